@@ -1,0 +1,1 @@
+//! Switchyard guest SDK.

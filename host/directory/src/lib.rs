@@ -1,0 +1,1 @@
+//! Tenant directory stored in sled.

@@ -1,0 +1,2 @@
+//! Sandboxed wasmtime runtime for routing policies.
+pub mod bindings;

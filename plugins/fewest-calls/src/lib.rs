@@ -1,0 +1,1 @@
+//! fewest-calls policy.

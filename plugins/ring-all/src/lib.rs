@@ -1,0 +1,1 @@
+//! ring-all policy.

@@ -1,0 +1,1 @@
+//! wrong-world test guest.
