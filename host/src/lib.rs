@@ -1,1 +1,21 @@
-//! Switchyard service.
+//! Switchyard: routes phone calls to human agents shared across several companies. This
+//! crate is the service: configuration, the HTTP API and the server around the tenant
+//! directory (`switchyard-directory`) and the policy runtime (`switchyard-runtime`).
+//!
+//! - `config`: the command line (`switchyard serve --data --listen --operator-token
+//!   --log-format`), every flag also an environment variable.
+//! - `app`: [`AppState`], what every handler shares.
+//! - `http`: the `/v1` API, one file per resource, its error type and extractors, and the
+//!   OpenAPI document generated from the handlers.
+//! - `server`: opening the database, bootstrapping the operator token, serving until
+//!   SIGINT/SIGTERM, flushing on the way out; [`server::start`] lets tests run the real server
+//!   on `127.0.0.1:0`.
+//! - `telemetry`: structured `tracing` logs (text or JSON), a request id per request.
+
+pub mod app;
+pub mod config;
+pub mod http;
+pub mod server;
+pub mod telemetry;
+
+pub use app::AppState;

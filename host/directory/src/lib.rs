@@ -1,1 +1,47 @@
-//! Tenant directory stored in sled.
+//! Switchyard's tenant directory: who works where. Main accounts own companies; agents (one
+//! person, one login, one token) are members of companies with independent per-company
+//! settings; departments and E.164 numbers route calls; tokens carry scopes. No HTTP here:
+//! the `switchyard` crate serves these operations.
+//!
+//! - `model`: the records (account, company, agent, membership, department, number mapping).
+//! - `schedule`: weekly availability windows and company-local time ([`local_day_minute`]).
+//! - `validate`: E.164, e-mail, IANA time zone, names, extensions, seats.
+//! - `input` / `view`: what operations take and return beyond plain records.
+//! - `principal` / `token`: who is calling; token secrets and their stored hashes.
+//! - `access` / `auth`: per-company access rules; bearer authentication and bootstrap.
+//! - `directory`: [`Directory`], the write lock and durability; `ops/`: the operations, one file
+//!   per resource, plus the call flow's reads (`ops/callflow.rs`).
+//! - `store`: the [`Store`] trait; `sled_store` (+ `sled_check`): the sled backend.
+//! - `page` / `error`: pagination and [`DirectoryError`].
+
+mod access;
+mod auth;
+mod directory;
+mod error;
+pub mod input;
+mod model;
+mod ops;
+mod page;
+mod principal;
+mod schedule;
+mod sled_check;
+mod sled_store;
+mod store;
+mod token;
+pub mod validate;
+pub mod view;
+
+pub use access::CompanyAccess;
+pub use auth::Bootstrap;
+pub use directory::{Directory, Durability};
+pub use error::{DirectoryError, Result};
+pub use model::{
+    Account, Agent, AgentState, Company, Department, Identity, IdentityPolicy, MemberState,
+    MemberStatus, Membership, NumberMapping, Owner, Role, Seat,
+};
+pub use page::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
+pub use principal::{Principal, Scope};
+pub use schedule::{Day, Schedule, TimeOfDay, Window, local_day_minute};
+pub use sled_store::SledStore;
+pub use store::{Change, Store, StoreError};
+pub use token::{TokenHash, TokenRecord};

@@ -1,1 +1,17 @@
-//! Paths of guest components built by build.rs.
+//! Paths of the guest components, built from source by `build.rs`.
+//!
+//! Building this crate compiles the six shipped policies (`plugins/*`) and the
+//! test-only guests (`tests/guests/*`) to `wasm32-wasip2` components with one
+//! inner `cargo build --profile guest` into `target/guests/`, then exposes
+//! their absolute paths here. Tests and benchmarks use these constants instead
+//! of checked-in `.wasm` files.
+//!
+//! - [`LONGEST_IDLE`], [`ROUND_ROBIN`], [`RING_ALL`], [`FEWEST_CALLS`],
+//!   [`SKILLS_TIER`], [`BUSINESS_HOURS`]: the shipped policies, also listed in
+//!   [`SHIPPED`] by policy name.
+//! - [`HOSTILE`]: misbehaves as its config's `mode` says (see
+//!   `tests/guests/hostile`).
+//! - [`WRONG_WORLD`]: a component that does not implement the
+//!   `routing-policy` world.
+
+include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));

@@ -1,1 +1,13 @@
-//! Runtime integration tests.
+//! Integration tests of the policy runtime against real guest components built
+//! from source by `switchyard-artifacts`: the six shipped policies, the hostile
+//! guest in every mode, and components that must be refused at load.
+//!
+//! One test binary with modules, so it links once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+mod hostile;
+mod loading;
+mod shipped;
+mod state;

@@ -1,0 +1,92 @@
+//! [`Directory`]: the domain operations over a [`Store`]. Writes are serialised by one lock
+//! (decide, then commit all changes atomically) and return only once they are on disk.
+//! The operations themselves live in `ops/`, one file per resource.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use crate::error::Result;
+use crate::sled_store::SledStore;
+use crate::store::{Change, Store};
+
+/// When a write is made durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Commit, then flush while still holding the write lock: writes are durable one by one.
+    FlushEachWrite,
+    /// Commit, release the write lock, then flush: concurrent writers share one fsync (sled
+    /// flushes everything committed so far). Each write still returns only after a flush that
+    /// covers it.
+    #[default]
+    GroupCommit,
+}
+
+/// The tenant directory.
+pub struct Directory {
+    pub(crate) store: Arc<dyn Store>,
+    write_lock: Mutex<()>,
+    durability: Durability,
+}
+
+impl Directory {
+    /// A directory over `store`.
+    pub fn new(store: Arc<dyn Store>, durability: Durability) -> Self {
+        Self {
+            store,
+            write_lock: Mutex::new(()),
+            durability,
+        }
+    }
+
+    /// Opens (or creates) a sled directory at `path`, with group commit.
+    pub fn open(path: &Path) -> Result<Self> {
+        Ok(Self::new(
+            Arc::new(SledStore::open(path)?),
+            Durability::default(),
+        ))
+    }
+
+    /// The underlying store (reads only; writes go through the operations).
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.store.flush()?)
+    }
+
+    /// Compares every record with every index entry; one line per disagreement.
+    pub fn check_consistency(&self) -> Result<Vec<String>> {
+        Ok(self.store.check_consistency()?)
+    }
+
+    /// Runs `decide` under the write lock; commits the changes it collected in one atomic
+    /// commit and returns once they are on disk.
+    pub(crate) fn write<T>(
+        &self,
+        decide: impl FnOnce(&dyn Store, &mut Vec<Change>) -> Result<T>,
+    ) -> Result<T> {
+        let guard = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut changes = Vec::new();
+        let out = decide(&*self.store, &mut changes)?;
+        if changes.is_empty() {
+            return Ok(out);
+        }
+        self.store.commit(&changes)?;
+        match self.durability {
+            Durability::FlushEachWrite => {
+                self.store.flush()?;
+                drop(guard);
+            }
+            Durability::GroupCommit => {
+                drop(guard);
+                self.store.flush()?;
+            }
+        }
+        Ok(out)
+    }
+}

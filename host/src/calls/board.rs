@@ -1,0 +1,157 @@
+//! The presence board of one company: what a viewer may see of each member, decided by the
+//! company's `visibility` policy. Full detail covers activity in this company only; work for
+//! another company is only ever "busy".
+
+use serde::Serialize;
+use switchyard_runtime::{Presence, Role, Status, Subject, View, Viewer};
+
+use super::center::CallCenter;
+use super::clock::local_time;
+
+/// One member on the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoardEntry {
+    /// The agent.
+    pub agent_id: u64,
+    /// This company's extension.
+    pub extension: String,
+    /// `coarse` or `full`.
+    pub view: &'static str,
+    /// `available`, `busy` or `offline`.
+    pub status: &'static str,
+    /// Shown with a full view only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<BoardDetail>,
+}
+
+/// Full detail of a member's activity in this company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoardDetail {
+    /// Role in this company.
+    pub role: &'static str,
+    /// The status the member set here (`available`, `unavailable`, `break`).
+    pub member_status: &'static str,
+    /// Take Calls here.
+    pub take_calls: bool,
+    /// `idle`, `ringing`, `on-call`, `wrap-up` (this company), `busy` (elsewhere, no detail),
+    /// or `logged-out`.
+    pub activity: &'static str,
+    /// Calls answered today here.
+    pub calls_today: u32,
+    /// Talk time today here, ms.
+    pub talk_ms_today: u64,
+}
+
+/// Who is looking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardViewer {
+    /// A member of the company (its role there decides the default view).
+    Member(u64),
+    /// A company admin key, a manager or the operator: sees like an admin.
+    Administrator,
+}
+
+/// Why the board cannot be shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BoardError {
+    /// The viewer is not an active member of the company.
+    #[error("not a member of company {0}")]
+    NotMember(u64),
+    /// The viewer's Panel Access is off in this company.
+    #[error("Panel Access is OFF in company {0}")]
+    PanelAccessOff(u64),
+}
+
+impl CallCenter {
+    /// The board of `company` as `viewer` may see it at `now_ms`.
+    pub fn board(&self, company: u64, viewer: BoardViewer, now_ms: u64) -> Result<Vec<BoardEntry>, BoardError> {
+        let members = self.roster.company_members(company, now_ms);
+        let viewer = match viewer {
+            BoardViewer::Member(agent) => {
+                let me = members
+                    .iter()
+                    .find(|m| m.agent == agent && m.active)
+                    .ok_or(BoardError::NotMember(company))?;
+                if !me.panel_access {
+                    return Err(BoardError::PanelAccessOff(company));
+                }
+                Viewer { agent, role: me.role }
+            }
+            BoardViewer::Administrator => Viewer { agent: 0, role: Role::Admin },
+        };
+        let day = self.roster.company(company).map(|c| local_time(&c.time_zone, now_ms).day).unwrap_or(0);
+        let mut board = Vec::with_capacity(members.len());
+        for m in members.iter().filter(|m| m.active) {
+            let (presence, _) = self.registry.presence(company, m.agent, now_ms);
+            let subject = Subject { agent: m.agent, role: m.role, status: m.status, presence };
+            let view = self.policies.visibility(company, &viewer, &subject).value;
+            let coarse = coarse_status(presence, m.status);
+            let entry = match view {
+                View::Hidden => continue,
+                View::Coarse => BoardEntry {
+                    agent_id: m.agent,
+                    extension: m.extension.clone(),
+                    view: "coarse",
+                    status: coarse,
+                    detail: None,
+                },
+                View::Full => {
+                    let stats = self.registry.day_stats(company, m.agent, day);
+                    BoardEntry {
+                        agent_id: m.agent,
+                        extension: m.extension.clone(),
+                        view: "full",
+                        status: coarse,
+                        detail: Some(BoardDetail {
+                            role: role_name(m.role),
+                            member_status: status_name(m.status),
+                            take_calls: m.take_calls,
+                            activity: activity_name(presence),
+                            calls_today: stats.calls,
+                            talk_ms_today: stats.talk_ms,
+                        }),
+                    }
+                }
+            };
+            board.push(entry);
+        }
+        Ok(board)
+    }
+}
+
+fn coarse_status(presence: Presence, status: Status) -> &'static str {
+    match (presence, status) {
+        (Presence::LoggedOut, _) | (_, Status::Unavailable) => "offline",
+        (Presence::Idle, Status::Available) => "available",
+        _ => "busy",
+    }
+}
+
+fn activity_name(presence: Presence) -> &'static str {
+    match presence {
+        Presence::LoggedOut => "logged-out",
+        Presence::Idle => "idle",
+        Presence::Ringing => "ringing",
+        Presence::OnCall => "on-call",
+        Presence::WrapUp => "wrap-up",
+        Presence::BusyElsewhere => "busy",
+    }
+}
+
+/// Kebab-case role name.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Agent => "agent",
+        Role::Supervisor => "supervisor",
+        Role::Admin => "admin",
+    }
+}
+
+/// Kebab-case member status name.
+pub fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Available => "available",
+        Status::Unavailable => "unavailable",
+        Status::OnBreak => "break",
+    }
+}

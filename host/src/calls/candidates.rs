@@ -1,0 +1,72 @@
+//! Builds what a policy is given for one decision: the call (with company-local time) and one
+//! candidate per member of the target department, joining the directory's per-company settings
+//! with the agents' live state. Another company's work appears only as `busy-elsewhere`.
+
+use switchyard_runtime::{Call, Candidate};
+
+use super::center::CallCenter;
+use super::clock::{LocalTime, local_time};
+use super::live::LiveCall;
+use super::roster::{CompanyInfo, Member};
+
+/// Inputs of one decision.
+pub(crate) struct Prepared {
+    /// Active and pending members of the department (same order as `candidates` for actives).
+    pub members: Vec<Member>,
+    /// One candidate per active member.
+    pub candidates: Vec<Candidate>,
+    /// The call as the policy sees it.
+    pub call: Call,
+}
+
+impl CallCenter {
+    /// Gather the inputs for deciding `live` at `now_ms`.
+    pub(crate) fn prepare(&self, live: &LiveCall, company: &CompanyInfo, now_ms: u64) -> Prepared {
+        let local = local_time(&company.time_zone, now_ms);
+        let members = self.roster.department_members(live.company, live.department, now_ms);
+        let active: Vec<&Member> = members.iter().filter(|m| m.active).collect();
+        let ids: Vec<u64> = active.iter().map(|m| m.agent).collect();
+        let presences = self.registry.presences(live.company, &ids, now_ms);
+        let candidates = active
+            .iter()
+            .zip(presences)
+            .map(|(m, (presence, idle_ms))| {
+                let stats = self.registry.day_stats(live.company, m.agent, local.day);
+                Candidate {
+                    agent: m.agent,
+                    extension: m.extension.clone(),
+                    role: m.role,
+                    tier: m.tier,
+                    skills: m.skills.clone(),
+                    status: m.status,
+                    take_calls: m.take_calls,
+                    in_schedule: m.in_schedule,
+                    presence,
+                    idle_ms,
+                    calls_today: stats.calls,
+                    talk_ms_today: stats.talk_ms,
+                }
+            })
+            .collect();
+        Prepared { call: policy_call(live, &local, now_ms), members, candidates }
+    }
+}
+
+/// The call as a policy sees it.
+fn policy_call(live: &LiveCall, local: &LocalTime, now_ms: u64) -> Call {
+    Call {
+        id: live.call_id.clone(),
+        company: live.company,
+        dialled_number: live.number.clone(),
+        caller: live.caller.clone(),
+        department: live.department,
+        attempt: live.attempt,
+        waited_ms: now_ms.saturating_sub(live.started_ms),
+        now_unix_ms: now_ms,
+        local_weekday: local.weekday,
+        local_minute: local.minute,
+        seed: live.seed ^ u64::from(live.attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        tried: live.tried.clone(),
+        attributes: live.attributes.clone(),
+    }
+}

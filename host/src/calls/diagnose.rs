@@ -1,0 +1,135 @@
+//! "If a call came to number N now, would agent X ring, and if not, why?" — the whole decision
+//! run without side effects: no reservation, no log, the policy on a copy of its state.
+
+use serde::Serialize;
+use switchyard_runtime::Decision;
+
+use super::center::{CallCenter, CallError};
+use super::live::{Arrival, LiveCall};
+use super::log::PolicyRun;
+use super::routing::reason_name;
+use super::trace::{MemberTrace, Reason, ineligibility};
+
+/// The answer of the diagnose endpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    /// The number asked about.
+    pub number: String,
+    /// Company the number belongs to.
+    pub company_id: u64,
+    /// Department the number points at.
+    pub department_id: u64,
+    /// The agent asked about.
+    pub agent_id: u64,
+    /// Whether the agent would ring first (or at once, for simultaneous plans).
+    pub would_ring: bool,
+    /// Offered, or why not.
+    pub reason: Reason,
+    /// What to do about it.
+    pub hint: String,
+    /// Position in the policy's plan (1-based), if the policy chose the agent.
+    pub position: Option<usize>,
+    /// `ring` or `overflow:<reason>`.
+    pub decision: String,
+    /// Which policy decided, and how.
+    pub policy: PolicyRun,
+    /// Every member of the department.
+    pub members: Vec<MemberTrace>,
+}
+
+impl CallCenter {
+    /// Diagnose whether `agent` would ring for a call to `number` at `now_ms`.
+    pub fn diagnose(&self, number: &str, agent: u64, now_ms: u64) -> Result<Diagnosis, CallError> {
+        let route = self
+            .roster
+            .resolve_number(number)
+            .ok_or_else(|| CallError::UnknownNumber(number.to_owned()))?;
+        let company = self
+            .roster
+            .company(route.company)
+            .ok_or_else(|| CallError::UnknownNumber(number.to_owned()))?;
+        let probe = probe_call(number, route.company, route.department, now_ms);
+        let prepared = self.prepare(&probe, &company, now_ms);
+        let answer = self.policies.route(route.company, &prepared.call, &prepared.candidates, true);
+        let plan: Vec<u64> = match &answer.value {
+            Decision::Ring(p) => p.targets.iter().map(|t| t.agent).collect(),
+            Decision::Overflow(_) => Vec::new(),
+        };
+        let simultaneous = matches!(
+            &answer.value,
+            Decision::Ring(p) if p.mode == switchyard_runtime::RingMode::Simultaneous
+        );
+        let members: Vec<MemberTrace> = prepared
+            .members
+            .iter()
+            .map(|m| {
+                let reason = if !m.active {
+                    Reason::MembershipPending
+                } else {
+                    let host_reason = prepared
+                        .candidates
+                        .iter()
+                        .find(|c| c.agent == m.agent)
+                        .and_then(|c| ineligibility(c, &[]));
+                    match host_reason {
+                        Some(r) => r,
+                        None => match plan.iter().position(|a| *a == m.agent) {
+                            Some(0) => Reason::Offered,
+                            Some(_) if simultaneous => Reason::Offered,
+                            _ => Reason::NotChosenByPolicy,
+                        },
+                    }
+                };
+                MemberTrace {
+                    agent_id: m.agent,
+                    extension: m.extension.clone(),
+                    reason,
+                    hint: reason.hint().to_owned(),
+                    panel_access: m.panel_access,
+                }
+            })
+            .collect();
+        let line = members.iter().find(|m| m.agent_id == agent);
+        let reason = line.map(|m| m.reason).unwrap_or(Reason::NotInDepartment);
+        let hint = match line {
+            Some(m) => m.hint.clone(),
+            None => format!(
+                "Agent {agent} is not in department {} of company {} ({}), where this number rings. {}",
+                route.department,
+                company.id,
+                company.name,
+                Reason::NotInDepartment.hint()
+            ),
+        };
+        let decision = match &answer.value {
+            Decision::Ring(_) => "ring".to_owned(),
+            Decision::Overflow(r) => format!("overflow:{}", reason_name(*r)),
+        };
+        Ok(Diagnosis {
+            number: number.to_owned(),
+            company_id: route.company,
+            department_id: route.department,
+            agent_id: agent,
+            would_ring: reason == Reason::Offered,
+            reason,
+            hint,
+            position: plan.iter().position(|a| *a == agent).map(|p| p + 1),
+            decision,
+            policy: answer.run,
+            members,
+        })
+    }
+}
+
+/// A call that exists only to be decided about.
+fn probe_call(number: &str, company: u64, department: u64, now_ms: u64) -> LiveCall {
+    let arrival = Arrival {
+        call_id: "diagnose".to_owned(),
+        company,
+        number: number.to_owned(),
+        caller: String::new(),
+        department,
+        attributes: Vec::new(),
+    };
+    LiveCall::new(0, arrival, now_ms, now_ms)
+}

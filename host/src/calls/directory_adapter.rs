@@ -1,0 +1,101 @@
+//! [`Roster`] over the sled-backed [`Directory`]: turns stored companies and memberships into
+//! what the call flow needs. A storage error is logged and read as "nothing there", so a call
+//! is still answered (by overflow) rather than failed.
+
+use switchyard_directory::{Directory, MemberStatus, Role as DirRole, local_day_minute};
+use switchyard_runtime::{Role, Status};
+
+use super::roster::{CompanyInfo, Member, NumberRoute, Roster};
+
+fn logged<T: Default>(what: &str, r: switchyard_directory::Result<T>) -> T {
+    r.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "directory read failed: {what}");
+        T::default()
+    })
+}
+
+fn role(r: DirRole) -> Role {
+    match r {
+        DirRole::Agent => Role::Agent,
+        DirRole::Supervisor => Role::Supervisor,
+        DirRole::Admin => Role::Admin,
+    }
+}
+
+fn status(s: MemberStatus) -> Status {
+    match s {
+        MemberStatus::Available => Status::Available,
+        MemberStatus::Unavailable => Status::Unavailable,
+        MemberStatus::Break => Status::OnBreak,
+    }
+}
+
+fn members(
+    dir: &Directory,
+    company: u64,
+    department: Option<u64>,
+    now_ms: u64,
+) -> Vec<Member> {
+    let Some(c) = logged("company", dir.company(company)) else { return Vec::new() };
+    let local = local_day_minute(&c.time_zone, now_ms).ok();
+    let roster = match department {
+        Some(d) => logged("department roster", dir.department_roster(company, d)),
+        None => logged("company roster", dir.company_roster(company)),
+    };
+    roster
+        .into_iter()
+        .map(|m| {
+            let ms = m.membership;
+            let seat = department.and_then(|d| ms.departments.get(&d).cloned());
+            Member {
+                agent: ms.agent_id,
+                in_schedule: local.is_some_and(|(day, minute)| ms.in_schedule(day, minute)),
+                active: ms.is_active(),
+                extension: ms.extension,
+                role: role(ms.role),
+                status: status(ms.status),
+                take_calls: ms.take_calls,
+                panel_access: ms.panel_access,
+                notifications: ms.notifications,
+                tier: seat.as_ref().map(|s| s.tier).unwrap_or(1),
+                skills: seat.map(|s| s.skills).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+impl Roster for Directory {
+    fn resolve_number(&self, number: &str) -> Option<NumberRoute> {
+        logged("number", self.route_number(number))
+            .map(|n| NumberRoute { company: n.company_id, department: n.department_id })
+    }
+
+    fn company(&self, company: u64) -> Option<CompanyInfo> {
+        logged("company", Directory::company(self, company)).map(|c| CompanyInfo {
+            id: c.id,
+            name: c.name,
+            time_zone: c.time_zone,
+            wrap_up_secs: c.wrap_up_secs,
+        })
+    }
+
+    fn department_exists(&self, company: u64, department: u64) -> bool {
+        logged("department", self.department(department)).is_some_and(|d| d.company_id == company)
+    }
+
+    fn department_members(&self, company: u64, department: u64, now_ms: u64) -> Vec<Member> {
+        members(self, company, Some(department), now_ms)
+    }
+
+    fn company_members(&self, company: u64, now_ms: u64) -> Vec<Member> {
+        members(self, company, None, now_ms)
+    }
+
+    fn departments_of(&self, agent: u64) -> Vec<(u64, u64)> {
+        logged("memberships", self.memberships_of(agent))
+            .into_iter()
+            .filter(|m| m.is_active())
+            .flat_map(|m| m.departments.keys().map(move |d| (m.company_id, *d)).collect::<Vec<_>>())
+            .collect()
+    }
+}

@@ -1,0 +1,138 @@
+//! A call in progress: where it is in its life (ringing, connected, queued), its current ring
+//! plan and offers, and the log record being built for it.
+
+use switchyard_runtime::{Attribute, RingMode};
+
+use super::instruction::Target;
+use super::log::{CallLog, CallOutcome};
+use super::registry::CallRef;
+
+/// Where a live call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Offered to agents (the current offers are in `ringing`).
+    Ringing,
+    /// Connected to an agent.
+    Connected {
+        /// Who answered.
+        agent: u64,
+    },
+    /// Waiting in its department's queue.
+    Queued,
+    /// Finished; the log is written.
+    Finished,
+}
+
+/// The remaining plan of the current decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// How targets are rung.
+    pub mode: RingMode,
+    /// Targets not yet offered, in order.
+    pub pending: Vec<Target>,
+    /// Trace id of the decision that made the plan.
+    pub trace_id: String,
+}
+
+/// A call in progress.
+#[derive(Debug, Clone)]
+pub struct LiveCall {
+    /// Host handle.
+    pub call_ref: CallRef,
+    /// Telephony platform's call id.
+    pub call_id: String,
+    /// Company.
+    pub company: u64,
+    /// Dialled number.
+    pub number: String,
+    /// Caller id.
+    pub caller: String,
+    /// Department currently handling the call.
+    pub department: u64,
+    /// Attributes from the telephony platform.
+    pub attributes: Vec<Attribute>,
+    /// Current decision attempt (1-based).
+    pub attempt: u32,
+    /// Agents already offered the call.
+    pub tried: Vec<u64>,
+    /// Forwards between departments so far (bounded to stop loops).
+    pub forwards: u8,
+    /// Where the call is.
+    pub stage: Stage,
+    /// Remaining plan.
+    pub plan: Option<Plan>,
+    /// Agents currently ringing for this call.
+    pub ringing: Vec<u64>,
+    /// When the call arrived (unix ms).
+    pub started_ms: u64,
+    /// When it was answered.
+    pub answered_ms: Option<u64>,
+    /// Random seed for the policy (derived from the call).
+    pub seed: u64,
+    /// Trace id of the latest decision.
+    pub last_trace: Option<String>,
+    /// The log record being built.
+    pub log: CallLog,
+}
+
+/// Where a new call comes from and goes to.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    /// Telephony call id.
+    pub call_id: String,
+    /// Company holding the number.
+    pub company: u64,
+    /// Dialled number.
+    pub number: String,
+    /// Caller id.
+    pub caller: String,
+    /// Entry department.
+    pub department: u64,
+    /// Platform attributes.
+    pub attributes: Vec<Attribute>,
+}
+
+impl LiveCall {
+    /// A call that just arrived, not yet decided.
+    pub fn new(call_ref: CallRef, arrival: Arrival, now_ms: u64, seed: u64) -> Self {
+        let log = CallLog {
+            seq: 0,
+            call_id: arrival.call_id.clone(),
+            company_id: arrival.company,
+            number: arrival.number.clone(),
+            caller: arrival.caller.clone(),
+            department_id: arrival.department,
+            started_ms: now_ms,
+            ended_ms: now_ms,
+            outcome: CallOutcome::Abandoned,
+            answered_by: None,
+            answered_extension: None,
+            wait_ms: 0,
+            ring_ms: 0,
+            talk_ms: 0,
+            offers: Vec::new(),
+            overflows: Vec::new(),
+            decisions: Vec::new(),
+        };
+        Self {
+            call_ref,
+            call_id: arrival.call_id,
+            company: arrival.company,
+            number: arrival.number,
+            caller: arrival.caller,
+            department: arrival.department,
+            attributes: arrival.attributes,
+            attempt: 1,
+            tried: Vec::new(),
+            forwards: 0,
+            stage: Stage::Ringing,
+            plan: None,
+            ringing: Vec::new(),
+            started_ms: now_ms,
+            answered_ms: None,
+            seed,
+            last_trace: None,
+            log,
+        }
+    }
+}

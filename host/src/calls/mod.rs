@@ -1,0 +1,48 @@
+//! The call flow: what happens to a call from the moment the telephony platform posts it until
+//! it is logged.
+//!
+//! - `center`: the [`CallCenter`] state and its errors.
+//! - `roster`: what the call flow reads from the directory ([`Roster`]).
+//! - `registry`: agents' live state; one live call per agent across all companies.
+//! - `candidates`: builds a policy's inputs (company-local time, candidates).
+//! - `policies`: each company's active policy and state; asks it, or the built-in default.
+//! - `routing`: deciding and offering a call; overflow actions.
+//! - `outcomes`: events from the platform (no answer, declined, answered, ended, abandoned).
+//! - `queue` and `dispatch`: waiting calls, serving them fairly, expiry sweeps.
+//! - `trace` and `diagnose`: why each member was or was not offered a call.
+//! - `board`: the presence board, filtered by the company's visibility policy.
+//! - `log`: the call log record; `instruction`: what the platform is told; `push`: later
+//!   updates streamed to the platform and to agents; `live`: a call in progress; `clock`:
+//!   company-local time.
+
+mod board;
+mod candidates;
+mod center;
+pub mod clock;
+mod diagnose;
+mod dispatch;
+mod instruction;
+mod live;
+mod log;
+mod outcomes;
+mod policies;
+mod push;
+mod queue;
+mod registry;
+mod roster;
+mod routing;
+mod trace;
+
+pub use board::{BoardDetail, BoardEntry, BoardError, BoardViewer, role_name, status_name};
+pub use center::{CallCenter, CallError, CallLogStore};
+pub use diagnose::Diagnosis;
+pub use instruction::{CallUpdate, Instruction, Target};
+pub use log::{CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord, PolicyRun};
+pub use outcomes::CallEvent;
+pub use policies::{ActivePolicy, Answer, Policies, StateSink};
+pub use push::{PushEvent, PushHub};
+pub use queue::{Queues, Waiting};
+pub use registry::{AgentLive, DayStats, Registry};
+pub use roster::{CompanyInfo, Member, NumberRoute, Roster};
+pub use routing::{IncomingCall, reason_name};
+pub use trace::{MemberTrace, Reason};

@@ -1,0 +1,179 @@
+//! Each company's active routing policy and its persistent key-value state, and the one place
+//! the call flow asks a policy a question. A company without a policy gets the built-in default
+//! (native longest-idle); a policy that fails gets the runtime's fallback. Either way the call
+//! flow always receives an answer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use switchyard_runtime::{
+    Call, Candidate, Decided, Decision, Outcome, OverflowAction, OverflowReason, Policy,
+    PolicyEngine, PolicyState, Subject, View, Viewer, fallback,
+};
+
+use super::log::PolicyRun;
+
+/// A company's active policy version with its configuration.
+#[derive(Clone)]
+pub struct ActivePolicy {
+    /// Compiled component.
+    pub policy: Policy,
+    /// Policy name.
+    pub name: String,
+    /// Version number within the company.
+    pub version: u32,
+    /// JSON configuration given on every call.
+    pub config: String,
+}
+
+/// Persists a company's policy state after a decision changed it.
+pub trait StateSink: Send + Sync + 'static {
+    /// Store the state of `company`; errors are logged by the caller, never fail a call.
+    fn save(&self, company: u64, state: &PolicyState) -> Result<(), String>;
+}
+
+/// Active policies of all companies.
+pub struct Policies {
+    engine: PolicyEngine,
+    active: RwLock<HashMap<u64, Arc<ActivePolicy>>>,
+    states: Mutex<HashMap<u64, Arc<Mutex<PolicyState>>>>,
+    sink: Arc<dyn StateSink>,
+}
+
+/// A policy's answer plus how it was obtained.
+pub struct Answer<T> {
+    /// The decision to act on.
+    pub value: T,
+    /// Which policy, how, and how long.
+    pub run: PolicyRun,
+}
+
+impl Policies {
+    /// No company has a policy yet.
+    pub fn new(engine: PolicyEngine, sink: Arc<dyn StateSink>) -> Self {
+        Self { engine, active: RwLock::default(), states: Mutex::default(), sink }
+    }
+
+    /// The shared engine.
+    pub fn engine(&self) -> &PolicyEngine {
+        &self.engine
+    }
+
+    /// Make `policy` the company's active policy (the next decision uses it; decisions in
+    /// flight finish on the one they started with).
+    pub fn activate(&self, company: u64, policy: Option<ActivePolicy>) {
+        let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
+        match policy {
+            Some(p) => active.insert(company, Arc::new(p)),
+            None => active.remove(&company),
+        };
+    }
+
+    /// Seed a company's state (loaded from storage at start-up).
+    pub fn load_state(&self, company: u64, state: PolicyState) {
+        self.states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(company, Arc::new(Mutex::new(state)));
+    }
+
+    /// The company's active policy, if any.
+    pub fn active(&self, company: u64) -> Option<Arc<ActivePolicy>> {
+        self.active.read().unwrap_or_else(|p| p.into_inner()).get(&company).cloned()
+    }
+
+    fn state_of(&self, company: u64) -> Arc<Mutex<PolicyState>> {
+        let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(states.entry(company).or_default())
+    }
+
+    /// Whom to ring. With `dry_run` the policy works on a copy of the state and nothing is
+    /// persisted (diagnosis, simulation).
+    pub fn route(
+        &self,
+        company: u64,
+        call: &Call,
+        candidates: &[Candidate],
+        dry_run: bool,
+    ) -> Answer<Decision> {
+        match self.active(company) {
+            None => builtin(|| fallback::route(call, candidates)),
+            Some(active) => self.with_state(company, &active, dry_run, |engine, state| {
+                engine.route(&active.policy, company, call, candidates, &active.config, state)
+            }),
+        }
+    }
+
+    /// What to do when nobody can take the call.
+    pub fn overflow(&self, company: u64, call: &Call, reason: OverflowReason) -> Answer<OverflowAction> {
+        match self.active(company) {
+            None => builtin(|| fallback::overflow(call, reason)),
+            Some(active) => self.with_state(company, &active, false, |engine, state| {
+                engine.overflow(&active.policy, company, call, reason, &active.config, state)
+            }),
+        }
+    }
+
+    /// What `viewer` may see of `subject`.
+    pub fn visibility(&self, company: u64, viewer: &Viewer, subject: &Subject) -> Answer<View> {
+        match self.active(company) {
+            None => builtin(|| fallback::visibility(viewer, subject)),
+            Some(active) => self.with_state(company, &active, true, |engine, state| {
+                engine.visibility(&active.policy, company, viewer, subject, &active.config, state)
+            }),
+        }
+    }
+
+    fn with_state<T>(
+        &self,
+        company: u64,
+        active: &ActivePolicy,
+        dry_run: bool,
+        f: impl FnOnce(&PolicyEngine, &mut PolicyState) -> Decided<T>,
+    ) -> Answer<T> {
+        let shared = self.state_of(company);
+        let decided = if dry_run {
+            let mut copy = shared.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            f(&self.engine, &mut copy)
+        } else {
+            // One decision at a time per company, so state updates (round-robin pointers)
+            // are never lost to a concurrent call.
+            let mut state = shared.lock().unwrap_or_else(|p| p.into_inner());
+            let decided = f(&self.engine, &mut state);
+            if decided.state_changed {
+                if let Err(e) = self.sink.save(company, &state) {
+                    tracing::error!(company, error = %e, "could not persist policy state");
+                }
+            }
+            decided
+        };
+        let source = match &decided.outcome {
+            Outcome::Policy => "policy".to_owned(),
+            Outcome::Fallback { kind, .. } => format!("fallback:{}", kind.as_str()),
+        };
+        Answer {
+            value: decided.value,
+            run: PolicyRun {
+                name: active.name.clone(),
+                version: active.version,
+                source,
+                elapsed_us: u64::try_from(decided.elapsed.as_micros()).unwrap_or(u64::MAX),
+            },
+        }
+    }
+}
+
+fn builtin<T>(f: impl FnOnce() -> T) -> Answer<T> {
+    let start = Instant::now();
+    let value = f();
+    Answer {
+        value,
+        run: PolicyRun {
+            name: "built-in".to_owned(),
+            version: 0,
+            source: "built-in".to_owned(),
+            elapsed_us: u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
+        },
+    }
+}

@@ -1,0 +1,423 @@
+//! Deciding a call: ask the company's policy whom to ring, reserve those agents atomically
+//! (one live call per agent across all companies), and when nobody can be rung ask the policy's
+//! overflow rules and carry them out (queue, forward inside the company, voicemail, ...).
+
+use std::sync::{Arc, Mutex};
+
+use switchyard_runtime::{Attribute, Decision, OverflowAction, OverflowReason, RingMode};
+
+use super::center::{CallCenter, CallError, lock_call};
+use super::instruction::{CallUpdate, Instruction, Target};
+use super::live::{Arrival, LiveCall, Plan, Stage};
+use super::log::{CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord};
+use super::queue::Waiting;
+use super::roster::CompanyInfo;
+use super::trace::{MemberTrace, Reason, ineligibility};
+
+/// Extra time after a ring timeout before an offer with no reported outcome is released.
+pub const OFFER_GRACE_MS: u64 = 5_000;
+/// Decisions per department before the call overflows with `no-answer`.
+pub const MAX_ATTEMPTS: u32 = 3;
+/// Forwards between departments before the call goes to voicemail (stops loops).
+pub const MAX_FORWARDS: u8 = 3;
+/// Longest queue wait a policy may ask for.
+pub const MAX_QUEUE_WAIT_MS: u32 = 3_600_000;
+
+/// A new call from the telephony platform.
+#[derive(Debug, Clone)]
+pub struct IncomingCall {
+    /// The platform's call id (unique among live calls).
+    pub call_id: String,
+    /// Dialled E.164 number.
+    pub number: String,
+    /// Caller id.
+    pub caller: String,
+    /// Free-form attributes.
+    pub attributes: Vec<Attribute>,
+}
+
+/// How a decision starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// Ask the policy whom to ring; `after_failure` when earlier targets all failed.
+    Route { after_failure: bool },
+    /// Go straight to the overflow rules.
+    Overflow(OverflowReason),
+}
+
+impl CallCenter {
+    /// A new call: resolve the number to its company and department, decide, and answer with
+    /// the first instruction.
+    pub fn incoming(&self, req: IncomingCall, now_ms: u64) -> Result<CallUpdate, CallError> {
+        let route = self
+            .roster
+            .resolve_number(&req.number)
+            .ok_or_else(|| CallError::UnknownNumber(req.number.clone()))?;
+        let company = self
+            .roster
+            .company(route.company)
+            .ok_or_else(|| CallError::UnknownNumber(req.number.clone()))?;
+        if !self.roster.department_exists(route.company, route.department) {
+            return Err(CallError::MissingDepartment(route.department));
+        }
+        let call_ref = self.new_call_ref();
+        {
+            let mut by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
+            if by_id.contains_key(&req.call_id) {
+                return Err(CallError::DuplicateCall(req.call_id));
+            }
+            by_id.insert(req.call_id.clone(), call_ref);
+        }
+        let seed = seed_of(&req.call_id, now_ms);
+        let arrival = Arrival {
+            call_id: req.call_id,
+            company: route.company,
+            number: req.number,
+            caller: req.caller,
+            department: route.department,
+            attributes: req.attributes,
+        };
+        let live = LiveCall::new(call_ref, arrival, now_ms, seed);
+        let shared = Arc::new(Mutex::new(live));
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(call_ref, Arc::clone(&shared));
+        let mut call = lock_call(&shared);
+        let instruction = self.decide(&mut call, &company, Start::Route { after_failure: false }, now_ms);
+        self.conclude(&mut call, instruction, now_ms)
+    }
+
+    /// Run a decision for `call` and return what the platform must do. Handles forwards between
+    /// departments of the same company itself.
+    pub(crate) fn decide(
+        &self,
+        call: &mut LiveCall,
+        company: &CompanyInfo,
+        mut start: Start,
+        now_ms: u64,
+    ) -> Instruction {
+        loop {
+            let reason = match start {
+                Start::Overflow(reason) => reason,
+                Start::Route { after_failure } => match self.route_once(call, company, now_ms) {
+                    Ok(instruction) => return instruction,
+                    Err(reason) if after_failure && reason == OverflowReason::NoneAvailable => {
+                        OverflowReason::NoAnswer
+                    }
+                    Err(reason) => reason,
+                },
+            };
+            match self.overflow_once(call, company, reason, now_ms) {
+                Ok(instruction) => return instruction,
+                Err(department) => {
+                    call.department = department;
+                    call.log.department_id = department;
+                    call.forwards += 1;
+                    call.attempt = 1;
+                    call.tried.clear();
+                    start = Start::Route { after_failure: false };
+                }
+            }
+        }
+    }
+
+    /// Ask the policy whom to ring and offer the call. `Err` carries the overflow reason when
+    /// nobody could be offered.
+    pub(crate) fn route_once(
+        &self,
+        call: &mut LiveCall,
+        company: &CompanyInfo,
+        now_ms: u64,
+    ) -> Result<Instruction, OverflowReason> {
+        let prepared = self.prepare(call, company, now_ms);
+        let answer = self.policies.route(call.company, &prepared.call, &prepared.candidates, false);
+        let trace_id = self.new_trace_id(call.call_ref);
+        let mut members: Vec<MemberTrace> = prepared
+            .members
+            .iter()
+            .map(|m| {
+                let reason = if !m.active {
+                    Reason::MembershipPending
+                } else {
+                    prepared
+                        .candidates
+                        .iter()
+                        .find(|c| c.agent == m.agent)
+                        .and_then(|c| ineligibility(c, &call.tried))
+                        .unwrap_or(Reason::NotChosenByPolicy)
+                };
+                MemberTrace {
+                    agent_id: m.agent,
+                    extension: m.extension.clone(),
+                    reason,
+                    hint: reason.hint().to_owned(),
+                    panel_access: m.panel_access,
+                }
+            })
+            .collect();
+        let eligible = |agent: u64| {
+            members.iter().any(|m| m.agent_id == agent && m.reason == Reason::NotChosenByPolicy)
+        };
+        let (result, decision) = match answer.value {
+            Decision::Ring(plan) => {
+                let targets: Vec<Target> = plan
+                    .targets
+                    .iter()
+                    .filter(|t| eligible(t.agent))
+                    .filter_map(|t| {
+                        let m = prepared.members.iter().find(|m| m.agent == t.agent)?;
+                        Some(Target {
+                            agent_id: t.agent,
+                            extension: m.extension.clone(),
+                            timeout_ms: t.timeout_ms,
+                        })
+                    })
+                    .collect();
+                call.plan = Some(Plan { mode: plan.mode, pending: targets, trace_id: trace_id.clone() });
+                let (offered, taken) = self.offer_next(call, now_ms);
+                for m in members.iter_mut() {
+                    if offered.iter().any(|t| t.agent_id == m.agent_id) {
+                        m.reason = Reason::Offered;
+                    } else if taken.contains(&m.agent_id) {
+                        m.reason = Reason::TakenByAnotherCall;
+                    } else {
+                        continue;
+                    }
+                    m.hint = m.reason.hint().to_owned();
+                }
+                if offered.is_empty() {
+                    (Err(OverflowReason::AllBusy), "ring:nobody-reservable".to_owned())
+                } else {
+                    (Ok(Instruction::Ring { mode: mode_name(plan.mode).to_owned(), targets: offered }), "ring".to_owned())
+                }
+            }
+            Decision::Overflow(reason) => {
+                (Err(reason), format!("overflow:{}", reason_name(reason)))
+            }
+        };
+        if result.is_ok() || call.stage != Stage::Queued {
+            call.last_trace = Some(trace_id.clone());
+            call.log.decisions.push(DecisionRecord {
+                trace_id,
+                attempt: call.attempt,
+                at_ms: now_ms,
+                department_id: call.department,
+                policy: answer.run,
+                decision,
+                members,
+                input_call: prepared.call,
+                input_candidates: prepared.candidates,
+            });
+        }
+        result
+    }
+
+    /// Offer the call to the next targets of its plan: all of them (simultaneous) or the first
+    /// one that can be reserved (sequential). Returns (offered, chosen but taken by another call).
+    pub(crate) fn offer_next(&self, call: &mut LiveCall, now_ms: u64) -> (Vec<Target>, Vec<u64>) {
+        let Some(plan) = call.plan.as_mut() else { return (Vec::new(), Vec::new()) };
+        let mut offered = Vec::new();
+        let mut taken = Vec::new();
+        match plan.mode {
+            RingMode::Simultaneous => {
+                let targets = std::mem::take(&mut plan.pending);
+                let ids: Vec<u64> = targets.iter().map(|t| t.agent_id).collect();
+                let expiries: Vec<u64> =
+                    targets.iter().map(|t| now_ms + u64::from(t.timeout_ms) + OFFER_GRACE_MS).collect();
+                let reserved = self.registry.reserve(call.company, call.call_ref, &ids, now_ms, &expiries);
+                for t in targets {
+                    if reserved.contains(&t.agent_id) {
+                        offered.push(t);
+                    } else {
+                        taken.push(t.agent_id);
+                    }
+                }
+            }
+            RingMode::Sequential => {
+                while !plan.pending.is_empty() {
+                    let t = plan.pending.remove(0);
+                    let expiry = now_ms + u64::from(t.timeout_ms) + OFFER_GRACE_MS;
+                    let reserved =
+                        self.registry.reserve(call.company, call.call_ref, &[t.agent_id], now_ms, &[expiry]);
+                    if reserved.is_empty() {
+                        taken.push(t.agent_id);
+                    } else {
+                        offered.push(t);
+                        break;
+                    }
+                }
+            }
+        }
+        for t in &offered {
+            call.ringing.push(t.agent_id);
+            if !call.tried.contains(&t.agent_id) {
+                call.tried.push(t.agent_id);
+            }
+            call.log.offers.push(Offer {
+                agent_id: t.agent_id,
+                extension: t.extension.clone(),
+                attempt: call.attempt,
+                at_ms: now_ms,
+                ring_ms: 0,
+                outcome: OfferOutcome::Ringing,
+            });
+        }
+        if !offered.is_empty() {
+            call.stage = Stage::Ringing;
+        }
+        (offered, taken)
+    }
+
+    /// Ask the overflow rules and carry out the action. `Err(department)` asks the caller to
+    /// route again in that department (a forward inside the company).
+    fn overflow_once(
+        &self,
+        call: &mut LiveCall,
+        company: &CompanyInfo,
+        reason: OverflowReason,
+        now_ms: u64,
+    ) -> Result<Instruction, u64> {
+        let prepared_call = self.prepare(call, company, now_ms).call;
+        let answer = self.policies.overflow(call.company, &prepared_call, reason);
+        let mut action = answer.value;
+        // Guard rails the policy cannot override.
+        match &action {
+            OverflowAction::Queue(_) if reason == OverflowReason::QueueTimeout => {
+                action = OverflowAction::Voicemail(String::new());
+            }
+            OverflowAction::ForwardDepartment(d)
+                if call.forwards >= MAX_FORWARDS || !self.roster.department_exists(call.company, *d) =>
+            {
+                action = OverflowAction::Voicemail(String::new());
+            }
+            _ => {}
+        }
+        let (name, detail) = describe(&action);
+        call.log.overflows.push(OverflowRecord {
+            at_ms: now_ms,
+            reason: reason_name(reason).to_owned(),
+            action: name.to_owned(),
+            detail,
+            source: answer.run.source.clone(),
+        });
+        call.plan = None;
+        Ok(match action {
+            OverflowAction::Queue(spec) => {
+                let max_wait_ms = spec.max_wait_ms.clamp(1_000, MAX_QUEUE_WAIT_MS);
+                self.queues.push(Waiting {
+                    call: call.call_ref,
+                    company: call.company,
+                    department: call.department,
+                    priority: spec.priority,
+                    since_ms: now_ms,
+                    deadline_ms: now_ms + u64::from(max_wait_ms),
+                });
+                call.stage = Stage::Queued;
+                Instruction::Queue { max_wait_ms, priority: spec.priority }
+            }
+            OverflowAction::ForwardDepartment(d) => return Err(d),
+            OverflowAction::ForwardNumber(number) => Instruction::ForwardNumber { number },
+            OverflowAction::Voicemail(mailbox) => Instruction::Voicemail { mailbox },
+            OverflowAction::Reject(reason) => Instruction::Reject { reason },
+        })
+    }
+
+    /// Turn an instruction into the platform's answer; a final instruction finishes the call
+    /// and writes its log durably first.
+    pub(crate) fn conclude(
+        &self,
+        call: &mut LiveCall,
+        instruction: Instruction,
+        now_ms: u64,
+    ) -> Result<CallUpdate, CallError> {
+        let update = CallUpdate {
+            call_id: call.call_id.clone(),
+            company_id: call.company,
+            department_id: call.department,
+            trace_id: call.last_trace.clone(),
+            instruction,
+        };
+        let outcome = match &update.instruction {
+            Instruction::ForwardNumber { .. } => Some(CallOutcome::Forwarded),
+            Instruction::Voicemail { .. } => Some(CallOutcome::Voicemail),
+            Instruction::Reject { .. } => Some(CallOutcome::Rejected),
+            _ => None,
+        };
+        if let Some(outcome) = outcome {
+            self.finish(call, outcome, now_ms)?;
+        }
+        Ok(update)
+    }
+
+    /// Finish the call: release whatever it still holds, complete and store its log.
+    pub(crate) fn finish(&self, call: &mut LiveCall, outcome: CallOutcome, now_ms: u64) -> Result<(), CallError> {
+        for agent in std::mem::take(&mut call.ringing) {
+            self.registry.release(agent, call.call_ref, now_ms);
+            close_offer(&mut call.log, agent, OfferOutcome::Withdrawn, now_ms);
+        }
+        self.queues.remove(call.call_ref);
+        call.plan = None;
+        call.stage = Stage::Finished;
+        let log = &mut call.log;
+        log.outcome = outcome;
+        log.ended_ms = now_ms;
+        log.department_id = call.department;
+        log.wait_ms = call.answered_ms.unwrap_or(now_ms).saturating_sub(call.started_ms);
+        log.ring_ms = log.offers.iter().map(|o| o.ring_ms).sum();
+        let result = self.logs.append(log).map_err(CallError::Storage);
+        self.forget(call.call_ref, &call.call_id);
+        result
+    }
+}
+
+/// Record how an offer ended.
+pub(crate) fn close_offer(log: &mut CallLog, agent: u64, outcome: OfferOutcome, now_ms: u64) {
+    if let Some(offer) = log
+        .offers
+        .iter_mut()
+        .rev()
+        .find(|o| o.agent_id == agent && o.outcome == OfferOutcome::Ringing)
+    {
+        offer.outcome = outcome;
+        offer.ring_ms = now_ms.saturating_sub(offer.at_ms);
+    }
+}
+
+/// Kebab-case name of a ring mode.
+pub fn mode_name(mode: RingMode) -> &'static str {
+    match mode {
+        RingMode::Simultaneous => "simultaneous",
+        RingMode::Sequential => "sequential",
+    }
+}
+
+/// Kebab-case name of an overflow reason.
+pub fn reason_name(reason: OverflowReason) -> &'static str {
+    match reason {
+        OverflowReason::NoMembers => "no-members",
+        OverflowReason::NoneAvailable => "none-available",
+        OverflowReason::AllBusy => "all-busy",
+        OverflowReason::OutOfHours => "out-of-hours",
+        OverflowReason::NoAnswer => "no-answer",
+        OverflowReason::QueueTimeout => "queue-timeout",
+        OverflowReason::PolicyError => "policy-error",
+    }
+}
+
+fn describe(action: &OverflowAction) -> (&'static str, String) {
+    match action {
+        OverflowAction::Queue(q) => ("queue", format!("max-wait-ms={} priority={}", q.max_wait_ms, q.priority)),
+        OverflowAction::ForwardDepartment(d) => ("forward-department", d.to_string()),
+        OverflowAction::ForwardNumber(n) => ("forward-number", n.clone()),
+        OverflowAction::Voicemail(m) => ("voicemail", m.clone()),
+        OverflowAction::Reject(r) => ("reject", r.clone()),
+    }
+}
+
+/// A per-call seed from the call id and arrival time (FNV-1a; stable across restarts).
+fn seed_of(call_id: &str, now_ms: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in call_id.bytes().chain(now_ms.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}

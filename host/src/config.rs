@@ -1,0 +1,77 @@
+//! The command line: `switchyard serve` and its flags, each also read from an environment
+//! variable (`SWITCHYARD_DATA`, `SWITCHYARD_LISTEN`, `SWITCHYARD_OPERATOR_TOKEN`,
+//! `SWITCHYARD_LOG_FORMAT`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Switchyard: routes phone calls to agents shared across companies.
+#[derive(Debug, Parser)]
+#[command(name = "switchyard", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service.
+    Serve(ServeConfig),
+}
+
+/// How to run the service.
+#[derive(Clone, Args)]
+pub struct ServeConfig {
+    /// Directory of the sled database (created if missing).
+    #[arg(long, env = "SWITCHYARD_DATA", default_value = "./data")]
+    pub data: PathBuf,
+    /// Address to listen on; port 0 picks a free port (logged at start).
+    #[arg(long, env = "SWITCHYARD_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Operator token to accept (at least 16 characters). Without it, the first start on an
+    /// empty database writes a generated one to `<data>/operator-token`.
+    #[arg(long, env = "SWITCHYARD_OPERATOR_TOKEN", hide_env_values = true)]
+    pub operator_token: Option<String>,
+    /// Log format.
+    #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("data", &self.data)
+            .field("listen", &self.listen)
+            .field(
+                "operator_token",
+                &self.operator_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+impl ServeConfig {
+    /// A configuration for `data` on `listen`, other settings default (for tests and embedders).
+    pub fn new(data: impl Into<PathBuf>, listen: SocketAddr) -> Self {
+        Self {
+            data: data.into(),
+            listen,
+            operator_token: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}

@@ -1,0 +1,184 @@
+//! [`ApiError`]: the one error type of the HTTP API. Every 4xx answers
+//! `{"error": code, "message": ..., "hint": ...}`; a 5xx logs the detail (with the request id
+//! of the current span) and tells the client little. Extractor rejections (bad JSON, unknown
+//! field, wrong content type, body too large, bad path or query) arrive here too.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use switchyard_directory::DirectoryError;
+use utoipa::ToSchema;
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `already_in_use`.
+    pub error: String,
+    /// What went wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+/// An error answered by the API.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A directory operation failed.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    /// No or an unknown bearer token.
+    #[error("{message}")]
+    Unauthenticated {
+        /// What was wrong with the credentials.
+        message: &'static str,
+    },
+    /// The request itself is malformed (body, path or query).
+    #[error("{message}")]
+    BadRequest {
+        /// Status to answer (400, 413, 415 or 422).
+        status: StatusCode,
+        /// Stable code.
+        code: &'static str,
+        /// What was wrong.
+        message: String,
+        /// How to fix it.
+        hint: &'static str,
+    },
+    /// No route matches the path.
+    #[error("no route for this path")]
+    NoRoute,
+    /// The path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A failure of ours; the detail is logged, not answered.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, String, String, String) {
+        match self {
+            Self::Directory(e) => {
+                let status = match e {
+                    DirectoryError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                    DirectoryError::NotFound { .. } => StatusCode::NOT_FOUND,
+                    DirectoryError::Forbidden { .. } => StatusCode::FORBIDDEN,
+                    DirectoryError::Conflict { .. } => StatusCode::CONFLICT,
+                    DirectoryError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                let message = if status.is_server_error() { "internal error".to_owned() } else { e.to_string() };
+                (status, e.code().to_owned(), message, e.hint())
+            }
+            Self::Unauthenticated { message } => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated".to_owned(),
+                (*message).to_owned(),
+                "send the header `Authorization: Bearer <token>` with a token issued by this service".to_owned(),
+            ),
+            Self::BadRequest { status, code, message, hint } => (*status, (*code).to_owned(), message.clone(), (*hint).to_owned()),
+            Self::NoRoute => (
+                StatusCode::NOT_FOUND,
+                "no_route".to_owned(),
+                "no endpoint has this path".to_owned(),
+                "see GET /v1/openapi.json for the endpoints".to_owned(),
+            ),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed".to_owned(),
+                "this endpoint does not accept this method".to_owned(),
+                "see GET /v1/openapi.json for the methods of each endpoint".to_owned(),
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal".to_owned(),
+                "internal error".to_owned(),
+                "retry later; the service log has the details".to_owned(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, message, hint) = self.parts();
+        if status.is_server_error() {
+            match &self {
+                Self::Directory(DirectoryError::Storage(source)) => {
+                    tracing::error!(error = %source, "storage failure")
+                }
+                other => tracing::error!(error = %other, "internal failure"),
+            }
+        }
+        let mut response = (
+            status,
+            axum::Json(ErrorBody {
+                error,
+                message,
+                hint,
+            }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = rejection.status();
+        let (code, hint) = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ("body_too_large", "request bodies are limited to 64 KiB")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "send `Content-Type: application/json`",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY => (
+                "invalid_body",
+                "check field names and types against GET /v1/openapi.json; unknown fields are refused",
+            ),
+            StatusCode::BAD_REQUEST => (
+                "invalid_json",
+                "the body must be one well-formed JSON object",
+            ),
+            _ => return Self::Internal(rejection.body_text()),
+        };
+        Self::BadRequest {
+            status,
+            code,
+            message: rejection.body_text(),
+            hint,
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        if rejection.status().is_server_error() {
+            return Self::Internal(rejection.body_text());
+        }
+        Self::BadRequest {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_path",
+            message: rejection.body_text(),
+            hint: "ids in paths are positive integers; numbers are E.164 such as +919876543210",
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::BadRequest {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_query",
+            message: rejection.body_text(),
+            hint: "lists take `after` (the previous page's `next`) and `limit` (1 to 200)",
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Running the service: open the sled database, make sure an operator token exists, serve
+//! the API until told to stop, then flush. [`serve`] is what the binary runs; [`start`] gives
+//! tests the real server on any port and a handle to stop it.
+
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use switchyard_directory::{Bootstrap, Directory, DirectoryError};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::app::AppState;
+use crate::config::ServeConfig;
+
+/// Name of the file the generated operator token is written to, inside the data directory.
+pub const OPERATOR_TOKEN_FILE: &str = "operator-token";
+
+/// Why the server could not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The database could not be opened, bootstrapped or flushed.
+    #[error("directory: {0}")]
+    Directory(#[from] DirectoryError),
+    /// A file or socket operation failed.
+    #[error("{what} {path}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// On what.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A background task panicked or was cancelled.
+    #[error("task failed: {0}")]
+    Task(String),
+}
+
+/// A server running in the background.
+pub struct RunningServer {
+    addr: SocketAddr,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), ServerError>>,
+}
+
+impl RunningServer {
+    /// The address it listens on (the real port when started on port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (its directory), e.g. for consistency checks in tests.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting requests, lets running ones finish, flushes the database and closes
+    /// it (once every handle to the state is gone).
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ignored = stop.send(());
+        }
+        let Self { task, state, .. } = self;
+        drop(state);
+        task.await.map_err(|e| ServerError::Task(e.to_string()))?
+    }
+
+    /// Waits until the server stops by itself (it only does when stopped or on error).
+    pub async fn wait(self) -> Result<(), ServerError> {
+        let Self {
+            task, state, stop, ..
+        } = self;
+        drop(state);
+        let result = task.await.map_err(|e| ServerError::Task(e.to_string()))?;
+        drop(stop);
+        result
+    }
+}
+
+/// Opens the database, bootstraps the operator token, binds and serves in the background.
+pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
+    let data = config.data.clone();
+    std::fs::create_dir_all(&data)
+        .map_err(|source| io("creating data directory", data.display(), source))?;
+    let configured = config.operator_token.clone();
+    let directory = {
+        let data = data.clone();
+        tokio::task::spawn_blocking(move || -> Result<Directory, ServerError> {
+            let directory = Directory::open(&data.join("db"))?;
+            bootstrap(&directory, &data, configured.as_deref())?;
+            Ok(directory)
+        })
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))??
+    };
+    let state = AppState::new(Arc::new(directory));
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| io("binding", config.listen, source))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| io("reading address of", config.listen, source))?;
+    tracing::info!(%addr, data = %data.display(), "listening");
+
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let app = crate::http::router(state.clone());
+    let directory = Arc::clone(state.directory());
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ignored = stop_rx.await;
+            })
+            .await
+            .map_err(|source| io("serving on", addr, source));
+        tracing::info!("shutting down: flushing the database");
+        let flushed = tokio::task::spawn_blocking(move || directory.flush())
+            .await
+            .map_err(|e| ServerError::Task(e.to_string()))?;
+        served?;
+        flushed?;
+        Ok(())
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        stop: Some(stop_tx),
+        task,
+    })
+}
+
+/// Runs the service until `shutdown` completes, then stops gracefully and flushes.
+pub async fn serve(
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let server = start(&config).await?;
+    shutdown.await;
+    tracing::info!("stop requested");
+    server.stop().await
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// Makes sure an operator token exists; a generated one goes to `<data>/operator-token`
+/// (mode 0600) and only its path is logged.
+fn bootstrap(
+    directory: &Directory,
+    data: &Path,
+    configured: Option<&str>,
+) -> Result<(), ServerError> {
+    match directory.bootstrap_operator(configured)? {
+        Bootstrap::Existing => {}
+        Bootstrap::Configured => tracing::info!("operator token taken from the configuration"),
+        Bootstrap::Generated(secret) => {
+            let path = data.join(OPERATOR_TOKEN_FILE);
+            write_secret(&path, &secret)?;
+            tracing::info!(path = %path.display(), "empty database: generated an operator token, written to this file");
+        }
+    }
+    Ok(())
+}
+
+fn write_secret(path: &Path, secret: &str) -> Result<(), ServerError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|source| io("writing", path.display(), source))?;
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .and_then(|()| writeln!(file, "{secret}"))
+        .and_then(|()| file.sync_all())
+        .map_err(|source| io("writing", path.display(), source))
+}
+
+fn io(what: &'static str, path: impl std::fmt::Display, source: std::io::Error) -> ServerError {
+    ServerError::Io {
+        what,
+        path: path.to_string(),
+        source,
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of the HTTP API: the real server on `127.0.0.1:0` with a real sled
+//! database in a temp dir (and, for the crash test, the real `switchyard` binary). One test
+//! binary with one module per concern.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod durability;
+mod flows;
+mod isolation;
+mod malformed;
+mod openapi;
+mod seeds;
+mod support;
