@@ -1,11 +1,14 @@
-//! [`AppState`]: what every request handler shares (the directory today; the call flow will
-//! join it). Cheap to clone: one `Arc` inside.
+//! [`AppState`]: what every request handler shares: the directory, the call centre, the call
+//! log book and the policy store. Cheap to clone: one `Arc` inside.
 
 use std::sync::Arc;
 
 use switchyard_directory::{Directory, DirectoryError};
 
+use crate::calls::CallCenter;
 use crate::http::ApiError;
+use crate::logbook::LogBook;
+use crate::policy_store::PolicyStore;
 
 /// Shared state of the service.
 #[derive(Clone)]
@@ -15,14 +18,49 @@ pub struct AppState {
 
 struct Inner {
     directory: Arc<Directory>,
+    calls: Arc<CallCenter>,
+    logbook: LogBook,
+    policies: PolicyStore,
 }
 
 impl AppState {
-    /// State over an open directory.
-    pub fn new(directory: Arc<Directory>) -> Self {
+    /// State over an open directory and the service's parts.
+    pub fn new(
+        directory: Arc<Directory>,
+        calls: Arc<CallCenter>,
+        logbook: LogBook,
+        policies: PolicyStore,
+    ) -> Self {
         Self {
-            inner: Arc::new(Inner { directory }),
+            inner: Arc::new(Inner { directory, calls, logbook, policies }),
         }
+    }
+
+    /// The call flow.
+    pub fn calls(&self) -> &Arc<CallCenter> {
+        &self.inner.calls
+    }
+
+    /// Stored call logs.
+    pub fn logbook(&self) -> &LogBook {
+        &self.inner.logbook
+    }
+
+    /// Uploaded policies.
+    pub fn policy_store(&self) -> &PolicyStore {
+        &self.inner.policies
+    }
+
+    /// Runs blocking work (policy calls, sled) on the blocking pool.
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || work(&state))
+            .await
+            .map_err(|e| ApiError::Internal(format!("task failed: {e}")))?
     }
 
     /// The tenant directory.

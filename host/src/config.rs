@@ -36,6 +36,18 @@ pub struct ServeConfig {
     /// empty database writes a generated one to `<data>/operator-token`.
     #[arg(long, env = "SWITCHYARD_OPERATOR_TOKEN", hide_env_values = true)]
     pub operator_token: Option<String>,
+    /// Wall-clock budget of one policy decision, milliseconds.
+    #[arg(long, env = "SWITCHYARD_POLICY_DEADLINE_MS", default_value_t = 10)]
+    pub policy_deadline_ms: u64,
+    /// Largest memory one policy instance may use, MiB.
+    #[arg(long, env = "SWITCHYARD_POLICY_MEMORY_MIB", default_value_t = 32)]
+    pub policy_memory_mib: usize,
+    /// Fuel per policy decision (deterministic CPU limit); off by default.
+    #[arg(long, env = "SWITCHYARD_POLICY_FUEL")]
+    pub policy_fuel: Option<u64>,
+    /// Largest policy component accepted at upload, bytes.
+    #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy_store::DEFAULT_MAX_POLICY_BYTES)]
+    pub max_policy_bytes: usize,
     /// Log format.
     #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -50,6 +62,10 @@ impl std::fmt::Debug for ServeConfig {
                 "operator_token",
                 &self.operator_token.as_ref().map(|_| "<redacted>"),
             )
+            .field("policy_deadline_ms", &self.policy_deadline_ms)
+            .field("policy_memory_mib", &self.policy_memory_mib)
+            .field("policy_fuel", &self.policy_fuel)
+            .field("max_policy_bytes", &self.max_policy_bytes)
             .field("log_format", &self.log_format)
             .finish()
     }
@@ -62,6 +78,10 @@ impl ServeConfig {
             data: data.into(),
             listen,
             operator_token: None,
+            policy_deadline_ms: 10,
+            policy_memory_mib: 32,
+            policy_fuel: None,
+            max_policy_bytes: crate::policy_store::DEFAULT_MAX_POLICY_BYTES,
             log_format: LogFormat::Text,
         }
     }

@@ -10,11 +10,17 @@
 //! - `server`: opening the database, bootstrapping the operator token, serving until
 //!   SIGINT/SIGTERM, flushing on the way out; [`server::start`] lets tests run the real server
 //!   on `127.0.0.1:0`.
+//! - `calls`: the call flow (decisions, one live call per agent, overflow, queues, traces,
+//!   presence board); `logbook`: durable call logs and policy state; `policy_store`: uploaded
+//!   policy versions and their activation.
 //! - `telemetry`: structured `tracing` logs (text or JSON), a request id per request.
 
 pub mod app;
+pub mod calls;
 pub mod config;
 pub mod http;
+pub mod logbook;
+pub mod policy_store;
 pub mod server;
 pub mod telemetry;
 

@@ -8,7 +8,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use switchyard_directory::{Bootstrap, Directory, DirectoryError};
+use switchyard_directory::{Bootstrap, Directory, DirectoryError, RecordStore, SledRecords};
+use switchyard_runtime::{EngineConfig, PolicyEngine};
+
+use crate::calls::{CallCenter, Policies};
+use crate::logbook::LogBook;
+use crate::policy_store::PolicyStore;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -35,6 +40,9 @@ pub enum ServerError {
         #[source]
         source: std::io::Error,
     },
+    /// The policy engine could not start, or stored policies could not be read.
+    #[error("policies: {0}")]
+    Policies(String),
     /// A background task panicked or was cancelled.
     #[error("task failed: {0}")]
     Task(String),
@@ -88,17 +96,18 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     std::fs::create_dir_all(&data)
         .map_err(|source| io("creating data directory", data.display(), source))?;
     let configured = config.operator_token.clone();
-    let directory = {
+    let (directory, records) = {
         let data = data.clone();
-        tokio::task::spawn_blocking(move || -> Result<Directory, ServerError> {
-            let directory = Directory::open(&data.join("db"))?;
+        tokio::task::spawn_blocking(move || -> Result<(Directory, SledRecords), ServerError> {
+            let (directory, records) = Directory::open_with_records(&data.join("db"))?;
             bootstrap(&directory, &data, configured.as_deref())?;
-            Ok(directory)
+            Ok((directory, records))
         })
         .await
         .map_err(|e| ServerError::Task(e.to_string()))??
     };
-    let state = AppState::new(Arc::new(directory));
+    let state = assemble(config, directory, records).await?;
+    state.calls().spawn_sweeper();
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| io("binding", config.listen, source))?;
@@ -131,6 +140,43 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
         stop: Some(stop_tx),
         task,
     })
+}
+
+/// Builds the engine, the call centre and the stores, and restores active policies and
+/// their state.
+async fn assemble(
+    config: &ServeConfig,
+    directory: Directory,
+    records: SledRecords,
+) -> Result<AppState, ServerError> {
+    let engine_config = EngineConfig {
+        deadline: std::time::Duration::from_millis(config.policy_deadline_ms),
+        memory_limit_bytes: config.policy_memory_mib << 20,
+        fuel_per_call: config.policy_fuel,
+        ..EngineConfig::default()
+    };
+    let max_policy_bytes = config.max_policy_bytes;
+    tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
+        let engine = PolicyEngine::new(engine_config).map_err(|e| ServerError::Policies(e.to_string()))?;
+        let records: Arc<dyn RecordStore> = Arc::new(records);
+        let logbook = LogBook::new(Arc::clone(&records));
+        let store = PolicyStore::new(records, engine.clone(), max_policy_bytes);
+        let policies = Policies::new(engine, Arc::new(logbook.clone()));
+        for (company, state) in logbook.policy_states().map_err(ServerError::Policies)? {
+            policies.load_state(company, state);
+        }
+        let active = store.load_active().map_err(|e| ServerError::Policies(e.to_string()))?;
+        tracing::info!(policies = active.len(), "restored active policies");
+        for (company, policy) in active {
+            policies.activate(company, Some(policy));
+        }
+        let directory = Arc::new(directory);
+        let roster: Arc<dyn crate::calls::Roster> = Arc::clone(&directory) as _;
+        let calls = Arc::new(CallCenter::new(roster, Arc::new(logbook.clone()), policies));
+        Ok(AppState::new(directory, calls, logbook, store))
+    })
+    .await
+    .map_err(|e| ServerError::Task(e.to_string()))?
 }
 
 /// Runs the service until `shutdown` completes, then stops gracefully and flushes.

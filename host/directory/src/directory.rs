@@ -46,6 +46,14 @@ impl Directory {
         ))
     }
 
+    /// Opens (or creates) a sled directory at `path` together with the service's record trees
+    /// in the same database.
+    pub fn open_with_records(path: &Path) -> Result<(Self, crate::records::SledRecords)> {
+        let store = SledStore::open(path)?;
+        let records = crate::records::SledRecords::open(store.db())?;
+        Ok((Self::new(Arc::new(store), Durability::default()), records))
+    }
+
     /// The underlying store (reads only; writes go through the operations).
     pub fn store(&self) -> &dyn Store {
         &*self.store

@@ -12,6 +12,8 @@
 //! - `directory`: [`Directory`], the write lock and durability; `ops/`: the operations, one file
 //!   per resource, plus the call flow's reads (`ops/callflow.rs`).
 //! - `store`: the [`Store`] trait; `sled_store` (+ `sled_check`): the sled backend.
+//! - `records`: [`RecordStore`], durable key/value trees for call logs and policies, and its
+//!   sled backend [`SledRecords`] in the same database.
 //! - `page` / `error`: pagination and [`DirectoryError`].
 
 mod access;
@@ -23,6 +25,7 @@ mod model;
 mod ops;
 mod page;
 mod principal;
+mod records;
 mod schedule;
 mod sled_check;
 mod sled_store;
@@ -41,6 +44,7 @@ pub use model::{
 };
 pub use page::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
 pub use principal::{Principal, Scope};
+pub use records::{RecordStore, RecordTree, RecordWrite, SledRecords};
 pub use schedule::{Day, Schedule, TimeOfDay, Window, local_day_minute};
 pub use sled_store::SledStore;
 pub use store::{Change, Store, StoreError};

@@ -206,4 +206,17 @@ mod tests {
         config.deadline = Duration::ZERO;
         assert_eq!(config.deadline_ticks(), 1);
     }
+
+    #[test]
+    fn an_impossible_pool_falls_back_to_on_demand_allocation() {
+        // Two million 4 GiB memory slots cannot be reserved on any machine.
+        let engine = PolicyEngine::new(EngineConfig {
+            pool_instances: 1_000_000,
+            ..EngineConfig::default()
+        })
+        .unwrap();
+        assert!(!engine.pooling());
+        let pooled = PolicyEngine::new(EngineConfig::default()).unwrap();
+        assert!(pooled.pooling());
+    }
 }

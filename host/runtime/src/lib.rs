@@ -44,8 +44,9 @@ mod ticker;
 pub mod validate;
 
 pub use bindings::{
-    Attribute, Call, Candidate, Decision, OverflowAction, OverflowReason, Presence, QueueSpec,
-    RingMode, RingPlan, RingTarget, Role, Status, Subject, View, Viewer, Weekday,
+    Attribute, Call, Candidate, Decision, Level, OverflowAction, OverflowReason, Presence,
+    QueueSpec, RingMode, RingPlan, RingTarget, Role, StateError, Status, Subject, View, Viewer,
+    Weekday,
 };
 pub use engine::{EngineConfig, PolicyEngine};
 pub use error::{LoadError, RuntimeError};

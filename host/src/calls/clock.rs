@@ -21,7 +21,7 @@ pub fn local_time(time_zone: &str, now_ms: u64) -> LocalTime {
     let tz = TimeZone::get(time_zone).unwrap_or(TimeZone::UTC);
     let ts = jiff::Timestamp::from_millisecond(i64::try_from(now_ms).unwrap_or(i64::MAX))
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let z = ts.to_zoned(tz);
+    let z = ts.to_zoned_datetime(tz);
     let weekday = match z.weekday() {
         jiff::civil::Weekday::Monday => Weekday::Monday,
         jiff::civil::Weekday::Tuesday => Weekday::Tuesday,

@@ -55,7 +55,7 @@ impl CallCenter {
                 let instruction = Instruction::Ring { mode, targets };
                 let number = call.number.clone();
                 match self.conclude(&mut call, instruction, now_ms) {
-                    Ok(update) => self.push.publish(&number, agents, update),
+                    Ok(update) => self.push.publish(&number, agents, update, true),
                     Err(e) => tracing::error!(error = %e, "could not serve a queued call"),
                 }
             } else {
@@ -85,7 +85,7 @@ impl CallCenter {
                 self.decide(&mut call, &company, Start::Overflow(OverflowReason::QueueTimeout), now_ms);
             let number = call.number.clone();
             match self.conclude(&mut call, instruction, now_ms) {
-                Ok(update) => self.push.publish(&number, Vec::new(), update),
+                Ok(update) => self.push.publish(&number, Vec::new(), update, true),
                 Err(e) => tracing::error!(error = %e, "could not overflow a timed-out queued call"),
             }
         }

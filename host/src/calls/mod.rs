@@ -20,6 +20,7 @@ mod candidates;
 mod center;
 pub mod clock;
 mod diagnose;
+mod directory_adapter;
 mod dispatch;
 mod instruction;
 mod live;
@@ -37,6 +38,7 @@ pub use board::{BoardDetail, BoardEntry, BoardError, BoardViewer, role_name, sta
 pub use center::{CallCenter, CallError, CallLogStore};
 pub use diagnose::Diagnosis;
 pub use instruction::{CallUpdate, Instruction, Target};
+pub use live::{LiveCall, Stage};
 pub use log::{CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord, PolicyRun};
 pub use outcomes::CallEvent;
 pub use policies::{ActivePolicy, Answer, Policies, StateSink};

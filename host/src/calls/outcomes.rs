@@ -12,7 +12,7 @@ use super::log::{CallOutcome, OfferOutcome};
 use super::routing::{MAX_ATTEMPTS, Start, close_offer, mode_name};
 
 /// An event about a live call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum CallEvent {
     /// The agent's phone rang out.
@@ -47,15 +47,27 @@ impl CallCenter {
                 return Err(CallError::UnknownCall(call_id.to_owned()));
             }
             let instruction = self.apply(&mut call, event, now_ms, &mut freed)?;
-            self.conclude(&mut call, instruction, now_ms)?
+            let update = self.conclude(&mut call, instruction, now_ms)?;
+            self.push.publish(&call.number, update_agents(&update), update.clone(), false);
+            update
         };
         self.dispatch(&freed, now_ms);
         Ok(update)
     }
 
+    /// The agent logged out while being offered a call: move the call on, as for a lapsed
+    /// offer, and push the next instruction to the platform.
+    pub fn offer_withdrawn_by_logout(&self, agent: u64, call_ref: u64, now_ms: u64) {
+        self.offer_gone(agent, call_ref, OfferOutcome::Withdrawn, now_ms);
+    }
+
     /// An offer ran out without any event (lost message): treat it as no answer and push the
     /// next instruction to the platform.
     pub(crate) fn offer_lapsed(&self, agent: u64, call_ref: u64, now_ms: u64) {
+        self.offer_gone(agent, call_ref, OfferOutcome::Lapsed, now_ms);
+    }
+
+    fn offer_gone(&self, agent: u64, call_ref: u64, outcome: OfferOutcome, now_ms: u64) {
         let Some(shared) = self.live_by_ref(call_ref) else { return };
         let mut freed = Vec::new();
         let mut call = lock_call(&shared);
@@ -63,14 +75,15 @@ impl CallCenter {
             return;
         }
         call.ringing.retain(|a| *a != agent);
-        close_offer(&mut call.log, agent, OfferOutcome::Lapsed, now_ms);
+        close_offer(&mut call.log, agent, outcome, now_ms);
         freed.push(agent);
         let instruction = self.after_offer_failed(&mut call, now_ms);
         let number = call.number.clone();
         match self.conclude(&mut call, instruction, now_ms) {
             Ok(update) => {
-                let agents = vec![agent];
-                self.push.publish(&number, agents, update);
+                let mut agents = update_agents(&update);
+                agents.push(agent);
+                self.push.publish(&number, agents, update, true);
             }
             Err(e) => tracing::error!(error = %e, "could not finish a call after a lapsed offer"),
         }
@@ -197,5 +210,19 @@ impl CallCenter {
             Start::Route { after_failure: true }
         };
         self.decide(call, &company, start, now_ms)
+    }
+}
+
+/// Agents an update concerns: those to ring, the one connected and those withdrawn.
+pub(crate) fn update_agents(update: &CallUpdate) -> Vec<u64> {
+    match &update.instruction {
+        Instruction::Ring { targets, .. } => targets.iter().map(|t| t.agent_id).collect(),
+        Instruction::Connected { agent_id, withdraw, .. } => {
+            let mut v = vec![*agent_id];
+            v.extend(withdraw);
+            v
+        }
+        Instruction::KeepRinging { agents } => agents.clone(),
+        _ => Vec::new(),
     }
 }

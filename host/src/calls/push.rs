@@ -20,6 +20,9 @@ pub struct PushEvent {
     pub number: String,
     /// Agents this update concerns (offered, connected, withdrawn).
     pub agents: Vec<u64>,
+    /// A later decision the platform has not been told yet (`false`: it was the answer to
+    /// the platform's own request, published for agents' streams only).
+    pub for_platform: bool,
     /// The update itself.
     pub update: CallUpdate,
 }
@@ -39,9 +42,10 @@ impl PushHub {
     }
 
     /// Publish an update (dropped silently when nobody listens).
-    pub fn publish(&self, number: &str, agents: Vec<u64>, update: CallUpdate) {
+    pub fn publish(&self, number: &str, agents: Vec<u64>, update: CallUpdate, for_platform: bool) {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed);
-        let _ = self.tx.send(Arc::new(PushEvent { seq, number: number.to_owned(), agents, update }));
+        let event = PushEvent { seq, number: number.to_owned(), agents, for_platform, update };
+        let _ = self.tx.send(Arc::new(event));
     }
 
     /// A new subscription; it sees events published from now on.

@@ -82,7 +82,10 @@ impl CallCenter {
         self.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(call_ref, Arc::clone(&shared));
         let mut call = lock_call(&shared);
         let instruction = self.decide(&mut call, &company, Start::Route { after_failure: false }, now_ms);
-        self.conclude(&mut call, instruction, now_ms)
+        let update = self.conclude(&mut call, instruction, now_ms)?;
+        let agents = super::outcomes::update_agents(&update);
+        self.push.publish(&call.number, agents, update.clone(), false);
+        Ok(update)
     }
 
     /// Run a decision for `call` and return what the platform must do. Handles forwards between

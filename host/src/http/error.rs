@@ -45,6 +45,25 @@ pub enum ApiError {
         /// How to fix it.
         hint: &'static str,
     },
+    /// The call flow refused an event.
+    #[error(transparent)]
+    Call(#[from] crate::calls::CallError),
+    /// A policy upload or activation was refused.
+    #[error(transparent)]
+    Policy(#[from] crate::policy_store::PolicyError),
+    /// The presence board cannot be shown.
+    #[error(transparent)]
+    Board(#[from] crate::calls::BoardError),
+    /// The caller may not do this (with a code and a hint).
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code.
+        code: &'static str,
+        /// What is refused.
+        message: String,
+        /// How to get access.
+        hint: String,
+    },
     /// No route matches the path.
     #[error("no route for this path")]
     NoRoute,
@@ -77,6 +96,39 @@ impl ApiError {
                 "send the header `Authorization: Bearer <token>` with a token issued by this service".to_owned(),
             ),
             Self::BadRequest { status, code, message, hint } => (*status, (*code).to_owned(), message.clone(), (*hint).to_owned()),
+            Self::Call(e) => call_parts(e),
+            Self::Policy(e) => {
+                use crate::policy_store::PolicyError as P;
+                let status = match e {
+                    P::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                    P::UnknownVersion { .. } => StatusCode::NOT_FOUND,
+                    P::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let message = if status.is_server_error() { "internal error".to_owned() } else { e.to_string() };
+                (status, e.code().to_owned(), message, e.hint().to_owned())
+            }
+            Self::Board(e) => match e {
+                crate::calls::BoardError::NotMember(_) => (
+                    StatusCode::NOT_FOUND,
+                    "not_found".to_owned(),
+                    "company not found".to_owned(),
+                    "list your companies with GET /v1/me/companies".to_owned(),
+                ),
+                crate::calls::BoardError::PanelAccessOff(company) => (
+                    StatusCode::FORBIDDEN,
+                    "panel_access_off".to_owned(),
+                    e.to_string(),
+                    format!(
+                        "Panel Access is OFF in company {company}: an admin of that company can turn it on \
+                         (PATCH /v1/companies/{company}/members/{{agent_id}} with {{\"panel_access\": true}}); \
+                         your other companies are not affected"
+                    ),
+                ),
+            },
+            Self::Forbidden { code, message, hint } => {
+                (StatusCode::FORBIDDEN, (*code).to_owned(), message.clone(), hint.clone())
+            }
             Self::NoRoute => (
                 StatusCode::NOT_FOUND,
                 "no_route".to_owned(),
@@ -97,6 +149,44 @@ impl ApiError {
             ),
         }
     }
+}
+
+fn call_parts(e: &crate::calls::CallError) -> (StatusCode, String, String, String) {
+    use crate::calls::CallError as C;
+    let (status, code, hint) = match e {
+        C::UnknownNumber(_) => (
+            StatusCode::NOT_FOUND,
+            "unknown_number",
+            "map the number to a company's department first (PUT /v1/companies/{company_id}/numbers/{number}); check Numbers -> Call Flow",
+        ),
+        C::MissingDepartment(_) => (
+            StatusCode::CONFLICT,
+            "missing_department",
+            "point the number at an existing department of its company",
+        ),
+        C::DuplicateCall(_) => (
+            StatusCode::CONFLICT,
+            "duplicate_call",
+            "each live call needs its own call_id; post events for it to /v1/calls/{call_id}/events",
+        ),
+        C::UnknownCall(_) => (
+            StatusCode::NOT_FOUND,
+            "unknown_call",
+            "the call is not in progress (it ended, or was never posted to POST /v1/calls)",
+        ),
+        C::Conflict(_) => (
+            StatusCode::CONFLICT,
+            "event_conflict",
+            "the event does not fit the call's state; GET /v1/calls/{call_id} shows it",
+        ),
+        C::Storage(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "retry later; the service log has the details",
+        ),
+    };
+    let message = if status.is_server_error() { "internal error".to_owned() } else { e.to_string() };
+    (status, code.to_owned(), message, hint.to_owned())
 }
 
 impl IntoResponse for ApiError {

@@ -6,10 +6,14 @@
 //!   through it; `auth`: the [`Caller`] extractor (bearer token → principal).
 //! - `accounts`, `companies`, `members`, `departments`, `numbers`, `agents`, `me`, `tokens`:
 //!   the resources; `openapi`: `GET /v1/openapi.json`.
+//! - `calls` (telephony events and stream), `reports` (call logs, traces, diagnose, board),
+//!   `presence` (agent log-in and event stream), `policies` (upload and activation);
+//!   `stream`: server-sent events from the push hub.
 
 mod accounts;
 mod agents;
 mod auth;
+mod calls;
 mod companies;
 mod departments;
 mod error;
@@ -18,6 +22,10 @@ mod me;
 mod members;
 mod numbers;
 mod openapi;
+mod policies;
+mod presence;
+mod reports;
+mod stream;
 mod tokens;
 
 use std::sync::Arc;
@@ -52,6 +60,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(agents::router())
         .merge(me::router())
         .merge(tokens::router())
+        .merge(calls::router())
+        .merge(reports::router())
+        .merge(presence::router())
+        .merge(policies::router())
         .merge(openapi::router())
         .split_for_parts()
 }

@@ -109,7 +109,7 @@ impl Directory {
                     company_id: company.id,
                     agent_id,
                     role: request.role.unwrap_or_default(),
-                    extension: next_free_extension(store, company.id, &BTreeSet::new())?,
+                    extension: next_free_extension(store, company.id)?,
                     departments: Default::default(),
                     schedule: None,
                     take_calls: true,

@@ -102,7 +102,7 @@ impl Directory {
                     ensure_extension_free(store, company_id, &ext, agent.id)?;
                     ext
                 }
-                None => next_free_extension(store, company_id, &BTreeSet::new())?,
+                None => next_free_extension(store, company_id)?,
             };
             let membership = Membership {
                 company_id,
@@ -322,24 +322,17 @@ pub(crate) fn ensure_extension_free(
     }
 }
 
-/// The lowest free numeric extension from 100, skipping `also_taken`.
-pub(crate) fn next_free_extension(
-    store: &dyn Store,
-    company_id: u64,
-    also_taken: &BTreeSet<String>,
-) -> Result<String> {
+/// The lowest free numeric extension from 100.
+pub(crate) fn next_free_extension(store: &dyn Store, company_id: u64) -> Result<String> {
     let used: BTreeSet<String> = all_members(store, company_id)?
         .into_iter()
         .map(|m| m.extension)
         .collect();
     let mut n = FIRST_EXTENSION;
-    loop {
-        let candidate = n.to_string();
-        if !used.contains(&candidate) && !also_taken.contains(&candidate) {
-            return Ok(candidate);
-        }
+    while used.contains(&n.to_string()) {
         n += 1;
     }
+    Ok(n.to_string())
 }
 
 /// Every membership of a company.

@@ -3,7 +3,7 @@
 
 use switchyard_runtime::{
     Candidate, Decision, FailureKind, Outcome, OverflowAction, OverflowReason, PolicyState,
-    Presence, RingMode, Role, Status, Subject, View, Viewer, Weekday, fallback,
+    Presence, RingMode, Role, Status, Subject, Viewer, Weekday, fallback,
 };
 
 use crate::common::{agent, call, call_at, call_needing, engine, load, rung, team};

@@ -1,0 +1,206 @@
+//! [`RecordStore`]: durable records that are not directory entities — call logs and their trace
+//! index, policy components, versions, activations and state — as ordered key/value trees.
+//! The service owns their meaning; the backend only promises atomic batches and durability.
+//! [`SledRecords`] keeps them in the same sled database as the directory.
+
+use std::ops::Bound;
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use crate::store::StoreError;
+
+/// The record trees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordTree {
+    /// Call logs: company (8 bytes BE) ++ seq (8 bytes BE) → log JSON.
+    CallLogs,
+    /// Trace id → company ++ seq of the log holding it.
+    TraceIndex,
+    /// Policy component bytes by content hash.
+    PolicyBlobs,
+    /// Precompiled policy artifacts by content hash ++ engine fingerprint.
+    PolicyArtifacts,
+    /// Company ++ version (4 bytes BE) → policy version JSON.
+    PolicyVersions,
+    /// Company → active version record JSON.
+    PolicyActive,
+    /// Company → policy key/value state JSON.
+    PolicyState,
+    /// Company ++ seq → policy change record JSON.
+    PolicyAudit,
+}
+
+impl RecordTree {
+    const ALL: [RecordTree; 8] = [
+        RecordTree::CallLogs,
+        RecordTree::TraceIndex,
+        RecordTree::PolicyBlobs,
+        RecordTree::PolicyArtifacts,
+        RecordTree::PolicyVersions,
+        RecordTree::PolicyActive,
+        RecordTree::PolicyState,
+        RecordTree::PolicyAudit,
+    ];
+
+    /// The tree's name in storage.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordTree::CallLogs => "rec_call_logs",
+            RecordTree::TraceIndex => "rec_trace_index",
+            RecordTree::PolicyBlobs => "rec_policy_blobs",
+            RecordTree::PolicyArtifacts => "rec_policy_artifacts",
+            RecordTree::PolicyVersions => "rec_policy_versions",
+            RecordTree::PolicyActive => "rec_policy_active",
+            RecordTree::PolicyState => "rec_policy_state",
+            RecordTree::PolicyAudit => "rec_policy_audit",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One write of a batch: `Some` puts, `None` deletes.
+pub type RecordWrite = (RecordTree, Vec<u8>, Option<Vec<u8>>);
+
+/// Ordered key/value trees with atomic, durable batches.
+pub trait RecordStore: Send + Sync + 'static {
+    /// A fresh sequence number, increasing, never reused (also across restarts).
+    fn next_seq(&self) -> Result<u64, StoreError>;
+    /// A value.
+    fn get(&self, tree: RecordTree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Entries with keys starting with `prefix`, in key order (`reverse`: descending), starting
+    /// strictly after (or before, in reverse) `from` when given, at most `limit`.
+    fn scan(
+        &self,
+        tree: RecordTree,
+        prefix: &[u8],
+        from: Option<&[u8]>,
+        reverse: bool,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    /// Applies every write atomically and returns once it is on disk.
+    fn write(&self, writes: &[RecordWrite]) -> Result<(), StoreError>;
+}
+
+/// [`RecordStore`] in a sled database.
+pub struct SledRecords {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+}
+
+impl SledRecords {
+    /// Record trees inside `db` (the directory's database).
+    pub fn open(db: &sled::Db) -> Result<Self, StoreError> {
+        let trees = RecordTree::ALL
+            .iter()
+            .map(|t| db.open_tree(t.name()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(backend)?;
+        Ok(Self { db: db.clone(), trees })
+    }
+
+    fn tree(&self, tree: RecordTree) -> &sled::Tree {
+        &self.trees[tree.index()]
+    }
+}
+
+impl RecordStore for SledRecords {
+    fn next_seq(&self) -> Result<u64, StoreError> {
+        self.db.generate_id().map(|id| id + 1).map_err(backend)
+    }
+
+    fn get(&self, tree: RecordTree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree(tree).get(key).map_err(backend)?.map(|v| v.to_vec()))
+    }
+
+    fn scan(
+        &self,
+        tree: RecordTree,
+        prefix: &[u8],
+        from: Option<&[u8]>,
+        reverse: bool,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let t = self.tree(tree);
+        let mut out = Vec::new();
+        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
+            match (from, reverse) {
+                (None, false) => Box::new(t.scan_prefix(prefix)),
+                (None, true) => Box::new(t.scan_prefix(prefix).rev()),
+                (Some(f), false) => Box::new(t.range::<&[u8], _>((Bound::Excluded(f), Bound::Unbounded))),
+                (Some(f), true) => {
+                    Box::new(t.range::<&[u8], _>((Bound::Included(prefix), Bound::Excluded(f))).rev())
+                }
+            };
+        for entry in iter {
+            let (k, v) = entry.map_err(backend)?;
+            if !k.starts_with(prefix) || out.len() >= limit {
+                break;
+            }
+            out.push((k.to_vec(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    fn write(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
+        let result: Result<(), TransactionError<StoreError>> =
+            self.trees.as_slice().transaction(|trees| {
+                for (tree, key, value) in writes {
+                    let t = &trees[tree.index()];
+                    match value {
+                        Some(v) => {
+                            t.insert(key.as_slice(), v.as_slice())?;
+                        }
+                        None => {
+                            t.remove(key.as_slice())?;
+                        }
+                    }
+                }
+                Ok::<(), ConflictableTransactionError<StoreError>>(())
+            });
+        result.map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => backend(e),
+        })?;
+        self.db.flush().map_err(backend)?;
+        Ok(())
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_atomic_and_scans_ordered() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(dir.path()).open().unwrap();
+        let r = SledRecords::open(&db).unwrap();
+        let key = |c: u64, s: u64| [c.to_be_bytes(), s.to_be_bytes()].concat();
+        r.write(&[
+            (RecordTree::CallLogs, key(1, 1), Some(b"a".to_vec())),
+            (RecordTree::CallLogs, key(1, 2), Some(b"b".to_vec())),
+            (RecordTree::CallLogs, key(2, 3), Some(b"c".to_vec())),
+            (RecordTree::TraceIndex, b"t1".to_vec(), Some(key(1, 2))),
+        ])
+        .unwrap();
+        let newest: Vec<_> = r
+            .scan(RecordTree::CallLogs, &1u64.to_be_bytes(), None, true, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(newest, vec![b"b".to_vec(), b"a".to_vec()]);
+        let older = r.scan(RecordTree::CallLogs, &1u64.to_be_bytes(), Some(&key(1, 2)), true, 10).unwrap();
+        assert_eq!(older.len(), 1);
+        assert_eq!(r.get(RecordTree::TraceIndex, b"t1").unwrap(), Some(key(1, 2)));
+        assert!(r.next_seq().unwrap() < r.next_seq().unwrap());
+    }
+}

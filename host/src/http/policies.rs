@@ -1,0 +1,178 @@
+//! `/v1/companies/{company_id}/policies` and `/policy`: a company admin uploads a routing
+//! policy component (validated before it is stored), lists versions, and activates one with
+//! its JSON configuration; the next call uses it. Deleting the activation returns the company
+//! to the built-in default (longest idle).
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use switchyard_directory::Principal;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::Caller;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{Json, Path, Query};
+use super::reports::access;
+use crate::app::AppState;
+use crate::calls::clock::now_ms;
+use crate::policy_store::{Activation, PolicyVersion};
+
+/// Upload bodies may be this large at most (the store's own limit, configurable, applies too).
+const UPLOAD_BODY_LIMIT: usize = 64 << 20;
+
+/// Routes of this file.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_policy, list_policies))
+        .routes(routes!(activate_policy, deactivate_policy))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+}
+
+/// Query of an upload.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    /// Policy name, e.g. `round-robin` (1–64 characters: letters, digits, `-`, `_`, `.`).
+    pub name: String,
+}
+
+/// Versions and the active one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyList {
+    /// Every version, oldest first.
+    pub versions: Vec<PolicyVersion>,
+    /// The active version, if any (otherwise the built-in default decides).
+    pub active: Option<Activation>,
+}
+
+/// Which version to activate.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateBody {
+    /// Version number.
+    pub version: u32,
+    /// Configuration: any JSON value the policy documents (an object, usually).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub config: Option<serde_json::Value>,
+}
+
+fn admin(state: &AppState, p: &Principal, company: u64) -> Result<(), ApiError> {
+    if access(state, p, company)?.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden {
+            code: "admins_only",
+            message: "only admins of this company manage its routing policy".into(),
+            hint: "ask an admin of this company".into(),
+        })
+    }
+}
+
+fn who(p: &Principal) -> String {
+    match p {
+        Principal::Agent { agent } => format!("agent:{agent}"),
+        Principal::CompanyAdmin { company } => format!("company-admin:{company}"),
+        Principal::Manager { account } => format!("manager:{account}"),
+        other => other.kind().to_owned(),
+    }
+}
+
+/// Upload a policy component (raw body, `Content-Type: application/wasm`). It is checked in
+/// order: size, WebAssembly component (not a core module), implements world `routing-policy`,
+/// compiles, and a smoke decision succeeds.
+#[utoipa::path(post, path = "/v1/companies/{company_id}/policies", tag = "policies",
+    params(("company_id" = u64, Path, description = "Company id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/wasm"),
+    responses((status = 201, body = PolicyVersion), (status = "4XX", body = ErrorBody)))]
+async fn upload_policy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(company_id): Path<u64>,
+    Query(q): Query<UploadQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, axum::Json<PolicyVersion>), ApiError> {
+    let valid_name = !q.name.is_empty()
+        && q.name.len() <= 64
+        && q.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if !valid_name {
+        return Err(ApiError::BadRequest {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_name",
+            message: format!("policy name {:?} is not allowed", q.name),
+            hint: "use 1 to 64 letters, digits, `-`, `_` or `.`",
+        });
+    }
+    let version = state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            Ok(s.policy_store().upload(company_id, &q.name, &body, &who(&p), now_ms())?)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(version)))
+}
+
+/// Versions of the company's policy and the active one (admins).
+#[utoipa::path(get, path = "/v1/companies/{company_id}/policies", tag = "policies",
+    params(("company_id" = u64, Path, description = "Company id")),
+    responses((status = 200, body = PolicyList), (status = "4XX", body = ErrorBody)))]
+async fn list_policies(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(company_id): Path<u64>,
+) -> Result<axum::Json<PolicyList>, ApiError> {
+    let list = state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            let store = s.policy_store();
+            Ok(PolicyList { versions: store.versions(company_id)?, active: store.activation(company_id)? })
+        })
+        .await?;
+    Ok(axum::Json(list))
+}
+
+/// Activate a version with its configuration; the next call uses it.
+#[utoipa::path(put, path = "/v1/companies/{company_id}/policy", tag = "policies", request_body = ActivateBody,
+    params(("company_id" = u64, Path, description = "Company id")),
+    responses((status = 200, body = Activation), (status = "4XX", body = ErrorBody)))]
+async fn activate_policy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(company_id): Path<u64>,
+    Json(body): Json<ActivateBody>,
+) -> Result<axum::Json<Activation>, ApiError> {
+    let activation = state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            let config = body.config.map(|c| c.to_string()).unwrap_or_default();
+            let (activation, active) =
+                s.policy_store().activate(company_id, body.version, config, &who(&p), now_ms())?;
+            s.calls().policies().activate(company_id, Some(active));
+            Ok(activation)
+        })
+        .await?;
+    Ok(axum::Json(activation))
+}
+
+/// Deactivate the company's policy: the built-in default (longest idle) decides again.
+#[utoipa::path(delete, path = "/v1/companies/{company_id}/policy", tag = "policies",
+    params(("company_id" = u64, Path, description = "Company id")),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+async fn deactivate_policy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(company_id): Path<u64>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            s.policy_store().deactivate(company_id)?;
+            s.calls().policies().activate(company_id, None);
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

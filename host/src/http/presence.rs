@@ -1,0 +1,103 @@
+//! `/v1/me/presence` and `/v1/me/events`: the agent app logs the agent in or out (globally:
+//! one person, one live call across companies) and follows its own offers, only for the
+//! companies whose app notifications it has switched on.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use switchyard_directory::Principal;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::Caller;
+use super::error::{ApiError, ErrorBody};
+use super::extract::Json;
+use crate::app::AppState;
+use crate::calls::clock::now_ms;
+
+/// Routes of this file.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(set_presence)).routes(routes!(my_events))
+}
+
+/// Log in to or out of the agent app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceBody {
+    /// `true` to log in (ready for calls in every company where status and Take Calls allow).
+    pub logged_in: bool,
+}
+
+/// The agent's live state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PresenceView {
+    /// Logged in.
+    pub logged_in: bool,
+    /// Engaged with a call (ringing, on a call or wrapping up), in any company.
+    pub busy: bool,
+}
+
+fn agent_of(p: &Principal) -> Result<u64, ApiError> {
+    match p {
+        Principal::Agent { agent } => Ok(*agent),
+        _ => Err(ApiError::Forbidden {
+            code: "agents_only",
+            message: "only an activated agent's token has a presence".into(),
+            hint: "use the agent's own token (activate it with POST /v1/me/activate first)".into(),
+        }),
+    }
+}
+
+/// Log the agent in or out; logging in may serve a waiting call at once.
+#[utoipa::path(put, path = "/v1/me/presence", tag = "me", request_body = PresenceBody,
+    responses((status = 200, body = PresenceView), (status = "4XX", body = ErrorBody)))]
+async fn set_presence(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Json(body): Json<PresenceBody>,
+) -> Result<axum::Json<PresenceView>, ApiError> {
+    let agent = agent_of(&p)?;
+    let view = state
+        .blocking(move |s| {
+            let now = now_ms();
+            let calls = s.calls();
+            let released = calls.registry().set_logged_in(agent, body.logged_in, now);
+            if let Some(call) = released {
+                calls.offer_withdrawn_by_logout(agent, call, now);
+            }
+            if body.logged_in {
+                calls.dispatch(&[agent], now);
+            }
+            let live = calls.registry().get(agent);
+            Ok(PresenceView { logged_in: live.logged_in, busy: live.engagement.is_some() })
+        })
+        .await?;
+    Ok(axum::Json(view))
+}
+
+/// The agent's own call events (offers, connections, withdrawals) as server-sent events, for
+/// the companies where its app notifications are on.
+#[utoipa::path(get, path = "/v1/me/events", tag = "me",
+    responses((status = 200, description = "text/event-stream of call updates"), (status = "4XX", body = ErrorBody)))]
+async fn my_events(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let agent = agent_of(&p)?;
+    let rx = state.calls().push().subscribe();
+    let directory = std::sync::Arc::clone(state.directory());
+    let stream = super::stream::events(rx, move |e| {
+        e.agents.contains(&agent)
+            && directory
+                .memberships_of(agent)
+                .ok()
+                .and_then(|ms| ms.into_iter().find(|m| m.company_id == e.update.company_id))
+                .is_some_and(|m| m.is_active() && m.notifications)
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

@@ -1,0 +1,156 @@
+//! The call log book: stores finished calls' logs (and their trace ids) durably in the record
+//! store, lists a company's logs with filters, and persists companies' policy state. A company's
+//! logs are keyed under its id, so a listing can only ever see that company's calls.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use switchyard_directory::{RecordStore, RecordTree, RecordWrite};
+use switchyard_runtime::PolicyState;
+
+use crate::calls::{CallLog, CallLogStore, DecisionRecord, StateSink};
+
+/// Filters of a call log listing.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LogFilter {
+    /// Only calls this agent was offered or answered.
+    pub agent: Option<u64>,
+    /// Only calls that started at or after this time (unix ms).
+    pub from: Option<u64>,
+    /// Only calls that started before this time (unix ms).
+    pub to: Option<u64>,
+    /// Only calls with this outcome (`answered`, `abandoned`, `voicemail`, `forwarded`, `rejected`).
+    pub outcome: Option<String>,
+    /// Continue after this cursor (the `next` of the previous page).
+    pub after: Option<u64>,
+    /// Page size, 1..=200 (default 50).
+    pub limit: Option<usize>,
+}
+
+/// One page of logs, newest first.
+#[derive(Debug, serde::Serialize)]
+pub struct LogPage {
+    /// The logs.
+    pub items: Vec<CallLog>,
+    /// Cursor for the next page (`after=`), if there may be more.
+    pub next: Option<u64>,
+}
+
+/// Call logs and policy state in a [`RecordStore`].
+#[derive(Clone)]
+pub struct LogBook {
+    records: Arc<dyn RecordStore>,
+}
+
+fn log_key(company: u64, seq: u64) -> Vec<u8> {
+    [company.to_be_bytes(), seq.to_be_bytes()].concat()
+}
+
+fn split_key(key: &[u8]) -> Option<(u64, u64)> {
+    let company = u64::from_be_bytes(key.get(0..8)?.try_into().ok()?);
+    let seq = u64::from_be_bytes(key.get(8..16)?.try_into().ok()?);
+    Some((company, seq))
+}
+
+impl LogBook {
+    /// A log book over `records`.
+    pub fn new(records: Arc<dyn RecordStore>) -> Self {
+        Self { records }
+    }
+
+    /// The underlying record store.
+    pub fn records(&self) -> &Arc<dyn RecordStore> {
+        &self.records
+    }
+
+    /// A page of `company`'s logs, newest first, filtered.
+    pub fn list(&self, company: u64, filter: &LogFilter) -> Result<LogPage, String> {
+        let limit = filter.limit.unwrap_or(50).clamp(1, 200);
+        let prefix = company.to_be_bytes();
+        let mut cursor = filter.after.map(|seq| log_key(company, seq));
+        let mut items = Vec::new();
+        let mut last_seq = None;
+        'scan: loop {
+            let batch = self
+                .records
+                .scan(RecordTree::CallLogs, &prefix, cursor.as_deref(), true, 256)
+                .map_err(|e| e.to_string())?;
+            if batch.is_empty() {
+                break;
+            }
+            for (key, value) in &batch {
+                cursor = Some(key.clone());
+                let log: CallLog = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+                last_seq = Some(log.seq);
+                if matches(&log, filter) {
+                    items.push(log);
+                    if items.len() >= limit {
+                        break 'scan;
+                    }
+                }
+            }
+            if batch.len() < 256 {
+                break;
+            }
+        }
+        let next = if items.len() >= limit { last_seq } else { None };
+        Ok(LogPage { items, next })
+    }
+
+    /// Stored policy state of every company (loaded at start-up).
+    pub fn policy_states(&self) -> Result<Vec<(u64, PolicyState)>, String> {
+        let all = self
+            .records
+            .scan(RecordTree::PolicyState, &[], None, false, usize::MAX)
+            .map_err(|e| e.to_string())?;
+        let mut out = Vec::with_capacity(all.len());
+        for (key, value) in all {
+            let company = key.get(0..8).and_then(|k| k.try_into().ok()).map(u64::from_be_bytes);
+            let state = serde_json::from_slice::<PolicyState>(&value);
+            match (company, state) {
+                (Some(c), Ok(s)) => out.push((c, s)),
+                _ => tracing::warn!("skipping an unreadable policy state record"),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn matches(log: &CallLog, f: &LogFilter) -> bool {
+    f.agent.is_none_or(|a| log.involves(a))
+        && f.from.is_none_or(|t| log.started_ms >= t)
+        && f.to.is_none_or(|t| log.started_ms < t)
+        && f.outcome.as_deref().is_none_or(|o| log.outcome.as_str() == o)
+}
+
+impl CallLogStore for LogBook {
+    fn append(&self, log: &mut CallLog) -> Result<(), String> {
+        log.seq = self.records.next_seq().map_err(|e| e.to_string())?;
+        let key = log_key(log.company_id, log.seq);
+        let body = serde_json::to_vec(log).map_err(|e| e.to_string())?;
+        let mut writes: Vec<RecordWrite> = vec![(RecordTree::CallLogs, key.clone(), Some(body))];
+        for d in &log.decisions {
+            writes.push((RecordTree::TraceIndex, d.trace_id.as_bytes().to_vec(), Some(key.clone())));
+        }
+        self.records.write(&writes).map_err(|e| e.to_string())
+    }
+
+    fn decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {
+        let key = self.records.get(RecordTree::TraceIndex, trace_id.as_bytes()).ok()??;
+        let (company, _) = split_key(&key)?;
+        let body = self.records.get(RecordTree::CallLogs, &key).ok()??;
+        let log: CallLog = serde_json::from_slice(&body).ok()?;
+        let d = log.decisions.into_iter().find(|d| d.trace_id == trace_id)?;
+        Some((company, d))
+    }
+}
+
+impl StateSink for LogBook {
+    fn save(&self, company: u64, state: &PolicyState) -> Result<(), String> {
+        let body = serde_json::to_vec(state).map_err(|e| e.to_string())?;
+        self.records
+            .write(&[(RecordTree::PolicyState, company.to_be_bytes().to_vec(), Some(body))])
+            .map_err(|e| e.to_string())
+    }
+}

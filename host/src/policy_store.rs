@@ -1,0 +1,338 @@
+//! Companies' uploaded policies: validate a component (size, component not core module, our
+//! world, compiles, a smoke decision works), store it once by content hash with a numbered
+//! version per company, activate a version with its configuration, and restore every active
+//! policy at start-up from the precompiled artifact (no recompiling on restart).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use switchyard_directory::{RecordStore, RecordTree, RecordWrite};
+use switchyard_runtime::{
+    Call, Candidate, LoadError, Policy, PolicyEngine, PolicyState, Presence, Role, Status, Weekday,
+};
+
+use crate::calls::ActivePolicy;
+
+/// Largest component accepted by default (a Rust policy is a few hundred KiB).
+pub const DEFAULT_MAX_POLICY_BYTES: usize = 8 << 20;
+
+/// One uploaded version of a company's policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PolicyVersion {
+    /// The company.
+    pub company_id: u64,
+    /// Version number, from 1, per company.
+    pub version: u32,
+    /// Name given at upload.
+    pub name: String,
+    /// SHA-256 of the component, hex.
+    pub hash: String,
+    /// Component size, bytes.
+    pub size: usize,
+    /// Upload time (unix ms).
+    pub uploaded_ms: u64,
+    /// Who uploaded it (principal kind and id).
+    pub uploader: String,
+}
+
+/// The active version of a company and its configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Activation {
+    /// The company.
+    pub company_id: u64,
+    /// Active version.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+    /// JSON configuration passed on every call.
+    pub config: String,
+    /// When it was activated (unix ms).
+    pub activated_ms: u64,
+    /// Who activated it.
+    pub by: String,
+}
+
+/// Why an upload or activation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// Body larger than the limit.
+    #[error("the component is {size} bytes; the limit is {limit} bytes")]
+    TooLarge {
+        /// Size sent.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The component was refused at load.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The smoke decision failed.
+    #[error("the policy failed a smoke decision on a synthetic call: {kind}: {detail}")]
+    Smoke {
+        /// Failure kind.
+        kind: String,
+        /// Detail.
+        detail: String,
+    },
+    /// The configuration was refused.
+    #[error("invalid policy configuration: {0}")]
+    Config(String),
+    /// No such version.
+    #[error("company {company} has no policy version {version}")]
+    UnknownVersion {
+        /// Company.
+        company: u64,
+        /// Version asked for.
+        version: u32,
+    },
+    /// Storage failed.
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+impl PolicyError {
+    /// Stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PolicyError::TooLarge { .. } => "policy_too_large",
+            PolicyError::Load(LoadError::NotWasm) => "not_wasm",
+            PolicyError::Load(LoadError::CoreModule) => "core_module",
+            PolicyError::Load(LoadError::Compile { .. }) => "compile_failed",
+            PolicyError::Load(
+                LoadError::MissingExport { .. } | LoadError::ExportType { .. },
+            ) => "wrong_world",
+            PolicyError::Load(LoadError::ForbiddenImport { .. } | LoadError::ImportMismatch { .. }) => {
+                "forbidden_import"
+            }
+            PolicyError::Load(_) => "invalid_component",
+            PolicyError::Smoke { .. } => "smoke_test_failed",
+            PolicyError::Config(_) => "invalid_config",
+            PolicyError::UnknownVersion { .. } => "unknown_version",
+            PolicyError::Storage(_) => "internal",
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            PolicyError::TooLarge { .. } => "build with `--release` (and `strip = true`) or ask the operator to raise the limit",
+            PolicyError::Load(_) => "build the policy with the Switchyard SDK for `wasm32-wasip2` against the current wit/policy.wit",
+            PolicyError::Smoke { .. } => "run the policy locally on a scenario and fix the failure; see the guest SDK docs",
+            PolicyError::Config(_) => "send the JSON configuration the policy documents (its README lists the fields)",
+            PolicyError::UnknownVersion { .. } => "list versions with GET /v1/companies/{company_id}/policies",
+            PolicyError::Storage(_) => "retry later; the service log has the details",
+        }
+    }
+}
+
+/// Uploaded policies of all companies.
+#[derive(Clone)]
+pub struct PolicyStore {
+    records: Arc<dyn RecordStore>,
+    engine: PolicyEngine,
+    max_bytes: usize,
+}
+
+fn storage(e: impl std::fmt::Display) -> PolicyError {
+    PolicyError::Storage(e.to_string())
+}
+
+fn version_key(company: u64, version: u32) -> Vec<u8> {
+    [company.to_be_bytes().as_slice(), version.to_be_bytes().as_slice()].concat()
+}
+
+impl PolicyStore {
+    /// A store over `records`, loading with `engine`.
+    pub fn new(records: Arc<dyn RecordStore>, engine: PolicyEngine, max_bytes: usize) -> Self {
+        Self { records, engine, max_bytes }
+    }
+
+    /// Validate and store a component as the company's next version.
+    pub fn upload(
+        &self,
+        company: u64,
+        name: &str,
+        bytes: &[u8],
+        uploader: &str,
+        now_ms: u64,
+    ) -> Result<PolicyVersion, PolicyError> {
+        if bytes.len() > self.max_bytes {
+            return Err(PolicyError::TooLarge { size: bytes.len(), limit: self.max_bytes });
+        }
+        let versions = self.versions(company)?;
+        let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
+        let policy = self.engine.load(name, &version.to_string(), bytes)?;
+        smoke(&self.engine, &policy, company)?;
+        let hash = policy.content_hash().to_owned();
+        let record = PolicyVersion {
+            company_id: company,
+            version,
+            name: name.to_owned(),
+            hash: hash.clone(),
+            size: bytes.len(),
+            uploaded_ms: now_ms,
+            uploader: uploader.to_owned(),
+        };
+        let mut writes: Vec<RecordWrite> = vec![(
+            RecordTree::PolicyVersions,
+            version_key(company, version),
+            Some(serde_json::to_vec(&record).map_err(storage)?),
+        )];
+        if self.records.get(RecordTree::PolicyBlobs, hash.as_bytes()).map_err(storage)?.is_none() {
+            writes.push((RecordTree::PolicyBlobs, hash.as_bytes().to_vec(), Some(bytes.to_vec())));
+        }
+        if let Ok(artifact) = policy.serialize() {
+            writes.push((RecordTree::PolicyArtifacts, hash.as_bytes().to_vec(), Some(artifact)));
+        }
+        self.records.write(&writes).map_err(storage)?;
+        Ok(record)
+    }
+
+    /// Every version of a company, oldest first.
+    pub fn versions(&self, company: u64) -> Result<Vec<PolicyVersion>, PolicyError> {
+        self.records
+            .scan(RecordTree::PolicyVersions, &company.to_be_bytes(), None, false, usize::MAX)
+            .map_err(storage)?
+            .into_iter()
+            .map(|(_, v)| serde_json::from_slice(&v).map_err(storage))
+            .collect()
+    }
+
+    /// The company's activation, if any.
+    pub fn activation(&self, company: u64) -> Result<Option<Activation>, PolicyError> {
+        match self.records.get(RecordTree::PolicyActive, &company.to_be_bytes()).map_err(storage)? {
+            Some(v) => Ok(Some(serde_json::from_slice(&v).map_err(storage)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Make `version` active with `config` (checked by the policy's own `check-config`).
+    pub fn activate(
+        &self,
+        company: u64,
+        version: u32,
+        config: String,
+        by: &str,
+        now_ms: u64,
+    ) -> Result<(Activation, ActivePolicy), PolicyError> {
+        let record = self
+            .versions(company)?
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or(PolicyError::UnknownVersion { company, version })?;
+        if !config.trim().is_empty() {
+            serde_json::from_str::<serde_json::Value>(&config)
+                .map_err(|e| PolicyError::Config(format!("not JSON: {e}")))?;
+        }
+        let policy = self.load(&record)?;
+        let checked = self.engine.check_config(&policy, company, &config, &mut PolicyState::default());
+        if let Err(message) = checked.value {
+            return Err(PolicyError::Config(message));
+        }
+        let activation = Activation {
+            company_id: company,
+            version,
+            name: record.name.clone(),
+            config: config.clone(),
+            activated_ms: now_ms,
+            by: by.to_owned(),
+        };
+        self.records
+            .write(&[(
+                RecordTree::PolicyActive,
+                company.to_be_bytes().to_vec(),
+                Some(serde_json::to_vec(&activation).map_err(storage)?),
+            )])
+            .map_err(storage)?;
+        Ok((activation, ActivePolicy { policy, name: record.name, version, config }))
+    }
+
+    /// Remove the company's activation: the built-in default decides again.
+    pub fn deactivate(&self, company: u64) -> Result<(), PolicyError> {
+        self.records
+            .write(&[(RecordTree::PolicyActive, company.to_be_bytes().to_vec(), None)])
+            .map_err(storage)
+    }
+
+    /// Every active policy, loaded (for start-up).
+    pub fn load_active(&self) -> Result<Vec<(u64, ActivePolicy)>, PolicyError> {
+        let mut out = Vec::new();
+        for (_, v) in self.records.scan(RecordTree::PolicyActive, &[], None, false, usize::MAX).map_err(storage)? {
+            let a: Activation = serde_json::from_slice(&v).map_err(storage)?;
+            let Some(record) = self.versions(a.company_id)?.into_iter().find(|r| r.version == a.version) else {
+                tracing::error!(company = a.company_id, version = a.version, "active policy version missing");
+                continue;
+            };
+            match self.load(&record) {
+                Ok(policy) => out.push((
+                    a.company_id,
+                    ActivePolicy { policy, name: a.name, version: a.version, config: a.config },
+                )),
+                Err(e) => tracing::error!(company = a.company_id, error = %e, "cannot load active policy"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Load a stored version: from its precompiled artifact when compatible, else compile.
+    fn load(&self, record: &PolicyVersion) -> Result<Policy, PolicyError> {
+        let key = record.hash.as_bytes();
+        if let Some(artifact) = self.records.get(RecordTree::PolicyArtifacts, key).map_err(storage)? {
+            match self.engine.load_precompiled(&artifact) {
+                Ok(p) => return Ok(p),
+                Err(e) => tracing::info!(error = %e, "precompiled policy unusable; compiling"),
+            }
+        }
+        let bytes = self
+            .records
+            .get(RecordTree::PolicyBlobs, key)
+            .map_err(storage)?
+            .ok_or_else(|| storage(format!("component {} missing", record.hash)))?;
+        Ok(self.engine.load(&record.name, &record.version.to_string(), &bytes)?)
+    }
+}
+
+/// One decision on a synthetic call; a failure (trap, deadline, bad answer) refuses the upload.
+fn smoke(engine: &PolicyEngine, policy: &Policy, company: u64) -> Result<(), PolicyError> {
+    if let Err(f) = engine.try_instantiate(policy) {
+        return Err(PolicyError::Smoke { kind: f.kind.as_str().to_owned(), detail: f.detail });
+    }
+    let call = Call {
+        id: "smoke".into(),
+        company,
+        dialled_number: "+10000000000".into(),
+        caller: "+10000000001".into(),
+        department: 1,
+        attempt: 1,
+        waited_ms: 0,
+        now_unix_ms: 1_795_392_000_000,
+        local_weekday: Weekday::Monday,
+        local_minute: 600,
+        seed: 1,
+        tried: Vec::new(),
+        attributes: Vec::new(),
+    };
+    let candidates: Vec<Candidate> = (1..=3)
+        .map(|agent| Candidate {
+            agent,
+            extension: format!("10{agent}"),
+            role: Role::Agent,
+            tier: 1,
+            skills: Vec::new(),
+            status: Status::Available,
+            take_calls: true,
+            in_schedule: true,
+            presence: Presence::Idle,
+            idle_ms: agent * 1_000,
+            calls_today: 0,
+            talk_ms_today: 0,
+        })
+        .collect();
+    let decided = engine.route(policy, company, &call, &candidates, "", &mut PolicyState::default());
+    match decided.outcome {
+        switchyard_runtime::Outcome::Policy => Ok(()),
+        switchyard_runtime::Outcome::Fallback { kind, detail } => {
+            Err(PolicyError::Smoke { kind: kind.as_str().to_owned(), detail })
+        }
+    }
+}
