@@ -32,7 +32,12 @@ impl AppState {
         policies: PolicyStore,
     ) -> Self {
         Self {
-            inner: Arc::new(Inner { directory, calls, logbook, policies }),
+            inner: Arc::new(Inner {
+                directory,
+                calls,
+                logbook,
+                policies,
+            }),
         }
     }
 

@@ -106,7 +106,10 @@ impl LogBook {
             .map_err(|e| e.to_string())?;
         let mut out = Vec::with_capacity(all.len());
         for (key, value) in all {
-            let company = key.get(0..8).and_then(|k| k.try_into().ok()).map(u64::from_be_bytes);
+            let company = key
+                .get(0..8)
+                .and_then(|k| k.try_into().ok())
+                .map(u64::from_be_bytes);
             let state = serde_json::from_slice::<PolicyState>(&value);
             match (company, state) {
                 (Some(c), Ok(s)) => out.push((c, s)),
@@ -121,7 +124,9 @@ fn matches(log: &CallLog, f: &LogFilter) -> bool {
     f.agent.is_none_or(|a| log.involves(a))
         && f.from.is_none_or(|t| log.started_ms >= t)
         && f.to.is_none_or(|t| log.started_ms < t)
-        && f.outcome.as_deref().is_none_or(|o| log.outcome.as_str() == o)
+        && f.outcome
+            .as_deref()
+            .is_none_or(|o| log.outcome.as_str() == o)
 }
 
 impl CallLogStore for LogBook {
@@ -131,13 +136,20 @@ impl CallLogStore for LogBook {
         let body = serde_json::to_vec(log).map_err(|e| e.to_string())?;
         let mut writes: Vec<RecordWrite> = vec![(RecordTree::CallLogs, key.clone(), Some(body))];
         for d in &log.decisions {
-            writes.push((RecordTree::TraceIndex, d.trace_id.as_bytes().to_vec(), Some(key.clone())));
+            writes.push((
+                RecordTree::TraceIndex,
+                d.trace_id.as_bytes().to_vec(),
+                Some(key.clone()),
+            ));
         }
         self.records.write(&writes).map_err(|e| e.to_string())
     }
 
     fn decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {
-        let key = self.records.get(RecordTree::TraceIndex, trace_id.as_bytes()).ok()??;
+        let key = self
+            .records
+            .get(RecordTree::TraceIndex, trace_id.as_bytes())
+            .ok()??;
         let (company, _) = split_key(&key)?;
         let body = self.records.get(RecordTree::CallLogs, &key).ok()??;
         let log: CallLog = serde_json::from_slice(&body).ok()?;
@@ -150,7 +162,11 @@ impl StateSink for LogBook {
     fn save(&self, company: u64, state: &PolicyState) -> Result<(), String> {
         let body = serde_json::to_vec(state).map_err(|e| e.to_string())?;
         self.records
-            .write(&[(RecordTree::PolicyState, company.to_be_bytes().to_vec(), Some(body))])
+            .write(&[(
+                RecordTree::PolicyState,
+                company.to_be_bytes().to_vec(),
+                Some(body),
+            )])
             .map_err(|e| e.to_string())
     }
 }

@@ -98,12 +98,12 @@ impl PolicyError {
             PolicyError::Load(LoadError::NotWasm) => "not_wasm",
             PolicyError::Load(LoadError::CoreModule) => "core_module",
             PolicyError::Load(LoadError::Compile { .. }) => "compile_failed",
-            PolicyError::Load(
-                LoadError::MissingExport { .. } | LoadError::ExportType { .. },
-            ) => "wrong_world",
-            PolicyError::Load(LoadError::ForbiddenImport { .. } | LoadError::ImportMismatch { .. }) => {
-                "forbidden_import"
+            PolicyError::Load(LoadError::MissingExport { .. } | LoadError::ExportType { .. }) => {
+                "wrong_world"
             }
+            PolicyError::Load(
+                LoadError::ForbiddenImport { .. } | LoadError::ImportMismatch { .. },
+            ) => "forbidden_import",
             PolicyError::Load(_) => "invalid_component",
             PolicyError::Smoke { .. } => "smoke_test_failed",
             PolicyError::Config(_) => "invalid_config",
@@ -115,11 +115,21 @@ impl PolicyError {
     /// What to do about it.
     pub fn hint(&self) -> &'static str {
         match self {
-            PolicyError::TooLarge { .. } => "build with `--release` (and `strip = true`) or ask the operator to raise the limit",
-            PolicyError::Load(_) => "build the policy with the Switchyard SDK for `wasm32-wasip2` against the current wit/policy.wit",
-            PolicyError::Smoke { .. } => "run the policy locally on a scenario and fix the failure; see the guest SDK docs",
-            PolicyError::Config(_) => "send the JSON configuration the policy documents (its README lists the fields)",
-            PolicyError::UnknownVersion { .. } => "list versions with GET /v1/companies/{company_id}/policies",
+            PolicyError::TooLarge { .. } => {
+                "build with `--release` (and `strip = true`) or ask the operator to raise the limit"
+            }
+            PolicyError::Load(_) => {
+                "build the policy with the Switchyard SDK for `wasm32-wasip2` against the current wit/policy.wit"
+            }
+            PolicyError::Smoke { .. } => {
+                "run the policy locally on a scenario and fix the failure; see the guest SDK docs"
+            }
+            PolicyError::Config(_) => {
+                "send the JSON configuration the policy documents (its README lists the fields)"
+            }
+            PolicyError::UnknownVersion { .. } => {
+                "list versions with GET /v1/companies/{company_id}/policies"
+            }
             PolicyError::Storage(_) => "retry later; the service log has the details",
         }
     }
@@ -138,13 +148,21 @@ fn storage(e: impl std::fmt::Display) -> PolicyError {
 }
 
 fn version_key(company: u64, version: u32) -> Vec<u8> {
-    [company.to_be_bytes().as_slice(), version.to_be_bytes().as_slice()].concat()
+    [
+        company.to_be_bytes().as_slice(),
+        version.to_be_bytes().as_slice(),
+    ]
+    .concat()
 }
 
 impl PolicyStore {
     /// A store over `records`, loading with `engine`.
     pub fn new(records: Arc<dyn RecordStore>, engine: PolicyEngine, max_bytes: usize) -> Self {
-        Self { records, engine, max_bytes }
+        Self {
+            records,
+            engine,
+            max_bytes,
+        }
     }
 
     /// Validate and store a component as the company's next version.
@@ -157,7 +175,10 @@ impl PolicyStore {
         now_ms: u64,
     ) -> Result<PolicyVersion, PolicyError> {
         if bytes.len() > self.max_bytes {
-            return Err(PolicyError::TooLarge { size: bytes.len(), limit: self.max_bytes });
+            return Err(PolicyError::TooLarge {
+                size: bytes.len(),
+                limit: self.max_bytes,
+            });
         }
         let versions = self.versions(company)?;
         let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
@@ -178,11 +199,24 @@ impl PolicyStore {
             version_key(company, version),
             Some(serde_json::to_vec(&record).map_err(storage)?),
         )];
-        if self.records.get(RecordTree::PolicyBlobs, hash.as_bytes()).map_err(storage)?.is_none() {
-            writes.push((RecordTree::PolicyBlobs, hash.as_bytes().to_vec(), Some(bytes.to_vec())));
+        if self
+            .records
+            .get(RecordTree::PolicyBlobs, hash.as_bytes())
+            .map_err(storage)?
+            .is_none()
+        {
+            writes.push((
+                RecordTree::PolicyBlobs,
+                hash.as_bytes().to_vec(),
+                Some(bytes.to_vec()),
+            ));
         }
         if let Ok(artifact) = policy.serialize() {
-            writes.push((RecordTree::PolicyArtifacts, hash.as_bytes().to_vec(), Some(artifact)));
+            writes.push((
+                RecordTree::PolicyArtifacts,
+                hash.as_bytes().to_vec(),
+                Some(artifact),
+            ));
         }
         self.records.write(&writes).map_err(storage)?;
         Ok(record)
@@ -191,7 +225,13 @@ impl PolicyStore {
     /// Every version of a company, oldest first.
     pub fn versions(&self, company: u64) -> Result<Vec<PolicyVersion>, PolicyError> {
         self.records
-            .scan(RecordTree::PolicyVersions, &company.to_be_bytes(), None, false, usize::MAX)
+            .scan(
+                RecordTree::PolicyVersions,
+                &company.to_be_bytes(),
+                None,
+                false,
+                usize::MAX,
+            )
             .map_err(storage)?
             .into_iter()
             .map(|(_, v)| serde_json::from_slice(&v).map_err(storage))
@@ -200,7 +240,11 @@ impl PolicyStore {
 
     /// The company's activation, if any.
     pub fn activation(&self, company: u64) -> Result<Option<Activation>, PolicyError> {
-        match self.records.get(RecordTree::PolicyActive, &company.to_be_bytes()).map_err(storage)? {
+        match self
+            .records
+            .get(RecordTree::PolicyActive, &company.to_be_bytes())
+            .map_err(storage)?
+        {
             Some(v) => Ok(Some(serde_json::from_slice(&v).map_err(storage)?)),
             None => Ok(None),
         }
@@ -225,7 +269,9 @@ impl PolicyStore {
                 .map_err(|e| PolicyError::Config(format!("not JSON: {e}")))?;
         }
         let policy = self.load(&record)?;
-        let checked = self.engine.check_config(&policy, company, &config, &mut PolicyState::default());
+        let checked =
+            self.engine
+                .check_config(&policy, company, &config, &mut PolicyState::default());
         if let Err(message) = checked.value {
             return Err(PolicyError::Config(message));
         }
@@ -244,31 +290,62 @@ impl PolicyStore {
                 Some(serde_json::to_vec(&activation).map_err(storage)?),
             )])
             .map_err(storage)?;
-        Ok((activation, ActivePolicy { policy, name: record.name, version, config }))
+        Ok((
+            activation,
+            ActivePolicy {
+                policy,
+                name: record.name,
+                version,
+                config,
+            },
+        ))
     }
 
     /// Remove the company's activation: the built-in default decides again.
     pub fn deactivate(&self, company: u64) -> Result<(), PolicyError> {
         self.records
-            .write(&[(RecordTree::PolicyActive, company.to_be_bytes().to_vec(), None)])
+            .write(&[(
+                RecordTree::PolicyActive,
+                company.to_be_bytes().to_vec(),
+                None,
+            )])
             .map_err(storage)
     }
 
     /// Every active policy, loaded (for start-up).
     pub fn load_active(&self) -> Result<Vec<(u64, ActivePolicy)>, PolicyError> {
         let mut out = Vec::new();
-        for (_, v) in self.records.scan(RecordTree::PolicyActive, &[], None, false, usize::MAX).map_err(storage)? {
+        for (_, v) in self
+            .records
+            .scan(RecordTree::PolicyActive, &[], None, false, usize::MAX)
+            .map_err(storage)?
+        {
             let a: Activation = serde_json::from_slice(&v).map_err(storage)?;
-            let Some(record) = self.versions(a.company_id)?.into_iter().find(|r| r.version == a.version) else {
-                tracing::error!(company = a.company_id, version = a.version, "active policy version missing");
+            let Some(record) = self
+                .versions(a.company_id)?
+                .into_iter()
+                .find(|r| r.version == a.version)
+            else {
+                tracing::error!(
+                    company = a.company_id,
+                    version = a.version,
+                    "active policy version missing"
+                );
                 continue;
             };
             match self.load(&record) {
                 Ok(policy) => out.push((
                     a.company_id,
-                    ActivePolicy { policy, name: a.name, version: a.version, config: a.config },
+                    ActivePolicy {
+                        policy,
+                        name: a.name,
+                        version: a.version,
+                        config: a.config,
+                    },
                 )),
-                Err(e) => tracing::error!(company = a.company_id, error = %e, "cannot load active policy"),
+                Err(e) => {
+                    tracing::error!(company = a.company_id, error = %e, "cannot load active policy")
+                }
             }
         }
         Ok(out)
@@ -277,7 +354,11 @@ impl PolicyStore {
     /// Load a stored version: from its precompiled artifact when compatible, else compile.
     fn load(&self, record: &PolicyVersion) -> Result<Policy, PolicyError> {
         let key = record.hash.as_bytes();
-        if let Some(artifact) = self.records.get(RecordTree::PolicyArtifacts, key).map_err(storage)? {
+        if let Some(artifact) = self
+            .records
+            .get(RecordTree::PolicyArtifacts, key)
+            .map_err(storage)?
+        {
             match self.engine.load_precompiled(&artifact) {
                 Ok(p) => return Ok(p),
                 Err(e) => tracing::info!(error = %e, "precompiled policy unusable; compiling"),
@@ -288,14 +369,19 @@ impl PolicyStore {
             .get(RecordTree::PolicyBlobs, key)
             .map_err(storage)?
             .ok_or_else(|| storage(format!("component {} missing", record.hash)))?;
-        Ok(self.engine.load(&record.name, &record.version.to_string(), &bytes)?)
+        Ok(self
+            .engine
+            .load(&record.name, &record.version.to_string(), &bytes)?)
     }
 }
 
 /// One decision on a synthetic call; a failure (trap, deadline, bad answer) refuses the upload.
 fn smoke(engine: &PolicyEngine, policy: &Policy, company: u64) -> Result<(), PolicyError> {
     if let Err(f) = engine.try_instantiate(policy) {
-        return Err(PolicyError::Smoke { kind: f.kind.as_str().to_owned(), detail: f.detail });
+        return Err(PolicyError::Smoke {
+            kind: f.kind.as_str().to_owned(),
+            detail: f.detail,
+        });
     }
     let call = Call {
         id: "smoke".into(),
@@ -328,11 +414,19 @@ fn smoke(engine: &PolicyEngine, policy: &Policy, company: u64) -> Result<(), Pol
             talk_ms_today: 0,
         })
         .collect();
-    let decided = engine.route(policy, company, &call, &candidates, "", &mut PolicyState::default());
+    let decided = engine.route(
+        policy,
+        company,
+        &call,
+        &candidates,
+        "",
+        &mut PolicyState::default(),
+    );
     match decided.outcome {
         switchyard_runtime::Outcome::Policy => Ok(()),
-        switchyard_runtime::Outcome::Fallback { kind, detail } => {
-            Err(PolicyError::Smoke { kind: kind.as_str().to_owned(), detail })
-        }
+        switchyard_runtime::Outcome::Fallback { kind, detail } => Err(PolicyError::Smoke {
+            kind: kind.as_str().to_owned(),
+            detail,
+        }),
     }
 }

@@ -157,7 +157,8 @@ async fn assemble(
     };
     let max_policy_bytes = config.max_policy_bytes;
     tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
-        let engine = PolicyEngine::new(engine_config).map_err(|e| ServerError::Policies(e.to_string()))?;
+        let engine =
+            PolicyEngine::new(engine_config).map_err(|e| ServerError::Policies(e.to_string()))?;
         let records: Arc<dyn RecordStore> = Arc::new(records);
         let logbook = LogBook::new(Arc::clone(&records));
         let store = PolicyStore::new(records, engine.clone(), max_policy_bytes);
@@ -165,7 +166,9 @@ async fn assemble(
         for (company, state) in logbook.policy_states().map_err(ServerError::Policies)? {
             policies.load_state(company, state);
         }
-        let active = store.load_active().map_err(|e| ServerError::Policies(e.to_string()))?;
+        let active = store
+            .load_active()
+            .map_err(|e| ServerError::Policies(e.to_string()))?;
         tracing::info!(policies = active.len(), "restored active policies");
         for (company, policy) in active {
             policies.activate(company, Some(policy));

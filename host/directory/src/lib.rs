@@ -44,7 +44,7 @@ pub use model::{
 };
 pub use page::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
 pub use principal::{Principal, Scope};
-pub use records::{RecordStore, RecordTree, RecordWrite, SledRecords};
+pub use records::{Entry, RecordStore, RecordTree, RecordWrite, SledRecords};
 pub use schedule::{Day, Schedule, TimeOfDay, Window, local_day_minute};
 pub use sled_store::SledStore;
 pub use store::{Change, Store, StoreError};

@@ -62,6 +62,9 @@ impl RecordTree {
     }
 }
 
+/// A key and its value.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 /// One write of a batch: `Some` puts, `None` deletes.
 pub type RecordWrite = (RecordTree, Vec<u8>, Option<Vec<u8>>);
 
@@ -80,7 +83,7 @@ pub trait RecordStore: Send + Sync + 'static {
         from: Option<&[u8]>,
         reverse: bool,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    ) -> Result<Vec<Entry>, StoreError>;
     /// Applies every write atomically and returns once it is on disk.
     fn write(&self, writes: &[RecordWrite]) -> Result<(), StoreError>;
 }
@@ -99,7 +102,10 @@ impl SledRecords {
             .map(|t| db.open_tree(t.name()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(backend)?;
-        Ok(Self { db: db.clone(), trees })
+        Ok(Self {
+            db: db.clone(),
+            trees,
+        })
     }
 
     fn tree(&self, tree: RecordTree) -> &sled::Tree {
@@ -113,7 +119,11 @@ impl RecordStore for SledRecords {
     }
 
     fn get(&self, tree: RecordTree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree(tree).get(key).map_err(backend)?.map(|v| v.to_vec()))
+        Ok(self
+            .tree(tree)
+            .get(key)
+            .map_err(backend)?
+            .map(|v| v.to_vec()))
     }
 
     fn scan(
@@ -123,17 +133,20 @@ impl RecordStore for SledRecords {
         from: Option<&[u8]>,
         reverse: bool,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Vec<Entry>, StoreError> {
         let t = self.tree(tree);
         let mut out = Vec::new();
         let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
             match (from, reverse) {
                 (None, false) => Box::new(t.scan_prefix(prefix)),
                 (None, true) => Box::new(t.scan_prefix(prefix).rev()),
-                (Some(f), false) => Box::new(t.range::<&[u8], _>((Bound::Excluded(f), Bound::Unbounded))),
-                (Some(f), true) => {
-                    Box::new(t.range::<&[u8], _>((Bound::Included(prefix), Bound::Excluded(f))).rev())
+                (Some(f), false) => {
+                    Box::new(t.range::<&[u8], _>((Bound::Excluded(f), Bound::Unbounded)))
                 }
+                (Some(f), true) => Box::new(
+                    t.range::<&[u8], _>((Bound::Included(prefix), Bound::Excluded(f)))
+                        .rev(),
+                ),
             };
         for entry in iter {
             let (k, v) = entry.map_err(backend)?;
@@ -198,9 +211,20 @@ mod tests {
             .map(|(_, v)| v)
             .collect();
         assert_eq!(newest, vec![b"b".to_vec(), b"a".to_vec()]);
-        let older = r.scan(RecordTree::CallLogs, &1u64.to_be_bytes(), Some(&key(1, 2)), true, 10).unwrap();
+        let older = r
+            .scan(
+                RecordTree::CallLogs,
+                &1u64.to_be_bytes(),
+                Some(&key(1, 2)),
+                true,
+                10,
+            )
+            .unwrap();
         assert_eq!(older.len(), 1);
-        assert_eq!(r.get(RecordTree::TraceIndex, b"t1").unwrap(), Some(key(1, 2)));
+        assert_eq!(
+            r.get(RecordTree::TraceIndex, b"t1").unwrap(),
+            Some(key(1, 2))
+        );
         assert!(r.next_seq().unwrap() < r.next_seq().unwrap());
     }
 }

@@ -57,14 +57,19 @@ pub enum BoardError {
     /// The viewer is not an active member of the company.
     #[error("not a member of company {0}")]
     NotMember(u64),
-    /// The viewer's Panel Access is off in this company.
-    #[error("Panel Access is OFF in company {0}")]
-    PanelAccessOff(u64),
+    /// The viewer's Panel Access is off in this company (id, name).
+    #[error("Panel Access is OFF in company {1} (id {0})")]
+    PanelAccessOff(u64, String),
 }
 
 impl CallCenter {
     /// The board of `company` as `viewer` may see it at `now_ms`.
-    pub fn board(&self, company: u64, viewer: BoardViewer, now_ms: u64) -> Result<Vec<BoardEntry>, BoardError> {
+    pub fn board(
+        &self,
+        company: u64,
+        viewer: BoardViewer,
+        now_ms: u64,
+    ) -> Result<Vec<BoardEntry>, BoardError> {
         let members = self.roster.company_members(company, now_ms);
         let viewer = match viewer {
             BoardViewer::Member(agent) => {
@@ -73,17 +78,37 @@ impl CallCenter {
                     .find(|m| m.agent == agent && m.active)
                     .ok_or(BoardError::NotMember(company))?;
                 if !me.panel_access {
-                    return Err(BoardError::PanelAccessOff(company));
+                    let name = self
+                        .roster
+                        .company(company)
+                        .map(|c| c.name)
+                        .unwrap_or_default();
+                    return Err(BoardError::PanelAccessOff(company, name));
                 }
-                Viewer { agent, role: me.role }
+                Viewer {
+                    agent,
+                    role: me.role,
+                }
             }
-            BoardViewer::Administrator => Viewer { agent: 0, role: Role::Admin },
+            BoardViewer::Administrator => Viewer {
+                agent: 0,
+                role: Role::Admin,
+            },
         };
-        let day = self.roster.company(company).map(|c| local_time(&c.time_zone, now_ms).day).unwrap_or(0);
+        let day = self
+            .roster
+            .company(company)
+            .map(|c| local_time(&c.time_zone, now_ms).day)
+            .unwrap_or(0);
         let mut board = Vec::with_capacity(members.len());
         for m in members.iter().filter(|m| m.active) {
             let (presence, _) = self.registry.presence(company, m.agent, now_ms);
-            let subject = Subject { agent: m.agent, role: m.role, status: m.status, presence };
+            let subject = Subject {
+                agent: m.agent,
+                role: m.role,
+                status: m.status,
+                presence,
+            };
             let view = self.policies.visibility(company, &viewer, &subject).value;
             let coarse = coarse_status(presence, m.status);
             let entry = match view {

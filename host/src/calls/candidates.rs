@@ -23,7 +23,9 @@ impl CallCenter {
     /// Gather the inputs for deciding `live` at `now_ms`.
     pub(crate) fn prepare(&self, live: &LiveCall, company: &CompanyInfo, now_ms: u64) -> Prepared {
         let local = local_time(&company.time_zone, now_ms);
-        let members = self.roster.department_members(live.company, live.department, now_ms);
+        let members = self
+            .roster
+            .department_members(live.company, live.department, now_ms);
         let active: Vec<&Member> = members.iter().filter(|m| m.active).collect();
         let ids: Vec<u64> = active.iter().map(|m| m.agent).collect();
         let presences = self.registry.presences(live.company, &ids, now_ms);
@@ -48,7 +50,11 @@ impl CallCenter {
                 }
             })
             .collect();
-        Prepared { call: policy_call(live, &local, now_ms), members, candidates }
+        Prepared {
+            call: policy_call(live, &local, now_ms),
+            members,
+            candidates,
+        }
     }
 }
 

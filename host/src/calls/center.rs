@@ -101,21 +101,36 @@ impl CallCenter {
     }
 
     pub(crate) fn new_trace_id(&self, call_ref: CallRef) -> String {
-        format!("t{}-{}", call_ref, self.next_trace.fetch_add(1, Ordering::Relaxed))
+        format!(
+            "t{}-{}",
+            call_ref,
+            self.next_trace.fetch_add(1, Ordering::Relaxed)
+        )
     }
 
     /// The live call with telephony id `call_id`.
     pub fn live(&self, call_id: &str) -> Option<Arc<Mutex<LiveCall>>> {
-        let call_ref = *self.by_id.lock().unwrap_or_else(|p| p.into_inner()).get(call_id)?;
+        let call_ref = *self
+            .by_id
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(call_id)?;
         self.live_by_ref(call_ref)
     }
 
     pub(crate) fn live_by_ref(&self, call_ref: CallRef) -> Option<Arc<Mutex<LiveCall>>> {
-        self.calls.lock().unwrap_or_else(|p| p.into_inner()).get(&call_ref).cloned()
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&call_ref)
+            .cloned()
     }
 
     pub(crate) fn forget(&self, call_ref: CallRef, call_id: &str) {
-        self.calls.lock().unwrap_or_else(|p| p.into_inner()).remove(&call_ref);
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&call_ref);
         let mut by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
         if by_id.get(call_id) == Some(&call_ref) {
             by_id.remove(call_id);
@@ -124,7 +139,13 @@ impl CallCenter {
 
     /// A decision trace by id: from a live call, or from the stored logs. Returns the company.
     pub fn trace(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {
-        let live: Vec<_> = self.calls.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+        let live: Vec<_> = self
+            .calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
         for call in live {
             let call = call.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(d) = call.log.decisions.iter().find(|d| d.trace_id == trace_id) {

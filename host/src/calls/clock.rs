@@ -33,7 +33,11 @@ pub fn local_time(time_zone: &str, now_ms: u64) -> LocalTime {
     };
     let minute = u16::try_from(i32::from(z.hour()) * 60 + i32::from(z.minute())).unwrap_or(0);
     let day = i32::from(z.year()) * 1000 + i32::from(z.day_of_year());
-    LocalTime { weekday, minute, day }
+    LocalTime {
+        weekday,
+        minute,
+        day,
+    }
 }
 
 /// Milliseconds since the unix epoch, now.

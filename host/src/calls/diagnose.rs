@@ -50,7 +50,9 @@ impl CallCenter {
             .ok_or_else(|| CallError::UnknownNumber(number.to_owned()))?;
         let probe = probe_call(number, route.company, route.department, now_ms);
         let prepared = self.prepare(&probe, &company, now_ms);
-        let answer = self.policies.route(route.company, &prepared.call, &prepared.candidates, true);
+        let answer = self
+            .policies
+            .route(route.company, &prepared.call, &prepared.candidates, true);
         let plan: Vec<u64> = match &answer.value {
             Decision::Ring(p) => p.targets.iter().map(|t| t.agent).collect(),
             Decision::Overflow(_) => Vec::new(),

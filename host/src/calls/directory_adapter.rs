@@ -30,13 +30,10 @@ fn status(s: MemberStatus) -> Status {
     }
 }
 
-fn members(
-    dir: &Directory,
-    company: u64,
-    department: Option<u64>,
-    now_ms: u64,
-) -> Vec<Member> {
-    let Some(c) = logged("company", dir.company(company)) else { return Vec::new() };
+fn members(dir: &Directory, company: u64, department: Option<u64>, now_ms: u64) -> Vec<Member> {
+    let Some(c) = logged("company", dir.company(company)) else {
+        return Vec::new();
+    };
     let local = local_day_minute(&c.time_zone, now_ms).ok();
     let roster = match department {
         Some(d) => logged("department roster", dir.department_roster(company, d)),
@@ -66,8 +63,10 @@ fn members(
 
 impl Roster for Directory {
     fn resolve_number(&self, number: &str) -> Option<NumberRoute> {
-        logged("number", self.route_number(number))
-            .map(|n| NumberRoute { company: n.company_id, department: n.department_id })
+        logged("number", self.route_number(number)).map(|n| NumberRoute {
+            company: n.company_id,
+            department: n.department_id,
+        })
     }
 
     fn company(&self, company: u64) -> Option<CompanyInfo> {
@@ -95,7 +94,12 @@ impl Roster for Directory {
         logged("memberships", self.memberships_of(agent))
             .into_iter()
             .filter(|m| m.is_active())
-            .flat_map(|m| m.departments.keys().map(move |d| (m.company_id, *d)).collect::<Vec<_>>())
+            .flat_map(|m| {
+                m.departments
+                    .keys()
+                    .map(move |d| (m.company_id, *d))
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 }

@@ -48,8 +48,12 @@ impl CallCenter {
             if call.stage != Stage::Queued {
                 continue;
             }
-            let Some(company) = self.roster.company(call.company) else { continue };
-            if let Ok(Instruction::Ring { mode, targets }) = self.route_once(&mut call, &company, now_ms) {
+            let Some(company) = self.roster.company(call.company) else {
+                continue;
+            };
+            if let Ok(Instruction::Ring { mode, targets }) =
+                self.route_once(&mut call, &company, now_ms)
+            {
                 self.queues.remove(call.call_ref);
                 let agents = targets.iter().map(|t| t.agent_id).collect();
                 let instruction = Instruction::Ring { mode, targets };
@@ -74,15 +78,23 @@ impl CallCenter {
         }
         self.dispatch(&sweep.freed, now_ms);
         for w in self.queues.take_expired(now_ms) {
-            let Some(shared) = self.live_by_ref(w.call) else { continue };
+            let Some(shared) = self.live_by_ref(w.call) else {
+                continue;
+            };
             let mut call = lock_call(&shared);
             if call.stage != Stage::Queued {
                 continue;
             }
-            let Some(company) = self.roster.company(call.company) else { continue };
+            let Some(company) = self.roster.company(call.company) else {
+                continue;
+            };
             call.stage = Stage::Ringing;
-            let instruction =
-                self.decide(&mut call, &company, Start::Overflow(OverflowReason::QueueTimeout), now_ms);
+            let instruction = self.decide(
+                &mut call,
+                &company,
+                Start::Overflow(OverflowReason::QueueTimeout),
+                now_ms,
+            );
             let number = call.number.clone();
             match self.conclude(&mut call, instruction, now_ms) {
                 Ok(update) => self.push.publish(&number, Vec::new(), update, true),
@@ -102,7 +114,7 @@ impl CallCenter {
                 tick.tick().await;
                 let Some(center) = weak.upgrade() else { break };
                 n += 1;
-                let all = n % 5 == 0;
+                let all = n.is_multiple_of(5);
                 let joined = tokio::task::spawn_blocking(move || {
                     let now = now_ms();
                     center.sweep(now);

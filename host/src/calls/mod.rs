@@ -39,7 +39,9 @@ pub use center::{CallCenter, CallError, CallLogStore};
 pub use diagnose::Diagnosis;
 pub use instruction::{CallUpdate, Instruction, Target};
 pub use live::{LiveCall, Stage};
-pub use log::{CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord, PolicyRun};
+pub use log::{
+    CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord, PolicyRun,
+};
 pub use outcomes::CallEvent;
 pub use policies::{ActivePolicy, Answer, Policies, StateSink};
 pub use push::{PushEvent, PushHub};

@@ -38,8 +38,15 @@ pub enum CallEvent {
 
 impl CallCenter {
     /// Apply an event to the live call `call_id` and answer with the next instruction.
-    pub fn event(&self, call_id: &str, event: CallEvent, now_ms: u64) -> Result<CallUpdate, CallError> {
-        let shared = self.live(call_id).ok_or_else(|| CallError::UnknownCall(call_id.to_owned()))?;
+    pub fn event(
+        &self,
+        call_id: &str,
+        event: CallEvent,
+        now_ms: u64,
+    ) -> Result<CallUpdate, CallError> {
+        let shared = self
+            .live(call_id)
+            .ok_or_else(|| CallError::UnknownCall(call_id.to_owned()))?;
         let mut freed = Vec::new();
         let update = {
             let mut call = lock_call(&shared);
@@ -48,7 +55,8 @@ impl CallCenter {
             }
             let instruction = self.apply(&mut call, event, now_ms, &mut freed)?;
             let update = self.conclude(&mut call, instruction, now_ms)?;
-            self.push.publish(&call.number, update_agents(&update), update.clone(), false);
+            self.push
+                .publish(&call.number, update_agents(&update), update.clone(), false);
             update
         };
         self.dispatch(&freed, now_ms);
@@ -68,7 +76,9 @@ impl CallCenter {
     }
 
     fn offer_gone(&self, agent: u64, call_ref: u64, outcome: OfferOutcome, now_ms: u64) {
-        let Some(shared) = self.live_by_ref(call_ref) else { return };
+        let Some(shared) = self.live_by_ref(call_ref) else {
+            return;
+        };
         let mut freed = Vec::new();
         let mut call = lock_call(&shared);
         if !call.ringing.contains(&agent) {
@@ -151,14 +161,17 @@ impl CallCenter {
                     .unwrap_or_default();
                 call.log.answered_by = Some(agent_id);
                 call.log.answered_extension = Some(extension.clone());
-                Ok(Instruction::Connected { agent_id, extension, withdraw })
+                Ok(Instruction::Connected {
+                    agent_id,
+                    extension,
+                    withdraw,
+                })
             }
             CallEvent::Ended => match call.stage {
                 Stage::Connected { agent } => {
-                    let company = self
-                        .roster
-                        .company(call.company)
-                        .ok_or_else(|| CallError::Conflict("the call's company was deleted".into()))?;
+                    let company = self.roster.company(call.company).ok_or_else(|| {
+                        CallError::Conflict("the call's company was deleted".into())
+                    })?;
                     let local = super::clock::local_time(&company.time_zone, now_ms);
                     let wrap_ms = u64::from(company.wrap_up_secs) * 1_000;
                     let talk = self
@@ -183,7 +196,12 @@ impl CallCenter {
         }
     }
 
-    fn abandon(&self, call: &mut LiveCall, now_ms: u64, freed: &mut Vec<u64>) -> Result<Instruction, CallError> {
+    fn abandon(
+        &self,
+        call: &mut LiveCall,
+        now_ms: u64,
+        freed: &mut Vec<u64>,
+    ) -> Result<Instruction, CallError> {
         freed.extend(call.ringing.iter().copied());
         self.finish(call, CallOutcome::Abandoned, now_ms)?;
         Ok(Instruction::Done)
@@ -193,21 +211,34 @@ impl CallCenter {
     /// attempt + 1, or overflow with `no-answer` after the last attempt.
     pub(crate) fn after_offer_failed(&self, call: &mut LiveCall, now_ms: u64) -> Instruction {
         if !call.ringing.is_empty() {
-            return Instruction::KeepRinging { agents: call.ringing.clone() };
+            return Instruction::KeepRinging {
+                agents: call.ringing.clone(),
+            };
         }
         let (offered, _) = self.offer_next(call, now_ms);
         if !offered.is_empty() {
-            let mode = call.plan.as_ref().map(|p| mode_name(p.mode)).unwrap_or("sequential");
-            return Instruction::Ring { mode: mode.to_owned(), targets: offered };
+            let mode = call
+                .plan
+                .as_ref()
+                .map(|p| mode_name(p.mode))
+                .unwrap_or("sequential");
+            return Instruction::Ring {
+                mode: mode.to_owned(),
+                targets: offered,
+            };
         }
         let Some(company) = self.roster.company(call.company) else {
-            return Instruction::Reject { reason: "company no longer exists".into() };
+            return Instruction::Reject {
+                reason: "company no longer exists".into(),
+            };
         };
         call.attempt += 1;
         let start = if call.attempt > MAX_ATTEMPTS {
             Start::Overflow(OverflowReason::NoAnswer)
         } else {
-            Start::Route { after_failure: true }
+            Start::Route {
+                after_failure: true,
+            }
         };
         self.decide(call, &company, start, now_ms)
     }
@@ -217,7 +248,9 @@ impl CallCenter {
 pub(crate) fn update_agents(update: &CallUpdate) -> Vec<u64> {
     match &update.instruction {
         Instruction::Ring { targets, .. } => targets.iter().map(|t| t.agent_id).collect(),
-        Instruction::Connected { agent_id, withdraw, .. } => {
+        Instruction::Connected {
+            agent_id, withdraw, ..
+        } => {
             let mut v = vec![*agent_id];
             v.extend(withdraw);
             v

@@ -52,7 +52,12 @@ pub struct Answer<T> {
 impl Policies {
     /// No company has a policy yet.
     pub fn new(engine: PolicyEngine, sink: Arc<dyn StateSink>) -> Self {
-        Self { engine, active: RwLock::default(), states: Mutex::default(), sink }
+        Self {
+            engine,
+            active: RwLock::default(),
+            states: Mutex::default(),
+            sink,
+        }
     }
 
     /// The shared engine.
@@ -80,7 +85,11 @@ impl Policies {
 
     /// The company's active policy, if any.
     pub fn active(&self, company: u64) -> Option<Arc<ActivePolicy>> {
-        self.active.read().unwrap_or_else(|p| p.into_inner()).get(&company).cloned()
+        self.active
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&company)
+            .cloned()
     }
 
     fn state_of(&self, company: u64) -> Arc<Mutex<PolicyState>> {
@@ -100,13 +109,25 @@ impl Policies {
         match self.active(company) {
             None => builtin(|| fallback::route(call, candidates)),
             Some(active) => self.with_state(company, &active, dry_run, |engine, state| {
-                engine.route(&active.policy, company, call, candidates, &active.config, state)
+                engine.route(
+                    &active.policy,
+                    company,
+                    call,
+                    candidates,
+                    &active.config,
+                    state,
+                )
             }),
         }
     }
 
     /// What to do when nobody can take the call.
-    pub fn overflow(&self, company: u64, call: &Call, reason: OverflowReason) -> Answer<OverflowAction> {
+    pub fn overflow(
+        &self,
+        company: u64,
+        call: &Call,
+        reason: OverflowReason,
+    ) -> Answer<OverflowAction> {
         match self.active(company) {
             None => builtin(|| fallback::overflow(call, reason)),
             Some(active) => self.with_state(company, &active, false, |engine, state| {
@@ -120,7 +141,14 @@ impl Policies {
         match self.active(company) {
             None => builtin(|| fallback::visibility(viewer, subject)),
             Some(active) => self.with_state(company, &active, true, |engine, state| {
-                engine.visibility(&active.policy, company, viewer, subject, &active.config, state)
+                engine.visibility(
+                    &active.policy,
+                    company,
+                    viewer,
+                    subject,
+                    &active.config,
+                    state,
+                )
             }),
         }
     }
@@ -141,10 +169,10 @@ impl Policies {
             // are never lost to a concurrent call.
             let mut state = shared.lock().unwrap_or_else(|p| p.into_inner());
             let decided = f(&self.engine, &mut state);
-            if decided.state_changed {
-                if let Err(e) = self.sink.save(company, &state) {
-                    tracing::error!(company, error = %e, "could not persist policy state");
-                }
+            if decided.state_changed
+                && let Err(e) = self.sink.save(company, &state)
+            {
+                tracing::error!(company, error = %e, "could not persist policy state");
             }
             decided
         };

@@ -38,13 +38,22 @@ impl PushHub {
     /// A hub keeping up to `capacity` undelivered events per subscriber.
     pub fn new(capacity: usize) -> Self {
         let (tx, _) = broadcast::channel(capacity.max(16));
-        Self { tx, seq: Arc::new(AtomicU64::new(1)) }
+        Self {
+            tx,
+            seq: Arc::new(AtomicU64::new(1)),
+        }
     }
 
     /// Publish an update (dropped silently when nobody listens).
     pub fn publish(&self, number: &str, agents: Vec<u64>, update: CallUpdate, for_platform: bool) {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed);
-        let event = PushEvent { seq, number: number.to_owned(), agents, for_platform, update };
+        let event = PushEvent {
+            seq,
+            number: number.to_owned(),
+            agents,
+            for_platform,
+            update,
+        };
         let _ = self.tx.send(Arc::new(event));
     }
 

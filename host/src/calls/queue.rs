@@ -40,7 +40,9 @@ impl Queues {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CallRef, Waiting>> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Put a call in its department's queue (replacing an earlier entry of the same call).
@@ -81,8 +83,11 @@ impl Queues {
     /// Remove and return the calls whose maximum wait has run out at `now_ms`.
     pub fn take_expired(&self, now_ms: u64) -> Vec<Waiting> {
         let mut inner = self.lock();
-        let mut expired: Vec<Waiting> =
-            inner.values().filter(|w| w.deadline_ms <= now_ms).copied().collect();
+        let mut expired: Vec<Waiting> = inner
+            .values()
+            .filter(|w| w.deadline_ms <= now_ms)
+            .copied()
+            .collect();
         for w in &expired {
             inner.remove(&w.call);
         }
@@ -102,7 +107,10 @@ impl Queues {
 
 fn sort_serving_order(v: &mut [Waiting]) {
     v.sort_unstable_by(|a, b| {
-        b.priority.cmp(&a.priority).then(a.since_ms.cmp(&b.since_ms)).then(a.call.cmp(&b.call))
+        b.priority
+            .cmp(&a.priority)
+            .then(a.since_ms.cmp(&b.since_ms))
+            .then(a.call.cmp(&b.call))
     });
 }
 
@@ -111,7 +119,14 @@ mod tests {
     use super::*;
 
     fn w(call: CallRef, company: CompanyId, priority: u8, since_ms: u64) -> Waiting {
-        Waiting { call, company, department: 10, priority, since_ms, deadline_ms: since_ms + 100 }
+        Waiting {
+            call,
+            company,
+            department: 10,
+            priority,
+            since_ms,
+            deadline_ms: since_ms + 100,
+        }
     }
 
     #[test]
@@ -121,9 +136,16 @@ mod tests {
         q.push(w(2, 2, 0, 10));
         q.push(w(3, 1, 5, 50));
         q.push(w(4, 3, 0, 5));
-        let order: Vec<_> =
-            q.candidates_for(&[(1, 10), (2, 10)]).into_iter().map(|w| w.call).collect();
-        assert_eq!(order, vec![3, 2, 1], "company 3's call is not this agent's to serve");
+        let order: Vec<_> = q
+            .candidates_for(&[(1, 10), (2, 10)])
+            .into_iter()
+            .map(|w| w.call)
+            .collect();
+        assert_eq!(
+            order,
+            vec![3, 2, 1],
+            "company 3's call is not this agent's to serve"
+        );
     }
 
     #[test]

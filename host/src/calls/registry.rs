@@ -63,7 +63,10 @@ impl AgentLive {
         self.logged_in
             && match self.engagement {
                 None => true,
-                Some(Engagement { phase: Phase::WrapUp { until_ms }, .. }) => until_ms <= now_ms,
+                Some(Engagement {
+                    phase: Phase::WrapUp { until_ms },
+                    ..
+                }) => until_ms <= now_ms,
                 Some(_) => false,
             }
     }
@@ -121,7 +124,9 @@ impl Registry {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave a half-applied change (every method
         // mutates in one step), so a poisoned lock is safe to keep using.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Log the agent in or out of the agent app. Logging out while offered releases the offer;
@@ -133,11 +138,15 @@ impl Registry {
         if logged_in && !live.logged_in {
             live.free_since_ms = now_ms;
         }
-        if !logged_in {
-            if let Some(Engagement { call, phase: Phase::Offered { .. }, .. }) = live.engagement {
-                live.engagement = None;
-                released = Some(call);
-            }
+        if !logged_in
+            && let Some(Engagement {
+                call,
+                phase: Phase::Offered { .. },
+                ..
+            }) = live.engagement
+        {
+            live.engagement = None;
+            released = Some(call);
         }
         live.logged_in = logged_in;
         released
@@ -166,7 +175,13 @@ impl Registry {
         let inner = self.lock();
         agents
             .iter()
-            .map(|a| presence_of(&inner.agents.get(a).copied().unwrap_or_default(), company, now_ms))
+            .map(|a| {
+                presence_of(
+                    &inner.agents.get(a).copied().unwrap_or_default(),
+                    company,
+                    now_ms,
+                )
+            })
             .collect()
     }
 
@@ -183,7 +198,9 @@ impl Registry {
         let mut inner = self.lock();
         let mut reserved = Vec::with_capacity(agents.len());
         for (i, agent) in agents.iter().enumerate() {
-            let Some(live) = inner.agents.get_mut(agent) else { continue };
+            let Some(live) = inner.agents.get_mut(agent) else {
+                continue;
+            };
             if !live.is_free(now_ms) {
                 continue;
             }
@@ -191,7 +208,9 @@ impl Registry {
             live.engagement = Some(Engagement {
                 company,
                 call,
-                phase: Phase::Offered { expires_at_ms: expires },
+                phase: Phase::Offered {
+                    expires_at_ms: expires,
+                },
             });
             reserved.push(*agent);
         }
@@ -202,9 +221,15 @@ impl Registry {
     /// agent was offered this call.
     pub fn release(&self, agent: AgentId, call: CallRef, now_ms: u64) -> bool {
         let mut inner = self.lock();
-        let Some(live) = inner.agents.get_mut(&agent) else { return false };
+        let Some(live) = inner.agents.get_mut(&agent) else {
+            return false;
+        };
         match live.engagement {
-            Some(Engagement { call: c, phase: Phase::Offered { .. }, .. }) if c == call => {
+            Some(Engagement {
+                call: c,
+                phase: Phase::Offered { .. },
+                ..
+            }) if c == call => {
                 live.engagement = None;
                 live.free_since_ms = now_ms;
                 true
@@ -216,9 +241,16 @@ impl Registry {
     /// `agent` answered `call`: it is now on the call.
     pub fn connect(&self, agent: AgentId, call: CallRef, now_ms: u64) -> Result<(), RegistryError> {
         let mut inner = self.lock();
-        let live = inner.agents.get_mut(&agent).ok_or(RegistryError::NotOffered(agent))?;
+        let live = inner
+            .agents
+            .get_mut(&agent)
+            .ok_or(RegistryError::NotOffered(agent))?;
         match live.engagement {
-            Some(Engagement { call: c, company, phase: Phase::Offered { .. } }) if c == call => {
+            Some(Engagement {
+                call: c,
+                company,
+                phase: Phase::Offered { .. },
+            }) if c == call => {
                 live.engagement = Some(Engagement {
                     company,
                     call,
@@ -241,11 +273,16 @@ impl Registry {
         local_day: i32,
     ) -> Result<u64, RegistryError> {
         let mut inner = self.lock();
-        let live = inner.agents.get_mut(&agent).ok_or(RegistryError::NotOnCall(agent))?;
+        let live = inner
+            .agents
+            .get_mut(&agent)
+            .ok_or(RegistryError::NotOnCall(agent))?;
         let (company, since_ms) = match live.engagement {
-            Some(Engagement { call: c, company, phase: Phase::OnCall { since_ms } }) if c == call => {
-                (company, since_ms)
-            }
+            Some(Engagement {
+                call: c,
+                company,
+                phase: Phase::OnCall { since_ms },
+            }) if c == call => (company, since_ms),
             _ => return Err(RegistryError::NotOnCall(agent)),
         };
         let talk_ms = now_ms.saturating_sub(since_ms);
@@ -256,12 +293,17 @@ impl Registry {
             live.engagement = Some(Engagement {
                 company,
                 call,
-                phase: Phase::WrapUp { until_ms: now_ms + wrap_up_ms },
+                phase: Phase::WrapUp {
+                    until_ms: now_ms + wrap_up_ms,
+                },
             });
         }
         let stats = inner.stats.entry((company, agent)).or_default();
         if stats.day != local_day {
-            *stats = DayStats { day: local_day, ..DayStats::default() };
+            *stats = DayStats {
+                day: local_day,
+                ..DayStats::default()
+            };
         }
         stats.calls += 1;
         stats.talk_ms += talk_ms;
@@ -273,7 +315,10 @@ impl Registry {
         let inner = self.lock();
         match inner.stats.get(&(company, agent)) {
             Some(s) if s.day == local_day => *s,
-            _ => DayStats { day: local_day, ..DayStats::default() },
+            _ => DayStats {
+                day: local_day,
+                ..DayStats::default()
+            },
         }
     }
 
@@ -283,14 +328,19 @@ impl Registry {
         let mut out = Sweep::default();
         for (agent, live) in inner.agents.iter_mut() {
             match live.engagement {
-                Some(Engagement { call, phase: Phase::Offered { expires_at_ms }, .. })
-                    if expires_at_ms <= now_ms =>
-                {
+                Some(Engagement {
+                    call,
+                    phase: Phase::Offered { expires_at_ms },
+                    ..
+                }) if expires_at_ms <= now_ms => {
                     live.engagement = None;
                     live.free_since_ms = now_ms;
                     out.lapsed_offers.push((*agent, call));
                 }
-                Some(Engagement { phase: Phase::WrapUp { until_ms }, .. }) if until_ms <= now_ms => {
+                Some(Engagement {
+                    phase: Phase::WrapUp { until_ms },
+                    ..
+                }) if until_ms <= now_ms => {
                     live.engagement = None;
                     live.free_since_ms = until_ms;
                     if live.logged_in {
@@ -325,7 +375,10 @@ impl Registry {
 fn presence_of(live: &AgentLive, company: CompanyId, now_ms: u64) -> (Presence, u64) {
     let idle = now_ms.saturating_sub(live.free_since_ms);
     match live.engagement {
-        Some(Engagement { phase: Phase::WrapUp { until_ms }, .. }) if until_ms <= now_ms => {
+        Some(Engagement {
+            phase: Phase::WrapUp { until_ms },
+            ..
+        }) if until_ms <= now_ms => {
             if live.logged_in {
                 (Presence::Idle, now_ms.saturating_sub(until_ms))
             } else {
@@ -333,9 +386,18 @@ fn presence_of(live: &AgentLive, company: CompanyId, now_ms: u64) -> (Presence, 
             }
         }
         Some(e) if e.company != company => (Presence::BusyElsewhere, 0),
-        Some(Engagement { phase: Phase::Offered { .. }, .. }) => (Presence::Ringing, 0),
-        Some(Engagement { phase: Phase::OnCall { .. }, .. }) => (Presence::OnCall, 0),
-        Some(Engagement { phase: Phase::WrapUp { .. }, .. }) => (Presence::WrapUp, 0),
+        Some(Engagement {
+            phase: Phase::Offered { .. },
+            ..
+        }) => (Presence::Ringing, 0),
+        Some(Engagement {
+            phase: Phase::OnCall { .. },
+            ..
+        }) => (Presence::OnCall, 0),
+        Some(Engagement {
+            phase: Phase::WrapUp { .. },
+            ..
+        }) => (Presence::WrapUp, 0),
         None if live.logged_in => (Presence::Idle, idle),
         None => (Presence::LoggedOut, 0),
     }

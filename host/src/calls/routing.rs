@@ -57,7 +57,10 @@ impl CallCenter {
             .roster
             .company(route.company)
             .ok_or_else(|| CallError::UnknownNumber(req.number.clone()))?;
-        if !self.roster.department_exists(route.company, route.department) {
+        if !self
+            .roster
+            .department_exists(route.company, route.department)
+        {
             return Err(CallError::MissingDepartment(route.department));
         }
         let call_ref = self.new_call_ref();
@@ -79,12 +82,23 @@ impl CallCenter {
         };
         let live = LiveCall::new(call_ref, arrival, now_ms, seed);
         let shared = Arc::new(Mutex::new(live));
-        self.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(call_ref, Arc::clone(&shared));
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(call_ref, Arc::clone(&shared));
         let mut call = lock_call(&shared);
-        let instruction = self.decide(&mut call, &company, Start::Route { after_failure: false }, now_ms);
+        let instruction = self.decide(
+            &mut call,
+            &company,
+            Start::Route {
+                after_failure: false,
+            },
+            now_ms,
+        );
         let update = self.conclude(&mut call, instruction, now_ms)?;
         let agents = super::outcomes::update_agents(&update);
-        self.push.publish(&call.number, agents, update.clone(), false);
+        self.push
+            .publish(&call.number, agents, update.clone(), false);
         Ok(update)
     }
 
@@ -116,7 +130,9 @@ impl CallCenter {
                     call.forwards += 1;
                     call.attempt = 1;
                     call.tried.clear();
-                    start = Start::Route { after_failure: false };
+                    start = Start::Route {
+                        after_failure: false,
+                    };
                 }
             }
         }
@@ -131,7 +147,9 @@ impl CallCenter {
         now_ms: u64,
     ) -> Result<Instruction, OverflowReason> {
         let prepared = self.prepare(call, company, now_ms);
-        let answer = self.policies.route(call.company, &prepared.call, &prepared.candidates, false);
+        let answer = self
+            .policies
+            .route(call.company, &prepared.call, &prepared.candidates, false);
         let trace_id = self.new_trace_id(call.call_ref);
         let mut members: Vec<MemberTrace> = prepared
             .members
@@ -157,7 +175,9 @@ impl CallCenter {
             })
             .collect();
         let eligible = |agent: u64| {
-            members.iter().any(|m| m.agent_id == agent && m.reason == Reason::NotChosenByPolicy)
+            members
+                .iter()
+                .any(|m| m.agent_id == agent && m.reason == Reason::NotChosenByPolicy)
         };
         let (result, decision) = match answer.value {
             Decision::Ring(plan) => {
@@ -174,7 +194,11 @@ impl CallCenter {
                         })
                     })
                     .collect();
-                call.plan = Some(Plan { mode: plan.mode, pending: targets, trace_id: trace_id.clone() });
+                call.plan = Some(Plan {
+                    mode: plan.mode,
+                    pending: targets,
+                    trace_id: trace_id.clone(),
+                });
                 let (offered, taken) = self.offer_next(call, now_ms);
                 for m in members.iter_mut() {
                     if offered.iter().any(|t| t.agent_id == m.agent_id) {
@@ -187,9 +211,18 @@ impl CallCenter {
                     m.hint = m.reason.hint().to_owned();
                 }
                 if offered.is_empty() {
-                    (Err(OverflowReason::AllBusy), "ring:nobody-reservable".to_owned())
+                    (
+                        Err(OverflowReason::AllBusy),
+                        "ring:nobody-reservable".to_owned(),
+                    )
                 } else {
-                    (Ok(Instruction::Ring { mode: mode_name(plan.mode).to_owned(), targets: offered }), "ring".to_owned())
+                    (
+                        Ok(Instruction::Ring {
+                            mode: mode_name(plan.mode).to_owned(),
+                            targets: offered,
+                        }),
+                        "ring".to_owned(),
+                    )
                 }
             }
             Decision::Overflow(reason) => {
@@ -216,16 +249,22 @@ impl CallCenter {
     /// Offer the call to the next targets of its plan: all of them (simultaneous) or the first
     /// one that can be reserved (sequential). Returns (offered, chosen but taken by another call).
     pub(crate) fn offer_next(&self, call: &mut LiveCall, now_ms: u64) -> (Vec<Target>, Vec<u64>) {
-        let Some(plan) = call.plan.as_mut() else { return (Vec::new(), Vec::new()) };
+        let Some(plan) = call.plan.as_mut() else {
+            return (Vec::new(), Vec::new());
+        };
         let mut offered = Vec::new();
         let mut taken = Vec::new();
         match plan.mode {
             RingMode::Simultaneous => {
                 let targets = std::mem::take(&mut plan.pending);
                 let ids: Vec<u64> = targets.iter().map(|t| t.agent_id).collect();
-                let expiries: Vec<u64> =
-                    targets.iter().map(|t| now_ms + u64::from(t.timeout_ms) + OFFER_GRACE_MS).collect();
-                let reserved = self.registry.reserve(call.company, call.call_ref, &ids, now_ms, &expiries);
+                let expiries: Vec<u64> = targets
+                    .iter()
+                    .map(|t| now_ms + u64::from(t.timeout_ms) + OFFER_GRACE_MS)
+                    .collect();
+                let reserved =
+                    self.registry
+                        .reserve(call.company, call.call_ref, &ids, now_ms, &expiries);
                 for t in targets {
                     if reserved.contains(&t.agent_id) {
                         offered.push(t);
@@ -238,8 +277,13 @@ impl CallCenter {
                 while !plan.pending.is_empty() {
                     let t = plan.pending.remove(0);
                     let expiry = now_ms + u64::from(t.timeout_ms) + OFFER_GRACE_MS;
-                    let reserved =
-                        self.registry.reserve(call.company, call.call_ref, &[t.agent_id], now_ms, &[expiry]);
+                    let reserved = self.registry.reserve(
+                        call.company,
+                        call.call_ref,
+                        &[t.agent_id],
+                        now_ms,
+                        &[expiry],
+                    );
                     if reserved.is_empty() {
                         taken.push(t.agent_id);
                     } else {
@@ -287,7 +331,8 @@ impl CallCenter {
                 action = OverflowAction::Voicemail(String::new());
             }
             OverflowAction::ForwardDepartment(d)
-                if call.forwards >= MAX_FORWARDS || !self.roster.department_exists(call.company, *d) =>
+                if call.forwards >= MAX_FORWARDS
+                    || !self.roster.department_exists(call.company, *d) =>
             {
                 action = OverflowAction::Voicemail(String::new());
             }
@@ -314,7 +359,10 @@ impl CallCenter {
                     deadline_ms: now_ms + u64::from(max_wait_ms),
                 });
                 call.stage = Stage::Queued;
-                Instruction::Queue { max_wait_ms, priority: spec.priority }
+                Instruction::Queue {
+                    max_wait_ms,
+                    priority: spec.priority,
+                }
             }
             OverflowAction::ForwardDepartment(d) => return Err(d),
             OverflowAction::ForwardNumber(number) => Instruction::ForwardNumber { number },
@@ -351,7 +399,12 @@ impl CallCenter {
     }
 
     /// Finish the call: release whatever it still holds, complete and store its log.
-    pub(crate) fn finish(&self, call: &mut LiveCall, outcome: CallOutcome, now_ms: u64) -> Result<(), CallError> {
+    pub(crate) fn finish(
+        &self,
+        call: &mut LiveCall,
+        outcome: CallOutcome,
+        now_ms: u64,
+    ) -> Result<(), CallError> {
         for agent in std::mem::take(&mut call.ringing) {
             self.registry.release(agent, call.call_ref, now_ms);
             close_offer(&mut call.log, agent, OfferOutcome::Withdrawn, now_ms);
@@ -363,7 +416,10 @@ impl CallCenter {
         log.outcome = outcome;
         log.ended_ms = now_ms;
         log.department_id = call.department;
-        log.wait_ms = call.answered_ms.unwrap_or(now_ms).saturating_sub(call.started_ms);
+        log.wait_ms = call
+            .answered_ms
+            .unwrap_or(now_ms)
+            .saturating_sub(call.started_ms);
         log.ring_ms = log.offers.iter().map(|o| o.ring_ms).sum();
         let result = self.logs.append(log).map_err(CallError::Storage);
         self.forget(call.call_ref, &call.call_id);
@@ -407,7 +463,10 @@ pub fn reason_name(reason: OverflowReason) -> &'static str {
 
 fn describe(action: &OverflowAction) -> (&'static str, String) {
     match action {
-        OverflowAction::Queue(q) => ("queue", format!("max-wait-ms={} priority={}", q.max_wait_ms, q.priority)),
+        OverflowAction::Queue(q) => (
+            "queue",
+            format!("max-wait-ms={} priority={}", q.max_wait_ms, q.priority),
+        ),
         OverflowAction::ForwardDepartment(d) => ("forward-department", d.to_string()),
         OverflowAction::ForwardNumber(n) => ("forward-number", n.clone()),
         OverflowAction::Voicemail(m) => ("voicemail", m.clone()),

@@ -55,7 +55,9 @@ impl Reason {
                 "The agent must accept the invitation to this company with its own token."
             }
             Reason::TakeCallsOff => "Set Take Calls = On for the member in this company.",
-            Reason::StatusUnavailable => "The agent must set its status to Available in this company.",
+            Reason::StatusUnavailable => {
+                "The agent must set its status to Available in this company."
+            }
             Reason::StatusBreak => "The agent is on a break in this company.",
             Reason::OutsideSchedule => {
                 "The call came outside the member's availability schedule in this company's time zone."
@@ -67,7 +69,9 @@ impl Reason {
             Reason::RingingOtherCall => "The agent was ringing for another call of this company.",
             Reason::OnCall => "The agent was on another call of this company.",
             Reason::WrapUp => "The agent was in after-call wrap-up in this company.",
-            Reason::AlreadyTried => "The agent was already offered this call in an earlier attempt.",
+            Reason::AlreadyTried => {
+                "The agent was already offered this call in an earlier attempt."
+            }
             Reason::NotChosenByPolicy => {
                 "The agent was eligible; the company's routing policy chose others first."
             }

@@ -94,12 +94,23 @@ fn validate(call: &NewCall) -> Result<(), ApiError> {
         hint,
     };
     if call.call_id.is_empty() || call.call_id.len() > 128 {
-        return Err(bad("call_id must be 1 to 128 characters".into(), "send the platform's own call id"));
+        return Err(bad(
+            "call_id must be 1 to 128 characters".into(),
+            "send the platform's own call id",
+        ));
     }
     if call.caller.len() > 64 {
-        return Err(bad("caller is longer than 64 characters".into(), "send the caller id as E.164 or empty"));
+        return Err(bad(
+            "caller is longer than 64 characters".into(),
+            "send the caller id as E.164 or empty",
+        ));
     }
-    if call.attributes.len() > 32 || call.attributes.iter().any(|(k, v)| k.len() > 256 || v.len() > 256) {
+    if call.attributes.len() > 32
+        || call
+            .attributes
+            .iter()
+            .any(|(k, v)| k.len() > 256 || v.len() > 256)
+    {
         return Err(bad(
             "too many or too long attributes".into(),
             "send at most 32 attributes, keys and values at most 256 bytes",
@@ -125,7 +136,11 @@ async fn incoming_call(
                 call_id: body.call_id,
                 number: body.number,
                 caller: body.caller,
-                attributes: body.attributes.into_iter().map(|(key, value)| Attribute { key, value }).collect(),
+                attributes: body
+                    .attributes
+                    .into_iter()
+                    .map(|(key, value)| Attribute { key, value })
+                    .collect(),
             };
             Ok(s.calls().incoming(req, now_ms())?)
         })
@@ -137,11 +152,18 @@ async fn incoming_call(
 fn bound_call(state: &AppState, p: &Principal, call_id: &str) -> Result<(), ApiError> {
     let unknown = || ApiError::Call(crate::calls::CallError::UnknownCall(call_id.to_owned()));
     let live = state.calls().live(call_id).ok_or_else(unknown)?;
-    let number = live.lock().unwrap_or_else(|e| e.into_inner()).number.clone();
+    let number = live
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .number
+        .clone();
     match telephony_may_post(p, &number) {
         Ok(()) => Ok(()),
         // Another platform's call: do not reveal that it exists.
-        Err(ApiError::Forbidden { code: "number_not_bound", .. }) => Err(unknown()),
+        Err(ApiError::Forbidden {
+            code: "number_not_bound",
+            ..
+        }) => Err(unknown()),
         Err(e) => Err(e),
     }
 }
@@ -189,7 +211,9 @@ async fn call_event(
     Json(event): Json<CallEvent>,
 ) -> Result<axum::Json<CallUpdate>, ApiError> {
     bound_call(&state, &p, &call_id)?;
-    let update = state.blocking(move |s| Ok(s.calls().event(&call_id, event, now_ms())?)).await?;
+    let update = state
+        .blocking(move |s| Ok(s.calls().event(&call_id, event, now_ms())?))
+        .await?;
     Ok(axum::Json(update))
 }
 

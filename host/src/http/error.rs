@@ -115,12 +115,12 @@ impl ApiError {
                     "company not found".to_owned(),
                     "list your companies with GET /v1/me/companies".to_owned(),
                 ),
-                crate::calls::BoardError::PanelAccessOff(company) => (
+                crate::calls::BoardError::PanelAccessOff(company, name) => (
                     StatusCode::FORBIDDEN,
                     "panel_access_off".to_owned(),
                     e.to_string(),
                     format!(
-                        "Panel Access is OFF in company {company}: an admin of that company can turn it on \
+                        "Panel Access is OFF in company {name}: an admin of that company can turn it on \
                          (PATCH /v1/companies/{company}/members/{{agent_id}} with {{\"panel_access\": true}}); \
                          your other companies are not affected"
                     ),
@@ -185,7 +185,11 @@ fn call_parts(e: &crate::calls::CallError) -> (StatusCode, String, String, Strin
             "retry later; the service log has the details",
         ),
     };
-    let message = if status.is_server_error() { "internal error".to_owned() } else { e.to_string() };
+    let message = if status.is_server_error() {
+        "internal error".to_owned()
+    } else {
+        e.to_string()
+    };
     (status, code.to_owned(), message, hint.to_owned())
 }
 

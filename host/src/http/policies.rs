@@ -97,7 +97,9 @@ async fn upload_policy(
 ) -> Result<(StatusCode, axum::Json<PolicyVersion>), ApiError> {
     let valid_name = !q.name.is_empty()
         && q.name.len() <= 64
-        && q.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        && q.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if !valid_name {
         return Err(ApiError::BadRequest {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -109,7 +111,8 @@ async fn upload_policy(
     let version = state
         .blocking(move |s| {
             admin(s, &p, company_id)?;
-            Ok(s.policy_store().upload(company_id, &q.name, &body, &who(&p), now_ms())?)
+            Ok(s.policy_store()
+                .upload(company_id, &q.name, &body, &who(&p), now_ms())?)
         })
         .await?;
     Ok((StatusCode::CREATED, axum::Json(version)))
@@ -128,7 +131,10 @@ async fn list_policies(
         .blocking(move |s| {
             admin(s, &p, company_id)?;
             let store = s.policy_store();
-            Ok(PolicyList { versions: store.versions(company_id)?, active: store.activation(company_id)? })
+            Ok(PolicyList {
+                versions: store.versions(company_id)?,
+                active: store.activation(company_id)?,
+            })
         })
         .await?;
     Ok(axum::Json(list))
@@ -149,7 +155,8 @@ async fn activate_policy(
             admin(s, &p, company_id)?;
             let config = body.config.map(|c| c.to_string()).unwrap_or_default();
             let (activation, active) =
-                s.policy_store().activate(company_id, body.version, config, &who(&p), now_ms())?;
+                s.policy_store()
+                    .activate(company_id, body.version, config, &who(&p), now_ms())?;
             s.calls().policies().activate(company_id, Some(active));
             Ok(activation)
         })

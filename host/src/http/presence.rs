@@ -22,7 +22,9 @@ use crate::calls::clock::now_ms;
 
 /// Routes of this file.
 pub(super) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(set_presence)).routes(routes!(my_events))
+    OpenApiRouter::new()
+        .routes(routes!(set_presence))
+        .routes(routes!(my_events))
 }
 
 /// Log in to or out of the agent app.
@@ -74,7 +76,10 @@ async fn set_presence(
                 calls.dispatch(&[agent], now);
             }
             let live = calls.registry().get(agent);
-            Ok(PresenceView { logged_in: live.logged_in, busy: live.engagement.is_some() })
+            Ok(PresenceView {
+                logged_in: live.logged_in,
+                busy: live.engagement.is_some(),
+            })
         })
         .await?;
     Ok(axum::Json(view))

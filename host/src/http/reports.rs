@@ -26,10 +26,18 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// What `p` may do in `company`; 404 when it has no relation to it.
-pub(super) fn access(state: &AppState, p: &Principal, company: u64) -> Result<CompanyAccess, ApiError> {
+pub(super) fn access(
+    state: &AppState,
+    p: &Principal,
+    company: u64,
+) -> Result<CompanyAccess, ApiError> {
     let dir = state.directory();
     let found = dir.company(company)?;
-    let not_found = || ApiError::Directory(switchyard_directory::DirectoryError::not_found("company", company));
+    let not_found = || {
+        ApiError::Directory(switchyard_directory::DirectoryError::not_found(
+            "company", company,
+        ))
+    };
     let company = found.ok_or_else(not_found)?;
     dir.company_access(p, &company)?.ok_or_else(not_found)
 }
@@ -63,7 +71,9 @@ async fn call_logs(
             if let CompanyAccess::Member { agent } = a {
                 filter.agent = Some(agent);
             }
-            s.logbook().list(company_id, &filter).map_err(ApiError::Internal)
+            s.logbook()
+                .list(company_id, &filter)
+                .map_err(ApiError::Internal)
         })
         .await?;
     Ok(axum::Json(page))
@@ -83,7 +93,9 @@ async fn get_trace(
             supervise(s, &p, company_id)?;
             match s.calls().trace(&trace_id) {
                 Some((company, record)) if company == company_id => Ok(record),
-                _ => Err(ApiError::Directory(switchyard_directory::DirectoryError::not_found("trace", trace_id))),
+                _ => Err(ApiError::Directory(
+                    switchyard_directory::DirectoryError::not_found("trace", trace_id),
+                )),
             }
         })
         .await?;

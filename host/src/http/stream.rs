@@ -21,7 +21,10 @@ pub(super) fn events(
             match rx.recv().await {
                 Ok(event) if keep(&event) => {
                     let data = serde_json::json!({ "seq": event.seq, "update": event.update });
-                    let sse = Event::default().event("call").id(event.seq.to_string()).data(data.to_string());
+                    let sse = Event::default()
+                        .event("call")
+                        .id(event.seq.to_string())
+                        .data(data.to_string());
                     return Some((Ok(sse), (rx, keep)));
                 }
                 Ok(_) => continue,
