@@ -48,4 +48,4 @@ pub use records::{Entry, RecordStore, RecordTree, RecordWrite, SledRecords};
 pub use schedule::{Day, Schedule, TimeOfDay, Window, local_day_minute};
 pub use sled_store::SledStore;
 pub use store::{Change, Store, StoreError};
-pub use token::{TokenHash, TokenRecord};
+pub use token::{TokenHash, TokenRecord, now_ms};

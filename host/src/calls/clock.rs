@@ -41,12 +41,7 @@ pub fn local_time(time_zone: &str, now_ms: u64) -> LocalTime {
 }
 
 /// Milliseconds since the unix epoch, now.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
+pub use switchyard_directory::now_ms;
 
 #[cfg(test)]
 mod tests {

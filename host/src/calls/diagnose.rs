@@ -8,7 +8,7 @@ use super::center::{CallCenter, CallError};
 use super::live::{Arrival, LiveCall};
 use super::log::PolicyRun;
 use super::routing::reason_name;
-use super::trace::{MemberTrace, Reason, ineligibility};
+use super::trace::{MemberTrace, Reason, host_reason};
 
 /// The answer of the diagnose endpoint.
 #[derive(Debug, Clone, Serialize)]
@@ -65,30 +65,15 @@ impl CallCenter {
             .members
             .iter()
             .map(|m| {
-                let reason = if !m.active {
-                    Reason::MembershipPending
-                } else {
-                    let host_reason = prepared
-                        .candidates
-                        .iter()
-                        .find(|c| c.agent == m.agent)
-                        .and_then(|c| ineligibility(c, &[]));
-                    match host_reason {
-                        Some(r) => r,
-                        None => match plan.iter().position(|a| *a == m.agent) {
+                let reason =
+                    host_reason(m, &prepared.candidates, &[]).unwrap_or_else(|| {
+                        match plan.iter().position(|a| *a == m.agent) {
                             Some(0) => Reason::Offered,
                             Some(_) if simultaneous => Reason::Offered,
                             _ => Reason::NotChosenByPolicy,
-                        },
-                    }
-                };
-                MemberTrace {
-                    agent_id: m.agent,
-                    extension: m.extension.clone(),
-                    reason,
-                    hint: reason.hint().to_owned(),
-                    panel_access: m.panel_access,
-                }
+                        }
+                    });
+                MemberTrace::new(m, reason)
             })
             .collect();
         let line = members.iter().find(|m| m.agent_id == agent);

@@ -12,7 +12,7 @@ use super::live::{Arrival, LiveCall, Plan, Stage};
 use super::log::{CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord};
 use super::queue::Waiting;
 use super::roster::CompanyInfo;
-use super::trace::{MemberTrace, Reason, ineligibility};
+use super::trace::{MemberTrace, Reason, host_reason};
 
 /// Extra time after a ring timeout before an offer with no reported outcome is released.
 pub const OFFER_GRACE_MS: u64 = 5_000;
@@ -155,23 +155,9 @@ impl CallCenter {
             .members
             .iter()
             .map(|m| {
-                let reason = if !m.active {
-                    Reason::MembershipPending
-                } else {
-                    prepared
-                        .candidates
-                        .iter()
-                        .find(|c| c.agent == m.agent)
-                        .and_then(|c| ineligibility(c, &call.tried))
-                        .unwrap_or(Reason::NotChosenByPolicy)
-                };
-                MemberTrace {
-                    agent_id: m.agent,
-                    extension: m.extension.clone(),
-                    reason,
-                    hint: reason.hint().to_owned(),
-                    panel_access: m.panel_access,
-                }
+                let reason = host_reason(m, &prepared.candidates, &call.tried)
+                    .unwrap_or(Reason::NotChosenByPolicy);
+                MemberTrace::new(m, reason)
             })
             .collect();
         let eligible = |agent: u64| {
@@ -202,13 +188,10 @@ impl CallCenter {
                 let (offered, taken) = self.offer_next(call, now_ms);
                 for m in members.iter_mut() {
                     if offered.iter().any(|t| t.agent_id == m.agent_id) {
-                        m.reason = Reason::Offered;
+                        m.set_reason(Reason::Offered);
                     } else if taken.contains(&m.agent_id) {
-                        m.reason = Reason::TakenByAnotherCall;
-                    } else {
-                        continue;
+                        m.set_reason(Reason::TakenByAnotherCall);
                     }
-                    m.hint = m.reason.hint().to_owned();
                 }
                 if offered.is_empty() {
                     (

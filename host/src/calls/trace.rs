@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use switchyard_runtime::{Candidate, Presence, Status};
 
+use super::roster::Member;
+
 /// Why a member was or was not offered a call. Ordered by how basic the cause is: the first
 /// reason that applies is the one reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,4 +125,39 @@ pub fn ineligibility(candidate: &Candidate, tried: &[u64]) -> Option<Reason> {
         return Some(Reason::AlreadyTried);
     }
     None
+}
+
+impl MemberTrace {
+    /// The line of `member` with `reason`.
+    pub(crate) fn new(member: &Member, reason: Reason) -> Self {
+        Self {
+            agent_id: member.agent,
+            extension: member.extension.clone(),
+            reason,
+            hint: reason.hint().to_owned(),
+            panel_access: member.panel_access,
+        }
+    }
+
+    /// Change the reason (and its hint).
+    pub(crate) fn set_reason(&mut self, reason: Reason) {
+        self.reason = reason;
+        self.hint = reason.hint().to_owned();
+    }
+}
+
+/// Why the host rules `member` out before asking the policy (pending invitation, or any
+/// [`ineligibility`]); `None` when the member is eligible.
+pub(crate) fn host_reason(
+    member: &Member,
+    candidates: &[Candidate],
+    tried: &[u64],
+) -> Option<Reason> {
+    if !member.active {
+        return Some(Reason::MembershipPending);
+    }
+    candidates
+        .iter()
+        .find(|c| c.agent == member.agent)
+        .and_then(|c| ineligibility(c, tried))
 }
