@@ -53,6 +53,7 @@ pub struct CallCenter {
     pub(crate) registry: Registry,
     pub(crate) queues: Queues,
     pub(crate) push: PushHub,
+    pub(crate) metrics: super::metrics::CallMetrics,
     pub(crate) calls: Mutex<HashMap<CallRef, Arc<Mutex<LiveCall>>>>,
     pub(crate) by_id: Mutex<HashMap<String, CallRef>>,
     next_ref: AtomicU64,
@@ -69,6 +70,7 @@ impl CallCenter {
             registry: Registry::new(),
             queues: Queues::new(),
             push: PushHub::new(4096),
+            metrics: super::metrics::CallMetrics::default(),
             calls: Mutex::default(),
             by_id: Mutex::default(),
             next_ref: AtomicU64::new(1),
@@ -89,6 +91,11 @@ impl CallCenter {
     /// The push hub that streams later decisions.
     pub fn push(&self) -> &PushHub {
         &self.push
+    }
+
+    /// Decision counters.
+    pub fn metrics(&self) -> &super::metrics::CallMetrics {
+        &self.metrics
     }
 
     /// Waiting calls.

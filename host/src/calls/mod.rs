@@ -13,7 +13,7 @@
 //! - `board`: the presence board, filtered by the company's visibility policy.
 //! - `log`: the call log record; `instruction`: what the platform is told; `push`: later
 //!   updates streamed to the platform and to agents; `live`: a call in progress; `clock`:
-//!   company-local time.
+//!   company-local time; `metrics`: decision counters.
 
 mod board;
 mod candidates;
@@ -25,6 +25,7 @@ mod dispatch;
 mod instruction;
 mod live;
 mod log;
+mod metrics;
 mod outcomes;
 mod policies;
 mod push;
@@ -42,6 +43,7 @@ pub use live::{LiveCall, Stage};
 pub use log::{
     CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord, PolicyRun,
 };
+pub use metrics::CallMetrics;
 pub use outcomes::CallEvent;
 pub use policies::{ActivePolicy, Answer, Policies, StateSink};
 pub use push::{PushEvent, PushHub};

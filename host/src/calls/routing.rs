@@ -212,6 +212,11 @@ impl CallCenter {
                 (Err(reason), format!("overflow:{}", reason_name(reason)))
             }
         };
+        self.metrics.decision(
+            call.company,
+            &decision,
+            answer.run.source.starts_with("fallback"),
+        );
         if result.is_ok() || call.stage != Stage::Queued {
             call.last_trace = Some(trace_id.clone());
             call.log.decisions.push(DecisionRecord {

@@ -8,7 +8,7 @@
 //!   the resources; `openapi`: `GET /v1/openapi.json`.
 //! - `calls` (telephony events and stream), `reports` (call logs, traces, diagnose, board),
 //!   `presence` (agent log-in and event stream), `policies` (upload and activation);
-//!   `stream`: server-sent events from the push hub.
+//!   `stream`: server-sent events from the push hub; `ops`: `/health`, `/ready`, `/metrics`.
 
 mod accounts;
 mod agents;
@@ -22,6 +22,7 @@ mod me;
 mod members;
 mod numbers;
 mod openapi;
+mod ops;
 mod policies;
 mod presence;
 mod reports;
@@ -72,6 +73,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api();
     routes
+        .merge(ops::router())
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(Arc::new(doc)))
