@@ -48,7 +48,7 @@ pub use outcomes::CallEvent;
 pub use policies::{ActivePolicy, Answer, Policies, StateSink};
 pub use push::{PushEvent, PushHub};
 pub use queue::{Queues, Waiting};
-pub use registry::{AgentLive, DayStats, Registry};
+pub use registry::{AgentLive, DayStats, Registry, Reserved};
 pub use roster::{CompanyInfo, Member, NumberRoute, Roster};
 pub use routing::{IncomingCall, reason_name};
 pub use trace::{MemberTrace, Reason};

@@ -103,6 +103,15 @@ pub struct Sweep {
     pub freed: Vec<AgentId>,
 }
 
+/// The agents [`Registry::reserve`] reserved, and the time it reserved them at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reserved {
+    /// Agents now offered the call, in the order asked.
+    pub agents: Vec<AgentId>,
+    /// When they were reserved (unix ms): never before any earlier change of the registry.
+    pub at_ms: u64,
+}
+
 /// Live state of all agents, behind one lock.
 #[derive(Debug, Default)]
 pub struct Registry {
@@ -113,6 +122,19 @@ pub struct Registry {
 struct Inner {
     agents: HashMap<AgentId, AgentLive>,
     stats: HashMap<(CompanyId, AgentId), DayStats>,
+    /// Time of the latest change. Callers read the clock before they wait for the lock, so a
+    /// change may arrive with an earlier time than the one before it; changes are stamped no
+    /// earlier than this, so their times follow the order they happened in (an agent's next
+    /// offer never appears to start before its previous call ended).
+    clock_ms: u64,
+}
+
+impl Inner {
+    /// The time to stamp a change made now: `now_ms`, or the latest change's time if later.
+    fn stamp(&mut self, now_ms: u64) -> u64 {
+        self.clock_ms = self.clock_ms.max(now_ms);
+        self.clock_ms
+    }
 }
 
 impl Registry {
@@ -133,6 +155,7 @@ impl Registry {
     /// an agent on a call stays on it until the call ends.
     pub fn set_logged_in(&self, agent: AgentId, logged_in: bool, now_ms: u64) -> Option<CallRef> {
         let mut inner = self.lock();
+        let now_ms = inner.stamp(now_ms);
         let live = inner.agents.entry(agent).or_default();
         let mut released = None;
         if logged_in && !live.logged_in {
@@ -186,7 +209,7 @@ impl Registry {
     }
 
     /// Atomically offer `call` to as many of `agents` as are free, in order; returns those
-    /// reserved. No agent is ever reserved for two calls.
+    /// reserved and when. No agent is ever reserved for two calls.
     pub fn reserve(
         &self,
         company: CompanyId,
@@ -194,8 +217,9 @@ impl Registry {
         agents: &[AgentId],
         now_ms: u64,
         expires_at_ms: &[u64],
-    ) -> Vec<AgentId> {
+    ) -> Reserved {
         let mut inner = self.lock();
+        let now_ms = inner.stamp(now_ms);
         let mut reserved = Vec::with_capacity(agents.len());
         for (i, agent) in agents.iter().enumerate() {
             let Some(live) = inner.agents.get_mut(agent) else {
@@ -214,13 +238,17 @@ impl Registry {
             });
             reserved.push(*agent);
         }
-        reserved
+        Reserved {
+            agents: reserved,
+            at_ms: now_ms,
+        }
     }
 
     /// Withdraw `call`'s offer to `agent` (declined, no answer, withdrawn). Returns whether the
     /// agent was offered this call.
     pub fn release(&self, agent: AgentId, call: CallRef, now_ms: u64) -> bool {
         let mut inner = self.lock();
+        let now_ms = inner.stamp(now_ms);
         let Some(live) = inner.agents.get_mut(&agent) else {
             return false;
         };
@@ -241,6 +269,7 @@ impl Registry {
     /// `agent` answered `call`: it is now on the call.
     pub fn connect(&self, agent: AgentId, call: CallRef, now_ms: u64) -> Result<(), RegistryError> {
         let mut inner = self.lock();
+        let now_ms = inner.stamp(now_ms);
         let live = inner
             .agents
             .get_mut(&agent)
@@ -273,6 +302,7 @@ impl Registry {
         local_day: i32,
     ) -> Result<u64, RegistryError> {
         let mut inner = self.lock();
+        let now_ms = inner.stamp(now_ms);
         let live = inner
             .agents
             .get_mut(&agent)
@@ -325,6 +355,7 @@ impl Registry {
     /// Expire lapsed offers and finished wrap-ups at `now_ms`.
     pub fn sweep(&self, now_ms: u64) -> Sweep {
         let mut inner = self.lock();
+        let now_ms = inner.stamp(now_ms);
         let mut out = Sweep::default();
         for (agent, live) in inner.agents.iter_mut() {
             match live.engagement {
@@ -421,8 +452,8 @@ mod tests {
     #[test]
     fn an_agent_is_reserved_by_one_call_only() {
         let r = registry_with(&[7]);
-        assert_eq!(r.reserve(A, 100, &[7], 10, &[1_000]), vec![7]);
-        assert!(r.reserve(B, 200, &[7], 11, &[1_000]).is_empty());
+        assert_eq!(r.reserve(A, 100, &[7], 10, &[1_000]).agents, vec![7]);
+        assert!(r.reserve(B, 200, &[7], 11, &[1_000]).agents.is_empty());
         assert_eq!(r.presence(A, 7, 12).0, Presence::Ringing);
         assert_eq!(r.presence(B, 7, 12).0, Presence::BusyElsewhere);
     }
@@ -430,7 +461,7 @@ mod tests {
     #[test]
     fn logged_out_agents_are_not_reserved() {
         let r = registry_with(&[]);
-        assert!(r.reserve(A, 1, &[9], 0, &[10]).is_empty());
+        assert!(r.reserve(A, 1, &[9], 0, &[10]).agents.is_empty());
         assert_eq!(r.presence(A, 9, 0).0, Presence::LoggedOut);
     }
 
@@ -443,10 +474,10 @@ mod tests {
         assert_eq!(r.end(7, 100, 61_000, 5_000, 3).unwrap(), 60_000);
         assert_eq!(r.presence(A, 7, 62_000).0, Presence::WrapUp);
         assert_eq!(r.presence(B, 7, 62_000).0, Presence::BusyElsewhere);
-        assert!(r.reserve(B, 200, &[7], 62_000, &[70_000]).is_empty());
+        assert!(r.reserve(B, 200, &[7], 62_000, &[70_000]).agents.is_empty());
         // Wrap-up over: free for either company.
         assert_eq!(r.presence(B, 7, 66_000).0, Presence::Idle);
-        assert_eq!(r.reserve(B, 200, &[7], 66_000, &[90_000]), vec![7]);
+        assert_eq!(r.reserve(B, 200, &[7], 66_000, &[90_000]).agents, vec![7]);
         let stats = r.day_stats(A, 7, 3);
         assert_eq!((stats.calls, stats.talk_ms), (1, 60_000));
         assert_eq!(r.day_stats(A, 7, 4).calls, 0, "a new day starts from zero");
@@ -460,6 +491,19 @@ mod tests {
         assert!(r.release(7, 100, 5));
         assert_eq!(r.connect(7, 100, 6), Err(RegistryError::NotOffered(7)));
         assert!(!r.release(7, 100, 7), "releasing twice is a no-op");
+    }
+
+    #[test]
+    fn a_change_with_an_earlier_clock_reading_is_stamped_after_the_previous_one() {
+        let r = registry_with(&[7]);
+        r.reserve(A, 100, &[7], 1_000, &[20_000]);
+        r.connect(7, 100, 1_010).unwrap();
+        // The call ends at 1 020; another request read the clock at 1 015 before it got the
+        // lock: its offer is stamped 1 020, not before the end of the previous call.
+        r.end(7, 100, 1_020, 0, 3).unwrap();
+        let next = r.reserve(B, 200, &[7], 1_015, &[30_000]);
+        assert_eq!(next.agents, vec![7]);
+        assert_eq!(next.at_ms, 1_020);
     }
 
     #[test]
@@ -494,7 +538,9 @@ mod tests {
                     let mut won = Vec::new();
                     for i in 0..200u64 {
                         let call = t * 1_000 + i;
-                        let got = r.reserve(t % 3, call, &[1, 2, 3, 4, 5], 0, &[u64::MAX; 5]);
+                        let got = r
+                            .reserve(t % 3, call, &[1, 2, 3, 4, 5], 0, &[u64::MAX; 5])
+                            .agents;
                         for a in &got {
                             assert!(r.release(*a, call, 0));
                         }

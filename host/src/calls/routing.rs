@@ -242,6 +242,9 @@ impl CallCenter {
         };
         let mut offered = Vec::new();
         let mut taken = Vec::new();
+        // The registry's time of the reservation: never before the agents' previous calls
+        // ended, even when another request changed them after this one read the clock.
+        let mut offered_at = now_ms;
         match plan.mode {
             RingMode::Simultaneous => {
                 let targets = std::mem::take(&mut plan.pending);
@@ -253,8 +256,9 @@ impl CallCenter {
                 let reserved =
                     self.registry
                         .reserve(call.company, call.call_ref, &ids, now_ms, &expiries);
+                offered_at = reserved.at_ms;
                 for t in targets {
-                    if reserved.contains(&t.agent_id) {
+                    if reserved.agents.contains(&t.agent_id) {
                         offered.push(t);
                     } else {
                         taken.push(t.agent_id);
@@ -272,9 +276,10 @@ impl CallCenter {
                         now_ms,
                         &[expiry],
                     );
-                    if reserved.is_empty() {
+                    if reserved.agents.is_empty() {
                         taken.push(t.agent_id);
                     } else {
+                        offered_at = reserved.at_ms;
                         offered.push(t);
                         break;
                     }
@@ -290,7 +295,7 @@ impl CallCenter {
                 agent_id: t.agent_id,
                 extension: t.extension.clone(),
                 attempt: call.attempt,
-                at_ms: now_ms,
+                at_ms: offered_at,
                 ring_ms: 0,
                 outcome: OfferOutcome::Ringing,
             });

@@ -40,10 +40,13 @@ struct TenantA {
     admin_key_id: u64,
     telephony_id: u64,
     manager_id: u64,
+    /// A live call of A1 (ringing Alice) and its decision's trace.
+    call_id: &'static str,
+    trace_id: String,
 }
 
 /// Strings that only A's records contain.
-const A_MARKERS: [&str; 8] = [
+const A_MARKERS: [&str; 9] = [
     "Acct-Alpha",
     "Alpha-One",
     "Alpha-Two",
@@ -52,6 +55,17 @@ const A_MARKERS: [&str; 8] = [
     "amy@alpha.test",
     "Alpha-Sales",
     "+911100000001",
+    "alpha-call-1",
+];
+
+/// Error codes of a refusal: the generic ones, and the call flow's (not a telephony token, a
+/// number bound to another platform, a call of another platform: it does not exist for it).
+const REFUSALS: [&str; 5] = [
+    "forbidden",
+    "not_found",
+    "telephony_only",
+    "number_not_bound",
+    "unknown_call",
 ];
 
 fn ep(
@@ -328,7 +342,109 @@ fn endpoints(a: &TenantA) -> Vec<Endpoint> {
             Some(json!({ "numbers": ["+912200000002"] })),
             Denied,
         ),
+        // The call flow: the telephony side, reports and policies.
+        ep(
+            Method::POST,
+            "/v1/calls",
+            "/v1/calls".into(),
+            Some(json!({ "call_id": "intruder-call", "number": n })),
+            Denied,
+        ),
+        ep(
+            Method::GET,
+            "/v1/calls/{call_id}",
+            format!("/v1/calls/{}", a.call_id),
+            None,
+            Denied,
+        ),
+        ep(
+            Method::POST,
+            "/v1/calls/{call_id}/events",
+            format!("/v1/calls/{}/events", a.call_id),
+            Some(json!({ "type": "abandoned" })),
+            Denied,
+        ),
+        ep(
+            Method::GET,
+            "/v1/companies/{company_id}/call-logs",
+            format!("/v1/companies/{c}/call-logs"),
+            None,
+            Denied,
+        ),
+        ep(
+            Method::GET,
+            "/v1/companies/{company_id}/traces/{trace_id}",
+            format!("/v1/companies/{c}/traces/{}", a.trace_id),
+            None,
+            Denied,
+        ),
+        ep(
+            Method::GET,
+            "/v1/companies/{company_id}/diagnose",
+            format!(
+                "/v1/companies/{c}/diagnose?number=%2B{}&agent_id={ag}",
+                &n[1..]
+            ),
+            None,
+            Denied,
+        ),
+        ep(
+            Method::GET,
+            "/v1/companies/{company_id}/board",
+            format!("/v1/companies/{c}/board"),
+            None,
+            Denied,
+        ),
+        ep(
+            Method::POST,
+            "/v1/companies/{company_id}/policies",
+            format!("/v1/companies/{c}/policies?name=intruder"),
+            Some(json!({})),
+            Denied,
+        ),
+        ep(
+            Method::GET,
+            "/v1/companies/{company_id}/policies",
+            format!("/v1/companies/{c}/policies"),
+            None,
+            Denied,
+        ),
+        ep(
+            Method::PUT,
+            "/v1/companies/{company_id}/policy",
+            format!("/v1/companies/{c}/policy"),
+            Some(json!({ "version": 1 })),
+            Denied,
+        ),
+        ep(
+            Method::DELETE,
+            "/v1/companies/{company_id}/policy",
+            format!("/v1/companies/{c}/policy"),
+            None,
+            Denied,
+        ),
         // Paths without a tenant: about the caller itself. Token rotation comes last.
+        ep(
+            Method::GET,
+            "/v1/telephony/stream",
+            "/v1/telephony/stream".into(),
+            None,
+            OwnOnly,
+        ),
+        ep(
+            Method::GET,
+            "/v1/me/events",
+            "/v1/me/events".into(),
+            None,
+            OwnOnly,
+        ),
+        ep(
+            Method::PUT,
+            "/v1/me/presence",
+            "/v1/me/presence".into(),
+            Some(json!({ "logged_in": false })),
+            OwnOnly,
+        ),
         ep(
             Method::GET,
             "/v1/openapi.json",
@@ -389,7 +505,8 @@ async fn tenant_a(server: &Server) -> TenantA {
         .await
         .expect(201);
     let admin = server.client(key["token"].as_str().unwrap());
-    let (alice, _) = activated_agent(server, &admin, a1, "alice@alpha.test", "admin").await;
+    let (alice, alice_token) =
+        activated_agent(server, &admin, a1, "alice@alpha.test", "admin").await;
     activated_agent(server, &admin, a1, "amy@alpha.test", "agent").await;
     admin
         .add_member(a1, json!({ "name": "Ivy", "email": "ivy@alpha.test" }))
@@ -417,6 +534,19 @@ async fn tenant_a(server: &Server) -> TenantA {
         )
         .await
         .expect(201);
+    // A live call: Alice is logged in and rings for it.
+    server
+        .client(&alice_token)
+        .put("/v1/me/presence", json!({ "logged_in": true }))
+        .await
+        .expect(200);
+    let call_id = "alpha-call-1";
+    let ringing = server
+        .client(tel["token"].as_str().unwrap())
+        .post("/v1/calls", json!({ "call_id": call_id, "number": number }))
+        .await
+        .expect(201);
+    assert_eq!(ringing["instruction"]["action"], "ring", "{ringing}");
     let mgr = op
         .post(
             "/v1/tokens",
@@ -434,6 +564,8 @@ async fn tenant_a(server: &Server) -> TenantA {
         admin_key_id: key["record"]["id"].as_u64().unwrap(),
         telephony_id: tel["record"]["id"].as_u64().unwrap(),
         manager_id: mgr["record"]["id"].as_u64().unwrap(),
+        call_id,
+        trace_id: ringing["trace_id"].as_str().unwrap().to_owned(),
     }
 }
 
@@ -558,10 +690,7 @@ async fn every_endpoint_refuses_every_foreign_scope() {
                         resp.text
                     );
                     let code = resp.body["error"].as_str().unwrap_or_default();
-                    assert!(
-                        code == "forbidden" || code == "not_found",
-                        "{what}: code {code}"
-                    );
+                    assert!(REFUSALS.contains(&code), "{what}: code {code}");
                 }
                 Expect::OwnOnly => {
                     assert!(
@@ -590,6 +719,15 @@ async fn every_endpoint_refuses_every_foreign_scope() {
         snapshot(&server.operator(), &a).await,
         before,
         "a foreign caller changed tenant A"
+    );
+    let call = server
+        .operator()
+        .get(&format!("/v1/calls/{}", a.call_id))
+        .await
+        .expect(200);
+    assert_eq!(
+        call["stage"], "ringing",
+        "a foreign caller moved A's call: {call}"
     );
     assert!(server.inconsistencies().is_empty());
 }

@@ -3,10 +3,16 @@
 //! binary with one module per concern.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod calls_flow;
+mod calls_policies;
+mod calls_stress;
+mod calls_support;
+mod calls_troubleshoot;
 mod durability;
 mod flows;
 mod isolation;
 mod malformed;
 mod openapi;
+mod ops;
 mod seeds;
 mod support;

@@ -2,6 +2,7 @@
 //! sled database in a temp dir, a tiny JSON client, and shortcuts that build tenants.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -63,6 +64,11 @@ impl Server {
     /// The operator's client.
     pub fn operator(&self) -> Client {
         self.client(OPERATOR)
+    }
+
+    /// The server's shared state (the call centre's live state, for audits).
+    pub fn state(&self) -> &switchyard::AppState {
+        self.running.state()
     }
 
     /// Records versus indexes of the live database: must be empty.
@@ -172,6 +178,14 @@ impl Client {
 
     async fn read(resp: reqwest::Response) -> Resp {
         let status = resp.status().as_u16();
+        if is_event_stream(&resp) {
+            // A stream never ends: answer with the status only (and close it).
+            return Resp {
+                status,
+                body: Value::Null,
+                text: String::new(),
+            };
+        }
         let text = resp.text().await.unwrap();
         let body = if text.is_empty() {
             Value::Null
@@ -179,6 +193,21 @@ impl Client {
             serde_json::from_str(&text).unwrap_or(Value::Null)
         };
         Resp { status, body, text }
+    }
+
+    /// Opens a server-sent-events stream (asserts a 200 `text/event-stream` answer).
+    pub async fn stream(&self, path: &str) -> EventStream {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{path} did not open a stream");
+        assert!(is_event_stream(&resp), "{path} is not an event stream");
+        EventStream {
+            resp,
+            buf: Vec::new(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -252,6 +281,53 @@ impl Client {
             )
             .await
             .expect(201))
+    }
+}
+
+fn is_event_stream(resp: &reqwest::Response) -> bool {
+    resp.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
+/// A server-sent-events stream being read.
+pub struct EventStream {
+    resp: reqwest::Response,
+    buf: Vec<u8>,
+}
+
+impl EventStream {
+    /// The data of the next `event: call` within `wait`, or `None` if none came. A `lagged`
+    /// event (the subscriber missed events) fails the test.
+    pub async fn next_call(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
+                let bytes: Vec<u8> = self.buf.drain(..end + 2).collect();
+                let frame = String::from_utf8(bytes).unwrap();
+                let mut event = "message";
+                let mut data = String::new();
+                for line in frame.lines() {
+                    if let Some(e) = line.strip_prefix("event:") {
+                        event = e.trim();
+                    } else if let Some(d) = line.strip_prefix("data:") {
+                        data.push_str(d.trim_start());
+                    }
+                }
+                match event {
+                    "call" => return Some(serde_json::from_str(&data).unwrap()),
+                    "lagged" => panic!("the stream lagged by {data} events"),
+                    _ => {}
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.resp.chunk()).await {
+                Ok(Ok(Some(bytes))) => self.buf.extend_from_slice(&bytes),
+                Ok(Ok(None)) | Err(_) => return None,
+                Ok(Err(e)) => panic!("stream failed: {e}"),
+            }
+        }
     }
 }
 

@@ -101,7 +101,10 @@ pub struct BusinessHours;
 impl Policy for BusinessHours {
     fn route(host: &mut dyn Host, call: &Call, candidates: &[Candidate], config: &str) -> Decision {
         let config: Config = config::load(host, config);
-        if !config.is_open(call) {
+        // The after-hours department (the target of the closed forward) takes calls at any hour.
+        let after_hours_desk =
+            matches!(config.closed, Closed::Department(d) if d == call.department);
+        if !after_hours_desk && !config.is_open(call) {
             return Decision::Overflow(OverflowReason::OutOfHours);
         }
         let mut ordered: Vec<&Candidate> = eligible(candidates, call).collect();

@@ -147,3 +147,18 @@ fn check_config_names_the_bad_field() {
     let err = BusinessHours::check_config(r#"{"inner": "round-robin"}"#).unwrap_err();
     assert!(err.contains("`inner`"), "{err}");
 }
+
+#[test]
+fn the_after_hours_department_rings_outside_hours() {
+    let mut night = call_at(Weekday::Sunday, 3, 0);
+    night.department = 12;
+    assert!(
+        matches!(route(&night, CONFIG), Decision::Ring(_)),
+        "the closed forward's own department must not bounce the call again"
+    );
+    night.department = 11;
+    assert_eq!(
+        route(&night, CONFIG),
+        Decision::Overflow(OverflowReason::OutOfHours)
+    );
+}

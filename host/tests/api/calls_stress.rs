@@ -1,0 +1,371 @@
+//! Concurrency stress: three companies share six agents (each in two or three companies, all
+//! logged in); 150 calls arrive with at most 16 in flight and random outcomes (answer then
+//! end, decline, no answer, abandon; queued calls wait a little for the pushed offer, then
+//! hang up). Afterwards every company's call log is audited: each call logged exactly once,
+//! under its company, with the outcome the platform saw; no agent ever held two calls (or
+//! offers) at once across all companies; nobody is left reserved.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::calls_support::{Co, action, all_logs, call, company, event, hire, log_in, share};
+use crate::support::{Client, Server};
+
+const COMPANIES: usize = 3;
+const AGENTS: usize = 6;
+const CALLS: usize = 150;
+const IN_FLIGHT: usize = 16;
+const SEED: u64 = 0x5EED_CA11_F10E_2026;
+
+/// xorshift64: a tiny seeded generator (no dependency).
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Updates pushed on the telephony stream, by call id.
+#[derive(Default)]
+struct Pushes(Mutex<HashMap<String, VecDeque<Value>>>);
+
+impl Pushes {
+    fn add(&self, pushed: Value) {
+        let call_id = pushed["update"]["call_id"].as_str().unwrap().to_owned();
+        let mut map = self.0.lock().unwrap();
+        map.entry(call_id)
+            .or_default()
+            .push_back(pushed["update"].clone());
+    }
+
+    /// The next update pushed for `call_id` within `wait`.
+    async fn wait(&self, call_id: &str, wait: Duration) -> Option<Value> {
+        let deadline = Instant::now() + wait;
+        loop {
+            let next = self
+                .0
+                .lock()
+                .unwrap()
+                .get_mut(call_id)
+                .and_then(VecDeque::pop_front);
+            if next.is_some() || Instant::now() >= deadline {
+                return next;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+/// How the platform saw a call end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ended {
+    call_id: String,
+    company: u64,
+    outcome: &'static str,
+    answered_by: Option<u64>,
+    /// Times the call waited in a queue and was then offered on the stream.
+    served_from_queue: u32,
+}
+
+/// Extensions by (company, agent).
+type Extensions = HashMap<(u64, u64), String>;
+
+/// Plays the telephony platform for one call until it is over.
+async fn drive(
+    tel: Client,
+    pushes: Arc<Pushes>,
+    extensions: Arc<Extensions>,
+    call_id: String,
+    co: (u64, String),
+    mut rng: Rng,
+) -> Ended {
+    let (company, number) = co;
+    let mut served = 0;
+    let ended = |outcome, answered_by, served_from_queue| Ended {
+        call_id: call_id.clone(),
+        company,
+        outcome,
+        answered_by,
+        served_from_queue,
+    };
+    let mut update = call(&tel, &call_id, &number).await;
+    loop {
+        assert_eq!(update["company_id"], company, "{update}");
+        let instruction = &update["instruction"];
+        let ringing: Vec<u64> = match action(&update) {
+            "ring" => instruction["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    let agent = t["agent_id"].as_u64().unwrap();
+                    assert_eq!(
+                        t["extension"].as_str(),
+                        extensions.get(&(company, agent)).map(String::as_str),
+                        "wrong extension for agent {agent} in company {company}"
+                    );
+                    agent
+                })
+                .collect(),
+            "keep-ringing" => instruction["agents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_u64().unwrap())
+                .collect(),
+            "queue" => {
+                let patience = Duration::from_millis(20 + rng.below(200));
+                match pushes.wait(&call_id, patience).await {
+                    Some(pushed) => {
+                        served += 1;
+                        update = pushed;
+                    }
+                    None => {
+                        let done = event(&tel, &call_id, json!({ "type": "abandoned" })).await;
+                        assert_eq!(action(&done), "done");
+                        return ended("abandoned", None, served);
+                    }
+                }
+                continue;
+            }
+            "voicemail" => return ended("voicemail", None, served),
+            "forward-number" => return ended("forwarded", None, served),
+            "reject" => return ended("rejected", None, served),
+            other => panic!("unexpected action {other}: {update}"),
+        };
+        let agent = ringing[rng.below(ringing.len() as u64) as usize];
+        update = match rng.below(4) {
+            0 => {
+                let connected = event(
+                    &tel,
+                    &call_id,
+                    json!({ "type": "answered", "agent_id": agent }),
+                )
+                .await;
+                assert_eq!(connected["instruction"]["agent_id"], agent, "{connected}");
+                tokio::time::sleep(Duration::from_millis(rng.below(8))).await;
+                let done = event(&tel, &call_id, json!({ "type": "ended" })).await;
+                assert_eq!(action(&done), "done");
+                return ended("answered", Some(agent), served);
+            }
+            1 => {
+                event(
+                    &tel,
+                    &call_id,
+                    json!({ "type": "declined", "agent_id": agent }),
+                )
+                .await
+            }
+            2 => {
+                event(
+                    &tel,
+                    &call_id,
+                    json!({ "type": "no-answer", "agent_id": agent }),
+                )
+                .await
+            }
+            _ => {
+                let done = event(&tel, &call_id, json!({ "type": "abandoned" })).await;
+                assert_eq!(action(&done), "done");
+                return ended("abandoned", None, served);
+            }
+        };
+    }
+}
+
+/// Three companies; agent `a` belongs to companies `a % 3` and `a + 1 % 3`, and the even ones
+/// to the third as well; extensions differ per company. Everyone logged in.
+async fn world(server: &Server) -> (Vec<Co>, Vec<u64>, Extensions) {
+    let account = server.operator().account("Stress BPO").await;
+    let mut cos = Vec::new();
+    for c in 0..COMPANIES {
+        let number = format!("+9180000005{c:02}");
+        cos.push(company(server, account, &format!("Stress {c}"), &number).await);
+    }
+    let mut agents = Vec::new();
+    let mut extensions = Extensions::new();
+    for a in 0..AGENTS {
+        let mut homes = vec![a % COMPANIES, (a + 1) % COMPANIES];
+        if a % 2 == 0 {
+            homes.push((a + 2) % COMPANIES);
+        }
+        let ext = |c: usize| format!("{}{a:02}", c + 1);
+        let first = &cos[homes[0]];
+        let person = hire(
+            server,
+            first,
+            &format!("agent{a}@stress.test"),
+            "agent",
+            &ext(homes[0]),
+        )
+        .await;
+        extensions.insert((first.id, person.id), ext(homes[0]));
+        for &c in &homes[1..] {
+            share(&cos[c], &person, "agent", &ext(c)).await;
+            extensions.insert((cos[c].id, person.id), ext(c));
+        }
+        log_in(&person, true).await;
+        agents.push(person.id);
+    }
+    (cos, agents, extensions)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_agents_under_concurrent_calls_are_never_double_booked() {
+    let server = Server::start().await;
+    let (cos, agents, extensions) = world(&server).await;
+    let extensions = Arc::new(extensions);
+    let numbers: Vec<&str> = cos.iter().map(|c| c.number.as_str()).collect();
+    let tel = crate::calls_support::telephony(&server, &numbers).await;
+
+    let pushes = Arc::new(Pushes::default());
+    let mut stream = tel.stream("/v1/telephony/stream").await;
+    let listener = {
+        let pushes = Arc::clone(&pushes);
+        tokio::spawn(async move {
+            while let Some(pushed) = stream.next_call(Duration::from_secs(600)).await {
+                pushes.add(pushed);
+            }
+        })
+    };
+
+    let mut rng = Rng::new(SEED);
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut calls = JoinSet::new();
+    for i in 0..CALLS {
+        let slot = Arc::clone(&slots).acquire_owned().await.unwrap();
+        let co = &cos[rng.below(COMPANIES as u64) as usize];
+        let call_seed = rng.next();
+        let (tel, pushes, extensions) = (tel.clone(), Arc::clone(&pushes), Arc::clone(&extensions));
+        let (call_id, co) = (format!("stress-{i}"), (co.id, co.number.clone()));
+        calls.spawn(async move {
+            // The slot is freed when the call is over.
+            let _slot = slot;
+            drive(tel, pushes, extensions, call_id, co, Rng::new(call_seed)).await
+        });
+    }
+    let mut ended = Vec::new();
+    while let Some(done) = calls.join_next().await {
+        ended.push(done.unwrap());
+    }
+    listener.abort();
+
+    audit(&server, &cos, &agents, &extensions, &ended).await;
+}
+
+/// The checks after every call is over.
+async fn audit(
+    server: &Server,
+    cos: &[Co],
+    agents: &[u64],
+    extensions: &Extensions,
+    ended: &[Ended],
+) {
+    assert_eq!(ended.len(), CALLS);
+    let count = |outcome: &str| ended.iter().filter(|e| e.outcome == outcome).count();
+    let served: u32 = ended.iter().map(|e| e.served_from_queue).sum();
+    // The run went through every path: connected calls, hang-ups, queued calls later offered.
+    assert!(count("answered") > 0 && count("abandoned") > 0 && served > 0);
+    let mut logged: HashMap<String, (u64, Value)> = HashMap::new();
+    for co in cos {
+        for log in all_logs(&co.admin, co.id).await {
+            assert_eq!(
+                log["company_id"], co.id,
+                "another company's call in {}",
+                co.name
+            );
+            let call_id = log["call_id"].as_str().unwrap().to_owned();
+            let previous = logged.insert(call_id.clone(), (co.id, log));
+            assert!(previous.is_none(), "{call_id} is logged twice");
+        }
+    }
+    assert_eq!(logged.len(), CALLS, "every call is logged once");
+
+    // Each agent's engagements (offer, or offer then talk) across all companies.
+    let mut busy: HashMap<u64, Vec<(u64, u64, String)>> = HashMap::new();
+    for e in ended {
+        let (company, log) = &logged[&e.call_id];
+        assert_eq!(
+            *company, e.company,
+            "{} logged under the wrong company",
+            e.call_id
+        );
+        assert_eq!(log["outcome"], e.outcome, "{}: {log}", e.call_id);
+        assert_eq!(log["answered_by"].as_u64(), e.answered_by, "{}", e.call_id);
+        for offer in log["offers"].as_array().unwrap() {
+            let agent = offer["agent_id"].as_u64().unwrap();
+            let outcome = offer["outcome"].as_str().unwrap();
+            assert_ne!(
+                outcome, "ringing",
+                "an offer of {} was left open",
+                e.call_id
+            );
+            assert_eq!(
+                offer["extension"].as_str(),
+                extensions.get(&(e.company, agent)).map(String::as_str)
+            );
+            let start = offer["at_ms"].as_u64().unwrap();
+            let end = if outcome == "answered" {
+                log["ended_ms"].as_u64().unwrap()
+            } else {
+                start + offer["ring_ms"].as_u64().unwrap()
+            };
+            busy.entry(agent)
+                .or_default()
+                .push((start, end, e.call_id.clone()));
+        }
+    }
+    for (agent, spans) in &mut busy {
+        spans.sort();
+        for pair in spans.windows(2) {
+            let ((_, end, first), (start, _, second)) = (&pair[0], &pair[1]);
+            assert!(
+                start >= end,
+                "agent {agent} held {first} until {end} and {second} from {start}:\n{}\n{}",
+                logged[first].1,
+                logged[second].1
+            );
+        }
+    }
+
+    // Nothing is left reserved, live or queued.
+    let calls = server.state().calls();
+    assert_eq!(calls.live_count(), 0);
+    assert!(calls.queues().all().is_empty());
+    for agent in agents {
+        let live = calls.registry().get(*agent);
+        assert!(
+            live.engagement.is_none(),
+            "agent {agent} is stuck: {live:?}"
+        );
+    }
+    for co in cos {
+        let board = co
+            .admin
+            .get(&format!("/v1/companies/{}/board", co.id))
+            .await
+            .expect(200);
+        for entry in board.as_array().unwrap() {
+            assert_eq!(entry["detail"]["activity"], "idle", "{}: {entry}", co.name);
+        }
+    }
+}
