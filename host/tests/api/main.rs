@@ -7,6 +7,7 @@ mod calls_flow;
 mod calls_policies;
 mod calls_stress;
 mod calls_support;
+mod calls_sweeper;
 mod calls_troubleshoot;
 mod durability;
 mod flows;
