@@ -50,6 +50,24 @@ pub struct Activation {
     pub activated_ms: u64,
     /// Who activated it.
     pub by: String,
+    /// The activation this one replaced (what a rollback returns to).
+    #[schema(no_recursion, value_type = Option<Object>)]
+    pub previous: Option<Box<Activation>>,
+}
+
+/// One recorded change of a company's policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PolicyChange {
+    /// When (unix ms).
+    pub at_ms: u64,
+    /// Who.
+    pub by: String,
+    /// `upload`, `activate`, `rollback`, `deactivate` or `delete`.
+    pub action: String,
+    /// Active version before (for `upload`/`delete`: none).
+    pub from: Option<u32>,
+    /// Active (or uploaded / deleted) version after.
+    pub to: Option<u32>,
 }
 
 /// Why an upload or activation was refused.
@@ -77,6 +95,12 @@ pub enum PolicyError {
     /// The configuration was refused.
     #[error("invalid policy configuration: {0}")]
     Config(String),
+    /// The version is active and cannot be deleted.
+    #[error("version {0} is active")]
+    VersionActive(u32),
+    /// Nothing to roll back to.
+    #[error("there is no earlier activation to roll back to")]
+    NothingToRollBack,
     /// No such version.
     #[error("company {company} has no policy version {version}")]
     UnknownVersion {
@@ -108,6 +132,8 @@ impl PolicyError {
             PolicyError::Smoke { .. } => "smoke_test_failed",
             PolicyError::Config(_) => "invalid_config",
             PolicyError::UnknownVersion { .. } => "unknown_version",
+            PolicyError::VersionActive(_) => "version_active",
+            PolicyError::NothingToRollBack => "nothing_to_roll_back",
             PolicyError::Storage(_) => "internal",
         }
     }
@@ -129,6 +155,12 @@ impl PolicyError {
             }
             PolicyError::UnknownVersion { .. } => {
                 "list versions with GET /v1/companies/{company_id}/policies"
+            }
+            PolicyError::VersionActive(_) => {
+                "activate another version (or DELETE /v1/companies/{company_id}/policy) first"
+            }
+            PolicyError::NothingToRollBack => {
+                "activate a version with PUT /v1/companies/{company_id}/policy"
             }
             PolicyError::Storage(_) => "retry later; the service log has the details",
         }
@@ -218,6 +250,7 @@ impl PolicyStore {
                 Some(artifact),
             ));
         }
+        writes.push(self.change(company, uploader, now_ms, "upload", None, Some(version))?);
         self.records.write(&writes).map_err(storage)?;
         Ok(record)
     }
@@ -259,6 +292,39 @@ impl PolicyStore {
         by: &str,
         now_ms: u64,
     ) -> Result<(Activation, ActivePolicy), PolicyError> {
+        self.activate_as(company, version, config, by, now_ms, "activate")
+    }
+
+    /// Return to the activation before the current one (its version and configuration).
+    pub fn rollback(
+        &self,
+        company: u64,
+        by: &str,
+        now_ms: u64,
+    ) -> Result<(Activation, ActivePolicy), PolicyError> {
+        let previous = self
+            .activation(company)?
+            .and_then(|a| a.previous)
+            .ok_or(PolicyError::NothingToRollBack)?;
+        self.activate_as(
+            company,
+            previous.version,
+            previous.config,
+            by,
+            now_ms,
+            "rollback",
+        )
+    }
+
+    fn activate_as(
+        &self,
+        company: u64,
+        version: u32,
+        config: String,
+        by: &str,
+        now_ms: u64,
+        action: &str,
+    ) -> Result<(Activation, ActivePolicy), PolicyError> {
         let record = self
             .versions(company)?
             .into_iter()
@@ -275,6 +341,12 @@ impl PolicyStore {
         if let Err(message) = checked.value {
             return Err(PolicyError::Config(message));
         }
+        let current = self.activation(company)?.map(|mut a| {
+            // Keep one step of history per activation: a rollback goes back one step.
+            a.previous = None;
+            Box::new(a)
+        });
+        let from = current.as_ref().map(|a| a.version);
         let activation = Activation {
             company_id: company,
             version,
@@ -282,13 +354,17 @@ impl PolicyStore {
             config: config.clone(),
             activated_ms: now_ms,
             by: by.to_owned(),
+            previous: current,
         };
         self.records
-            .write(&[(
-                RecordTree::PolicyActive,
-                company.to_be_bytes().to_vec(),
-                Some(serde_json::to_vec(&activation).map_err(storage)?),
-            )])
+            .write(&[
+                (
+                    RecordTree::PolicyActive,
+                    company.to_be_bytes().to_vec(),
+                    Some(serde_json::to_vec(&activation).map_err(storage)?),
+                ),
+                self.change(company, by, now_ms, action, from, Some(version))?,
+            ])
             .map_err(storage)?;
         Ok((
             activation,
@@ -302,14 +378,88 @@ impl PolicyStore {
     }
 
     /// Remove the company's activation: the built-in default decides again.
-    pub fn deactivate(&self, company: u64) -> Result<(), PolicyError> {
+    pub fn deactivate(&self, company: u64, by: &str, now_ms: u64) -> Result<(), PolicyError> {
+        let from = self.activation(company)?.map(|a| a.version);
         self.records
-            .write(&[(
-                RecordTree::PolicyActive,
-                company.to_be_bytes().to_vec(),
-                None,
-            )])
+            .write(&[
+                (
+                    RecordTree::PolicyActive,
+                    company.to_be_bytes().to_vec(),
+                    None,
+                ),
+                self.change(company, by, now_ms, "deactivate", from, None)?,
+            ])
             .map_err(storage)
+    }
+
+    /// Delete an inactive version (its component stays stored while other versions, of any
+    /// company, may share the same bytes).
+    pub fn delete_version(
+        &self,
+        company: u64,
+        version: u32,
+        by: &str,
+        now_ms: u64,
+    ) -> Result<(), PolicyError> {
+        if !self.versions(company)?.iter().any(|v| v.version == version) {
+            return Err(PolicyError::UnknownVersion { company, version });
+        }
+        if self
+            .activation(company)?
+            .is_some_and(|a| a.version == version)
+        {
+            return Err(PolicyError::VersionActive(version));
+        }
+        self.records
+            .write(&[
+                (
+                    RecordTree::PolicyVersions,
+                    version_key(company, version),
+                    None,
+                ),
+                self.change(company, by, now_ms, "delete", None, Some(version))?,
+            ])
+            .map_err(storage)
+    }
+
+    /// Every recorded change of the company's policy, oldest first.
+    pub fn history(&self, company: u64) -> Result<Vec<PolicyChange>, PolicyError> {
+        self.records
+            .scan(
+                RecordTree::PolicyAudit,
+                &company.to_be_bytes(),
+                None,
+                false,
+                usize::MAX,
+            )
+            .map_err(storage)?
+            .into_iter()
+            .map(|(_, v)| serde_json::from_slice(&v).map_err(storage))
+            .collect()
+    }
+
+    fn change(
+        &self,
+        company: u64,
+        by: &str,
+        at_ms: u64,
+        action: &str,
+        from: Option<u32>,
+        to: Option<u32>,
+    ) -> Result<RecordWrite, PolicyError> {
+        let seq = self.records.next_seq().map_err(storage)?;
+        let change = PolicyChange {
+            at_ms,
+            by: by.to_owned(),
+            action: action.to_owned(),
+            from,
+            to,
+        };
+        Ok((
+            RecordTree::PolicyAudit,
+            [company.to_be_bytes(), seq.to_be_bytes()].concat(),
+            Some(serde_json::to_vec(&change).map_err(storage)?),
+        ))
     }
 
     /// Every active policy, loaded (for start-up).

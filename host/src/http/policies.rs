@@ -18,7 +18,7 @@ use super::extract::{Json, Path, Query};
 use super::reports::access;
 use crate::app::AppState;
 use crate::calls::clock::now_ms;
-use crate::policy_store::{Activation, PolicyVersion};
+use crate::policy_store::{Activation, PolicyChange, PolicyVersion};
 
 /// Upload bodies may be this large at most (the store's own limit, configurable, applies too).
 const UPLOAD_BODY_LIMIT: usize = 64 << 20;
@@ -28,6 +28,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload_policy, list_policies))
         .routes(routes!(activate_policy, deactivate_policy))
+        .routes(routes!(rollback_policy))
+        .routes(routes!(policy_history))
+        .routes(routes!(delete_version))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
 }
 
@@ -176,8 +179,67 @@ async fn deactivate_policy(
     state
         .blocking(move |s| {
             admin(s, &p, company_id)?;
-            s.policy_store().deactivate(company_id)?;
+            s.policy_store()
+                .deactivate(company_id, &who(&p), now_ms())?;
             s.calls().policies().activate(company_id, None);
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Roll back to the activation before the current one (its version and configuration).
+#[utoipa::path(post, path = "/v1/companies/{company_id}/policy/rollback", tag = "policies",
+    params(("company_id" = u64, Path, description = "Company id")),
+    responses((status = 200, body = Activation), (status = "4XX", body = ErrorBody)))]
+async fn rollback_policy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(company_id): Path<u64>,
+) -> Result<axum::Json<Activation>, ApiError> {
+    let activation = state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            let (activation, active) = s.policy_store().rollback(company_id, &who(&p), now_ms())?;
+            s.calls().policies().activate(company_id, Some(active));
+            Ok(activation)
+        })
+        .await?;
+    Ok(axum::Json(activation))
+}
+
+/// Every change of the company's policy: who, when, what, from which version to which.
+#[utoipa::path(get, path = "/v1/companies/{company_id}/policy/history", tag = "policies",
+    params(("company_id" = u64, Path, description = "Company id")),
+    responses((status = 200, body = Vec<PolicyChange>), (status = "4XX", body = ErrorBody)))]
+async fn policy_history(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(company_id): Path<u64>,
+) -> Result<axum::Json<Vec<PolicyChange>>, ApiError> {
+    let history = state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            Ok(s.policy_store().history(company_id)?)
+        })
+        .await?;
+    Ok(axum::Json(history))
+}
+
+/// Delete an inactive version.
+#[utoipa::path(delete, path = "/v1/companies/{company_id}/policies/{version}", tag = "policies",
+    params(("company_id" = u64, Path, description = "Company id"), ("version" = u32, Path, description = "Version number")),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+async fn delete_version(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((company_id, version)): Path<(u64, u32)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            s.policy_store()
+                .delete_version(company_id, version, &who(&p), now_ms())?;
             Ok(())
         })
         .await?;

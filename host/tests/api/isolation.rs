@@ -423,6 +423,27 @@ fn endpoints(a: &TenantA) -> Vec<Endpoint> {
             None,
             Denied,
         ),
+        ep(
+            Method::POST,
+            "/v1/companies/{company_id}/policy/rollback",
+            format!("/v1/companies/{c}/policy/rollback"),
+            None,
+            Denied,
+        ),
+        ep(
+            Method::GET,
+            "/v1/companies/{company_id}/policy/history",
+            format!("/v1/companies/{c}/policy/history"),
+            None,
+            Denied,
+        ),
+        ep(
+            Method::DELETE,
+            "/v1/companies/{company_id}/policies/{version}",
+            format!("/v1/companies/{c}/policies/1"),
+            None,
+            Denied,
+        ),
         // Paths without a tenant: about the caller itself. Token rotation comes last.
         ep(
             Method::GET,

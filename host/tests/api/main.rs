@@ -15,5 +15,6 @@ mod isolation;
 mod malformed;
 mod openapi;
 mod ops;
+mod policy_lifecycle;
 mod seeds;
 mod support;

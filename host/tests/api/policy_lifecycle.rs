@@ -1,0 +1,118 @@
+//! A company's policy lifecycle over HTTP: upload two versions, activate one then the other,
+//! roll back in one request (the next call uses the earlier version again), read the recorded
+//! history (who, when, from → to), and delete only inactive versions.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::calls_support::{Co, call, company, event, hire, log_in, telephony};
+use crate::support::{Client, Server};
+
+async fn upload(co: &Co, path: &str, name: &str) -> u64 {
+    let wasm = std::fs::read(path).unwrap();
+    let uploaded = co
+        .admin
+        .send_raw(
+            Method::POST,
+            &format!("/v1/companies/{}/policies?name={name}", co.id),
+            "application/wasm",
+            wasm,
+        )
+        .await
+        .expect(201);
+    uploaded["version"].as_u64().unwrap()
+}
+
+/// The policy name in the trace of a new call (which is then abandoned).
+async fn deciding_policy(co: &Co, tel: &Client, call_id: &str) -> Value {
+    let update = call(tel, call_id, &co.number).await;
+    let trace_id = update["trace_id"].as_str().unwrap();
+    let trace = co
+        .admin
+        .get(&format!("/v1/companies/{}/traces/{trace_id}", co.id))
+        .await
+        .expect(200);
+    event(tel, call_id, json!({ "type": "abandoned" })).await;
+    trace["policy"]["name"].clone()
+}
+
+#[tokio::test]
+async fn activate_roll_back_record_and_delete_versions() {
+    let server = Server::start().await;
+    let account = server.operator().account("Lifecycle").await;
+    let co = company(&server, account, "Company L", "+918000000606").await;
+    let agent = hire(&server, &co, "l@example.com", "agent", "601").await;
+    log_in(&agent, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    let policy = format!("/v1/companies/{}/policy", co.id);
+
+    co.admin
+        .post(&format!("{policy}/rollback"), json!({}))
+        .await
+        .expect_error(409, "nothing_to_roll_back");
+    let v1 = upload(&co, switchyard_artifacts::LONGEST_IDLE, "longest-idle").await;
+    let v2 = upload(&co, switchyard_artifacts::ROUND_ROBIN, "round-robin").await;
+    assert_eq!((v1, v2), (1, 2));
+
+    co.admin
+        .put(&policy, json!({ "version": v1, "config": {} }))
+        .await
+        .expect(200);
+    assert_eq!(deciding_policy(&co, &tel, "l-1").await, "longest-idle");
+    let active = co
+        .admin
+        .put(&policy, json!({ "version": v2 }))
+        .await
+        .expect(200);
+    assert_eq!(active["previous"]["version"], v1);
+    assert_eq!(deciding_policy(&co, &tel, "l-2").await, "round-robin");
+
+    let back = co
+        .admin
+        .post(&format!("{policy}/rollback"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(back["version"], v1);
+    assert_eq!(deciding_policy(&co, &tel, "l-3").await, "longest-idle");
+
+    let history = co.admin.get(&format!("{policy}/history")).await.expect(200);
+    let steps: Vec<_> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["action"].clone(), c["from"].clone(), c["to"].clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (json!("upload"), Value::Null, json!(1)),
+            (json!("upload"), Value::Null, json!(2)),
+            (json!("activate"), Value::Null, json!(1)),
+            (json!("activate"), json!(1), json!(2)),
+            (json!("rollback"), json!(2), json!(1)),
+        ]
+    );
+    assert!(
+        history[0]["by"]
+            .as_str()
+            .unwrap()
+            .starts_with("company-admin")
+    );
+
+    let versions = format!("/v1/companies/{}/policies", co.id);
+    co.admin
+        .delete(&format!("{versions}/{v1}"))
+        .await
+        .expect_error(409, "version_active");
+    co.admin
+        .delete(&format!("{versions}/{v2}"))
+        .await
+        .expect(204);
+    co.admin
+        .delete(&format!("{versions}/{v2}"))
+        .await
+        .expect_error(404, "unknown_version");
+    let list = co.admin.get(&versions).await.expect(200);
+    assert_eq!(list["versions"].as_array().unwrap().len(), 1);
+    assert_eq!(list["active"]["version"], v1);
+}
