@@ -21,6 +21,37 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP service.
     Serve(ServeConfig),
+    /// Work with policy components offline (no server needed).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `switchyard policy ...`
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the upload checks on a component: size, component, world, compiles, smoke decision.
+    /// Exit code 0 when it would be accepted, 2 when refused, 1 on other errors.
+    Check {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// Largest accepted size, bytes.
+        #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy_store::DEFAULT_MAX_POLICY_BYTES)]
+        max_bytes: usize,
+    },
+    /// Run one decision of a component on a scenario (a call, candidates, config, state) with
+    /// the service's runtime and limits; prints the decision, how it was reached, the policy's
+    /// logs and its time as JSON. Exit code 0 when the policy answered, 3 when the fallback
+    /// was used, 2 when the component or scenario is refused.
+    Simulate {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// Scenario JSON: `{"call": {...}, "candidates": [...], "config": {...}, "state": {...}}`.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Wall-clock budget of the decision, milliseconds.
+        #[arg(long, default_value_t = 10)]
+        deadline_ms: u64,
+    },
 }
 
 /// How to run the service.

@@ -12,7 +12,7 @@
 //!   on `127.0.0.1:0`.
 //! - `calls`: the call flow (decisions, one live call per agent, overflow, queues, traces,
 //!   presence board); `logbook`: durable call logs and policy state; `policy_store`: uploaded
-//!   policy versions and their activation.
+//!   policy versions and their activation; `policy_cli`: `switchyard policy check|simulate`.
 //! - `telemetry`: structured `tracing` logs (text or JSON), a request id per request.
 
 pub mod app;
@@ -20,6 +20,7 @@ pub mod calls;
 pub mod config;
 pub mod http;
 pub mod logbook;
+pub mod policy_cli;
 pub mod policy_store;
 pub mod server;
 pub mod telemetry;

@@ -3,13 +3,18 @@
 use clap::Parser;
 use switchyard::config::{Cli, Command};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
     match Cli::parse().command {
         Command::Serve(config) => {
-            switchyard::telemetry::init(config.log_format);
-            switchyard::server::serve(config, switchyard::server::shutdown_signal()).await?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                switchyard::telemetry::init(config.log_format);
+                switchyard::server::serve(config, switchyard::server::shutdown_signal()).await
+            })?;
+            Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Policy(command) => Ok(switchyard::policy_cli::run(command).into()),
     }
-    Ok(())
 }

@@ -206,16 +206,15 @@ impl PolicyStore {
         uploader: &str,
         now_ms: u64,
     ) -> Result<PolicyVersion, PolicyError> {
-        if bytes.len() > self.max_bytes {
-            return Err(PolicyError::TooLarge {
-                size: bytes.len(),
-                limit: self.max_bytes,
-            });
-        }
         let versions = self.versions(company)?;
         let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
-        let policy = self.engine.load(name, &version.to_string(), bytes)?;
-        smoke(&self.engine, &policy, company)?;
+        let policy = validate(
+            &self.engine,
+            name,
+            &version.to_string(),
+            bytes,
+            self.max_bytes,
+        )?;
         let hash = policy.content_hash().to_owned();
         let record = PolicyVersion {
             company_id: company,
@@ -523,6 +522,27 @@ impl PolicyStore {
             .engine
             .load(&record.name, &record.version.to_string(), &bytes)?)
     }
+}
+
+/// The checks of an upload, in order: size, a WebAssembly component implementing our world
+/// that compiles (see [`LoadError`]), and a smoke decision on a synthetic call. Used by the
+/// upload endpoint and by `switchyard policy check` alike.
+pub fn validate(
+    engine: &PolicyEngine,
+    name: &str,
+    version: &str,
+    bytes: &[u8],
+    max_bytes: usize,
+) -> Result<Policy, PolicyError> {
+    if bytes.len() > max_bytes {
+        return Err(PolicyError::TooLarge {
+            size: bytes.len(),
+            limit: max_bytes,
+        });
+    }
+    let policy = engine.load(name, version, bytes)?;
+    smoke(engine, &policy, 0)?;
+    Ok(policy)
 }
 
 /// One decision on a synthetic call; a failure (trap, deadline, bad answer) refuses the upload.

@@ -9,6 +9,7 @@ mod calls_stress;
 mod calls_support;
 mod calls_sweeper;
 mod calls_troubleshoot;
+mod cli;
 mod durability;
 mod flows;
 mod isolation;

@@ -1,0 +1,182 @@
+//! `switchyard policy check` and `switchyard policy simulate`: the upload checks and a single
+//! decision, run offline with the service's own runtime and limits, for policy authors and
+//! scripts. Results are printed as JSON; exit codes are stable (see [`PolicyCommand`]).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use switchyard_runtime::{
+    Call, Candidate, Decision, EngineConfig, GuestLog, Outcome, PolicyEngine, PolicyState,
+};
+
+use crate::config::PolicyCommand;
+use crate::policy_store::{PolicyError, validate};
+
+/// Exit code: accepted / the policy answered.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: an I/O or engine error.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code: the component or the scenario is refused.
+pub const EXIT_REFUSED: u8 = 2;
+/// Exit code: the decision used the fallback (the policy failed).
+pub const EXIT_FALLBACK: u8 = 3;
+
+/// A simulation scenario.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The call, as the policy will see it.
+    pub call: Call,
+    /// The candidates.
+    pub candidates: Vec<Candidate>,
+    /// The policy configuration (any JSON; absent means empty).
+    #[serde(default)]
+    pub config: Option<serde_json::Value>,
+    /// The company's policy state before the decision (key → UTF-8 value).
+    #[serde(default)]
+    pub state: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct Simulation {
+    decision: Decision,
+    outcome: Outcome,
+    logs: Vec<GuestLog>,
+    elapsed_us: u128,
+    fuel_consumed: Option<u64>,
+    state_changed: bool,
+}
+
+#[derive(Serialize)]
+struct Refusal {
+    error: &'static str,
+    message: String,
+    hint: &'static str,
+}
+
+fn refuse(e: &PolicyError) -> u8 {
+    print_json(&Refusal {
+        error: e.code(),
+        message: e.to_string(),
+        hint: e.hint(),
+    });
+    EXIT_REFUSED
+}
+
+fn print_json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: cannot print the result: {e}"),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, u8> {
+    std::fs::read(path).map_err(|e| {
+        eprintln!("error: cannot read {}: {e}", path.display());
+        EXIT_ERROR
+    })
+}
+
+fn engine(deadline: Duration) -> Result<PolicyEngine, u8> {
+    PolicyEngine::new(EngineConfig {
+        deadline,
+        ..EngineConfig::default()
+    })
+    .map_err(|e| {
+        eprintln!("error: cannot start the policy engine: {e}");
+        EXIT_ERROR
+    })
+}
+
+/// Run a `policy` subcommand; returns the process exit code.
+pub fn run(command: PolicyCommand) -> u8 {
+    let result = match command {
+        PolicyCommand::Check { file, max_bytes } => check(&file, max_bytes),
+        PolicyCommand::Simulate {
+            file,
+            scenario,
+            deadline_ms,
+        } => simulate(&file, &scenario, Duration::from_millis(deadline_ms)),
+    };
+    result.unwrap_or_else(|code| code)
+}
+
+fn check(file: &Path, max_bytes: usize) -> Result<u8, u8> {
+    let bytes = read(file)?;
+    eprintln!("compiling {} ({} bytes)...", file.display(), bytes.len());
+    let engine = engine(Duration::from_millis(10))?;
+    let name = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("policy");
+    match validate(&engine, name, "local", &bytes, max_bytes) {
+        Ok(policy) => {
+            print_json(&serde_json::json!({
+                "ok": true,
+                "name": name,
+                "size": bytes.len(),
+                "hash": policy.content_hash(),
+            }));
+            Ok(EXIT_OK)
+        }
+        Err(e) => Ok(refuse(&e)),
+    }
+}
+
+fn simulate(file: &Path, scenario: &Path, deadline: Duration) -> Result<u8, u8> {
+    let bytes = read(file)?;
+    let text = read(scenario)?;
+    let scenario: Scenario = match serde_json::from_slice(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            print_json(&Refusal {
+                error: "invalid_scenario",
+                message: format!("{}: {e}", scenario.display()),
+                hint: "a scenario is {\"call\": {...}, \"candidates\": [...], \"config\": {...}, \"state\": {...}}; see tests/scenarios/ for an example",
+            });
+            return Ok(EXIT_REFUSED);
+        }
+    };
+    eprintln!("compiling {} ({} bytes)...", file.display(), bytes.len());
+    let engine = engine(deadline)?;
+    let name = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("policy");
+    let policy = match engine.load(name, "local", &bytes) {
+        Ok(p) => p,
+        Err(e) => return Ok(refuse(&PolicyError::Load(e))),
+    };
+    let mut state = PolicyState::default();
+    for (key, value) in scenario.state {
+        if let Err(e) = state.set(key.clone(), value.into_bytes()) {
+            eprintln!("error: state key {key:?} refused: {e:?}");
+            return Ok(EXIT_REFUSED);
+        }
+    }
+    let config = scenario.config.map(|c| c.to_string()).unwrap_or_default();
+    let decided = engine.route(
+        &policy,
+        scenario.call.company,
+        &scenario.call,
+        &scenario.candidates,
+        &config,
+        &mut state,
+    );
+    let code = if decided.is_fallback() {
+        EXIT_FALLBACK
+    } else {
+        EXIT_OK
+    };
+    print_json(&Simulation {
+        decision: decided.value,
+        outcome: decided.outcome,
+        logs: decided.logs,
+        elapsed_us: decided.elapsed.as_micros(),
+        fuel_consumed: decided.fuel_consumed,
+        state_changed: decided.state_changed,
+    });
+    Ok(code)
+}
