@@ -500,6 +500,16 @@ impl PolicyStore {
         Ok(out)
     }
 
+    /// A stored version, loaded (from the precompiled cache when possible).
+    pub fn load_version(&self, company: u64, version: u32) -> Result<Policy, PolicyError> {
+        let record = self
+            .versions(company)?
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or(PolicyError::UnknownVersion { company, version })?;
+        self.load(&record)
+    }
+
     /// Load a stored version: from its precompiled artifact when compatible, else compile.
     fn load(&self, record: &PolicyVersion) -> Result<Policy, PolicyError> {
         let key = record.hash.as_bytes();

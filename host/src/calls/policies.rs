@@ -92,6 +92,14 @@ impl Policies {
             .cloned()
     }
 
+    /// A copy of the company's policy state (for replay and simulation).
+    pub fn state_snapshot(&self, company: u64) -> PolicyState {
+        self.state_of(company)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     fn state_of(&self, company: u64) -> Arc<Mutex<PolicyState>> {
         let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
         Arc::clone(states.entry(company).or_default())

@@ -31,6 +31,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rollback_policy))
         .routes(routes!(policy_history))
         .routes(routes!(delete_version))
+        .routes(routes!(replay_version))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
 }
 
@@ -244,4 +245,45 @@ async fn delete_version(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Query of a replay.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayQuery {
+    /// How many of the latest calls to replay (1..=200, default 50).
+    pub last: Option<usize>,
+}
+
+/// Configuration for the replayed version.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayBody {
+    /// The candidate's configuration (absent: empty).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub config: Option<serde_json::Value>,
+}
+
+/// Replay a version over the company's last logged calls next to the active policy; nothing
+/// changes (state is copied, nothing is logged).
+#[utoipa::path(post, path = "/v1/companies/{company_id}/policies/{version}/replay", tag = "policies",
+    request_body = ReplayBody,
+    params(("company_id" = u64, Path, description = "Company id"), ("version" = u32, Path, description = "Version number"), ReplayQuery),
+    responses((status = 200, body = crate::replay::ReplayReport), (status = "4XX", body = ErrorBody)))]
+async fn replay_version(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((company_id, version)): Path<(u64, u32)>,
+    Query(q): Query<ReplayQuery>,
+    Json(body): Json<ReplayBody>,
+) -> Result<axum::Json<crate::replay::ReplayReport>, ApiError> {
+    let report = state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            let config = body.config.map(|c| c.to_string()).unwrap_or_default();
+            crate::replay::replay(s, company_id, version, &config, q.last.unwrap_or(50))
+        })
+        .await?;
+    Ok(axum::Json(report))
 }

@@ -444,6 +444,13 @@ fn endpoints(a: &TenantA) -> Vec<Endpoint> {
             None,
             Denied,
         ),
+        ep(
+            Method::POST,
+            "/v1/companies/{company_id}/policies/{version}/replay",
+            format!("/v1/companies/{c}/policies/1/replay"),
+            Some(json!({})),
+            Denied,
+        ),
         // Paths without a tenant: about the caller itself. Token rotation comes last.
         ep(
             Method::GET,

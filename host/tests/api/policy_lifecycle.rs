@@ -116,3 +116,74 @@ async fn activate_roll_back_record_and_delete_versions() {
     assert_eq!(list["versions"].as_array().unwrap().len(), 1);
     assert_eq!(list["active"]["version"], v1);
 }
+
+#[tokio::test]
+async fn replay_shows_where_a_version_differs_from_the_active_one() {
+    let server = Server::start().await;
+    let account = server.operator().account("Replay").await;
+    let co = company(&server, account, "Company R", "+918000000505").await;
+    let mut people = Vec::new();
+    for i in 0..3 {
+        people.push(
+            hire(
+                &server,
+                &co,
+                &format!("r{i}@example.com"),
+                "agent",
+                &format!("55{i}"),
+            )
+            .await,
+        );
+    }
+    // The highest id logs in first and so idles longest: longest-idle and round-robin (agent-id
+    // order) disagree from the first call on.
+    for person in people.iter().rev() {
+        log_in(person, true).await;
+    }
+    let tel = telephony(&server, &[&co.number]).await;
+    for i in 0..4 {
+        let id = format!("r-{i}");
+        call(&tel, &id, &co.number).await;
+        event(&tel, &id, json!({ "type": "abandoned" })).await;
+    }
+    let v1 = upload(&co, switchyard_artifacts::LONGEST_IDLE, "longest-idle").await;
+    let v2 = upload(&co, switchyard_artifacts::ROUND_ROBIN, "round-robin").await;
+    co.admin
+        .put(
+            &format!("/v1/companies/{}/policy", co.id),
+            json!({ "version": v1 }),
+        )
+        .await
+        .expect(200);
+
+    let replay = |version: u64| {
+        let admin = co.admin.clone();
+        let path = format!("/v1/companies/{}/policies/{version}/replay?last=10", co.id);
+        async move { admin.post(&path, json!({})).await.expect(200) }
+    };
+    let same = replay(v1).await;
+    assert_eq!(same["calls"], 4);
+    assert_eq!(same["decisions"], 4);
+    assert_eq!(same["differences"], 0, "{same}");
+    assert_eq!(same["active_policy"], "longest-idle@1");
+    let other = replay(v2).await;
+    assert_eq!(other["decisions"], 4);
+    assert!(other["differences"].as_u64().unwrap() > 0, "{other}");
+    let first = &other["rows"][0];
+    assert_eq!(first["call_id"], "r-0");
+    assert_ne!(first["active"], first["candidate"], "{first}");
+
+    // Replay changed nothing: still four logged calls, the same active version.
+    let list = co
+        .admin
+        .get(&format!("/v1/companies/{}/policies", co.id))
+        .await
+        .expect(200);
+    assert_eq!(list["active"]["version"], v1);
+    let logs = co
+        .admin
+        .get(&format!("/v1/companies/{}/call-logs", co.id))
+        .await
+        .expect(200);
+    assert_eq!(logs["items"].as_array().unwrap().len(), 4);
+}
