@@ -30,7 +30,12 @@ const SHIPPED: &[(&str, &str)] = &[
 ];
 
 /// Test-only guests: (package name, constant name).
-const TEST_GUESTS: &[(&str, &str)] = &[("hostile", "HOSTILE"), ("wrong-world", "WRONG_WORLD")];
+const TEST_GUESTS: &[(&str, &str)] = &[
+    ("hostile", "HOSTILE"),
+    ("wrong-world", "WRONG_WORLD"),
+    ("always-traps", "ALWAYS_TRAPS"),
+    ("always-loops", "ALWAYS_LOOPS"),
+];
 
 /// Environment of the outer build that must not reach the inner one: flags
 /// meant for the host target, the outer jobserver, and clippy's wrapper when

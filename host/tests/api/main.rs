@@ -17,5 +17,6 @@ mod malformed;
 mod openapi;
 mod ops;
 mod policy_lifecycle;
+mod policy_upload;
 mod seeds;
 mod support;

@@ -13,5 +13,7 @@
 //!   `tests/guests/hostile`).
 //! - [`WRONG_WORLD`]: a component that does not implement the
 //!   `routing-policy` world.
+//! - [`ALWAYS_TRAPS`]: implements the world but panics on every decision (fails the
+//!   upload smoke test); [`ALWAYS_LOOPS`]: loops on every decision (fails it on the deadline).
 
 include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));

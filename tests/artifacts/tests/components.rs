@@ -6,8 +6,8 @@
 use std::{fs, path::Path};
 
 use switchyard_artifacts::{
-    BUSINESS_HOURS, FEWEST_CALLS, HOSTILE, LONGEST_IDLE, RING_ALL, ROUND_ROBIN, SHIPPED,
-    SKILLS_TIER, WRONG_WORLD,
+    ALWAYS_LOOPS, ALWAYS_TRAPS, BUSINESS_HOURS, FEWEST_CALLS, HOSTILE, LONGEST_IDLE, RING_ALL,
+    ROUND_ROBIN, SHIPPED, SKILLS_TIER, WRONG_WORLD,
 };
 
 /// `\0asm` followed by the component-model version and layer (0x0d 0x00 0x01 0x00).
@@ -24,6 +24,8 @@ fn every_artifact_is_a_component() {
         BUSINESS_HOURS,
         HOSTILE,
         WRONG_WORLD,
+        ALWAYS_TRAPS,
+        ALWAYS_LOOPS,
     ];
     for path in all.iter().chain(SHIPPED.iter().map(|(_, p)| p)) {
         let bytes = fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
