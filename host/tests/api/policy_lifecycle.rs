@@ -187,3 +187,130 @@ async fn replay_shows_where_a_version_differs_from_the_active_one() {
         .expect(200);
     assert_eq!(logs["items"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn the_active_policy_and_its_state_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_in(dir.path()).await;
+    let account = server.operator().account("Restart").await;
+    let co = company(&server, account, "Company T", "+918000000202").await;
+    let mut people = Vec::new();
+    for i in 0..3 {
+        people.push(
+            hire(
+                &server,
+                &co,
+                &format!("t{i}@example.com"),
+                "agent",
+                &format!("70{i}"),
+            )
+            .await,
+        );
+    }
+    for person in &people {
+        log_in(person, true).await;
+    }
+    let tel = telephony(&server, &[&co.number]).await;
+    let v = upload(&co, switchyard_artifacts::ROUND_ROBIN, "round-robin").await;
+    co.admin
+        .put(
+            &format!("/v1/companies/{}/policy", co.id),
+            json!({ "version": v }),
+        )
+        .await
+        .expect(200);
+    let first = call(&tel, "t-1", &co.number).await;
+    assert_eq!(crate::calls_support::rung(&first)[0], people[0].id);
+    event(&tel, "t-1", json!({ "type": "abandoned" })).await;
+    server.stop().await;
+
+    // Same data directory, new process state: the policy is restored (from its precompiled
+    // artifact) and so is its round-robin pointer.
+    let server = Server::start_in(dir.path()).await;
+    let tel = tel.against(&server);
+    for person in &people {
+        let person = crate::calls_support::Person {
+            id: person.id,
+            email: person.email.clone(),
+            client: person.client.against(&server),
+        };
+        log_in(&person, true).await;
+    }
+    let second = call(&tel, "t-2", &co.number).await;
+    assert_eq!(
+        crate::calls_support::rung(&second)[0],
+        people[1].id,
+        "{second}"
+    );
+    let trace_id = second["trace_id"].as_str().unwrap();
+    let trace = co
+        .admin
+        .against(&server)
+        .get(&format!("/v1/companies/{}/traces/{trace_id}", co.id))
+        .await
+        .expect(200);
+    assert_eq!(trace["policy"]["name"], "round-robin");
+    assert_eq!(trace["policy"]["source"], "policy");
+    event(&tel, "t-2", json!({ "type": "abandoned" })).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn activating_repeatedly_while_calls_are_in_flight_loses_none() {
+    let server = Server::start().await;
+    let account = server.operator().account("Flip").await;
+    let co = company(&server, account, "Company F", "+918000000101").await;
+    let agent = hire(&server, &co, "f@example.com", "agent", "801").await;
+    log_in(&agent, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    let v1 = upload(&co, switchyard_artifacts::LONGEST_IDLE, "longest-idle").await;
+    let v2 = upload(&co, switchyard_artifacts::RING_ALL, "ring-all").await;
+
+    let flipper = {
+        let admin = co.admin.clone();
+        let path = format!("/v1/companies/{}/policy", co.id);
+        tokio::spawn(async move {
+            for i in 0..30 {
+                let version = if i % 2 == 0 { v1 } else { v2 };
+                admin
+                    .put(&path, json!({ "version": version }))
+                    .await
+                    .expect(200);
+            }
+        })
+    };
+    let mut callers = Vec::new();
+    for worker in 0..4 {
+        let tel = tel.clone();
+        let number = co.number.clone();
+        callers.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let id = format!("flip-{worker}-{i}");
+                let update = call(&tel, &id, &number).await;
+                let action = update["instruction"]["action"].as_str().unwrap().to_owned();
+                assert!(
+                    ["ring", "queue", "voicemail"].contains(&action.as_str()),
+                    "{update}"
+                );
+                event(&tel, &id, json!({ "type": "abandoned" })).await;
+            }
+        }));
+    }
+    flipper.await.unwrap();
+    for caller in callers {
+        caller.await.unwrap();
+    }
+    let logs = crate::calls_support::all_logs(&co.admin, co.id).await;
+    assert_eq!(logs.len(), 40, "every call was decided and logged");
+    let names: std::collections::BTreeSet<String> = logs
+        .iter()
+        .flat_map(|l| l["decisions"].as_array().unwrap().iter())
+        .map(|d| d["policy"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "longest-idle" || n == "ring-all" || n == "built-in"),
+        "{names:?}"
+    );
+}

@@ -144,6 +144,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same token against another (e.g. restarted) server.
+    pub fn against(&self, server: &Server) -> Client {
+        Client {
+            http: self.http.clone(),
+            base: server.base(),
+            token: self.token.clone(),
+        }
+    }
+
     /// Sends a request with an optional JSON body.
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Resp {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
