@@ -24,29 +24,75 @@ pub const EXIT_REFUSED: u8 = 2;
 pub const EXIT_FALLBACK: u8 = 3;
 
 /// A simulation scenario.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// The call, as the policy will see it.
+    #[schema(value_type = Object)]
     pub call: Call,
     /// The candidates.
+    #[schema(value_type = Vec<Object>)]
     pub candidates: Vec<Candidate>,
     /// The policy configuration (any JSON; absent means empty).
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub config: Option<serde_json::Value>,
     /// The company's policy state before the decision (key → UTF-8 value).
     #[serde(default)]
     pub state: BTreeMap<String, String>,
 }
 
-#[derive(Serialize)]
-struct Simulation {
-    decision: Decision,
-    outcome: Outcome,
-    logs: Vec<GuestLog>,
-    elapsed_us: u128,
-    fuel_consumed: Option<u64>,
-    state_changed: bool,
+/// The result of one simulated decision.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Simulation {
+    /// The decision.
+    #[schema(value_type = Object)]
+    pub decision: Decision,
+    /// From the policy, or the fallback and why.
+    #[schema(value_type = Object)]
+    pub outcome: Outcome,
+    /// What the policy logged or printed.
+    #[schema(value_type = Vec<Object>)]
+    pub logs: Vec<GuestLog>,
+    /// Time of the decision, microseconds.
+    pub elapsed_us: u128,
+    /// Fuel burnt, when metered.
+    pub fuel_consumed: Option<u64>,
+    /// Whether the policy changed its state (on the copy).
+    pub state_changed: bool,
+}
+
+impl Scenario {
+    /// Run one decision of `policy` on this scenario, on `state` overlaid with the scenario's.
+    pub fn run(
+        self,
+        engine: &PolicyEngine,
+        policy: &switchyard_runtime::Policy,
+        mut state: PolicyState,
+    ) -> Result<Simulation, String> {
+        for (key, value) in self.state {
+            state
+                .set(key.clone(), value.into_bytes())
+                .map_err(|e| format!("state key {key:?} refused: {e:?}"))?;
+        }
+        let config = self.config.map(|c| c.to_string()).unwrap_or_default();
+        let decided = engine.route(
+            policy,
+            self.call.company,
+            &self.call,
+            &self.candidates,
+            &config,
+            &mut state,
+        );
+        Ok(Simulation {
+            decision: decided.value,
+            outcome: decided.outcome,
+            logs: decided.logs,
+            elapsed_us: decided.elapsed.as_micros(),
+            fuel_consumed: decided.fuel_consumed,
+            state_changed: decided.state_changed,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -149,34 +195,18 @@ fn simulate(file: &Path, scenario: &Path, deadline: Duration) -> Result<u8, u8> 
         Ok(p) => p,
         Err(e) => return Ok(refuse(&PolicyError::Load(e))),
     };
-    let mut state = PolicyState::default();
-    for (key, value) in scenario.state {
-        if let Err(e) = state.set(key.clone(), value.into_bytes()) {
-            eprintln!("error: state key {key:?} refused: {e:?}");
+    let simulation = match scenario.run(&engine, &policy, PolicyState::default()) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("error: {message}");
             return Ok(EXIT_REFUSED);
         }
-    }
-    let config = scenario.config.map(|c| c.to_string()).unwrap_or_default();
-    let decided = engine.route(
-        &policy,
-        scenario.call.company,
-        &scenario.call,
-        &scenario.candidates,
-        &config,
-        &mut state,
-    );
-    let code = if decided.is_fallback() {
+    };
+    let code = if matches!(simulation.outcome, Outcome::Fallback { .. }) {
         EXIT_FALLBACK
     } else {
         EXIT_OK
     };
-    print_json(&Simulation {
-        decision: decided.value,
-        outcome: decided.outcome,
-        logs: decided.logs,
-        elapsed_us: decided.elapsed.as_micros(),
-        fuel_consumed: decided.fuel_consumed,
-        state_changed: decided.state_changed,
-    });
+    print_json(&simulation);
     Ok(code)
 }

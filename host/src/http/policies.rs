@@ -32,6 +32,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(policy_history))
         .routes(routes!(delete_version))
         .routes(routes!(replay_version))
+        .routes(routes!(simulate_version))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
 }
 
@@ -286,4 +287,39 @@ async fn replay_version(
         })
         .await?;
     Ok(axum::Json(report))
+}
+
+/// Simulate one decision of a version on a scenario (call, candidates, config, state) with the
+/// service's runtime and limits: the decision, how it was reached, the policy's logs, time and
+/// fuel. No side effects (the company's state is copied, nothing is logged).
+#[utoipa::path(post, path = "/v1/companies/{company_id}/policies/{version}/simulate", tag = "policies",
+    request_body = crate::policy_cli::Scenario,
+    params(("company_id" = u64, Path, description = "Company id"), ("version" = u32, Path, description = "Version number")),
+    responses((status = 200, body = crate::policy_cli::Simulation), (status = "4XX", body = ErrorBody)))]
+async fn simulate_version(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((company_id, version)): Path<(u64, u32)>,
+    Json(scenario): Json<crate::policy_cli::Scenario>,
+) -> Result<axum::Json<crate::policy_cli::Simulation>, ApiError> {
+    let simulation = state
+        .blocking(move |s| {
+            admin(s, &p, company_id)?;
+            let policy = s.policy_store().load_version(company_id, version)?;
+            let policies = s.calls().policies();
+            scenario
+                .run(
+                    policies.engine(),
+                    &policy,
+                    policies.state_snapshot(company_id),
+                )
+                .map_err(|message| ApiError::BadRequest {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "invalid_scenario",
+                    message,
+                    hint: "state keys are at most 128 bytes and values at most 4 KiB",
+                })
+        })
+        .await?;
+    Ok(axum::Json(simulation))
 }

@@ -451,6 +451,22 @@ fn endpoints(a: &TenantA) -> Vec<Endpoint> {
             Some(json!({})),
             Denied,
         ),
+        ep(
+            Method::POST,
+            "/v1/companies/{company_id}/policies/{version}/simulate",
+            format!("/v1/companies/{c}/policies/1/simulate"),
+            Some(
+                serde_json::from_str(
+                    &std::fs::read_to_string(format!(
+                        "{}/../tests/scenarios/basic.json",
+                        env!("CARGO_MANIFEST_DIR")
+                    ))
+                    .unwrap(),
+                )
+                .unwrap(),
+            ),
+            Denied,
+        ),
         // Paths without a tenant: about the caller itself. Token rotation comes last.
         ep(
             Method::GET,

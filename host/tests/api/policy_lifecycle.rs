@@ -314,3 +314,39 @@ async fn activating_repeatedly_while_calls_are_in_flight_loses_none() {
         "{names:?}"
     );
 }
+
+#[tokio::test]
+async fn simulate_runs_a_stored_version_on_a_scenario_without_side_effects() {
+    let server = Server::start().await;
+    let account = server.operator().account("Simulate").await;
+    let co = company(&server, account, "Company V", "+918000000909").await;
+    let v = upload(&co, switchyard_artifacts::LONGEST_IDLE, "longest-idle").await;
+    let text = std::fs::read_to_string(format!(
+        "{}/../tests/scenarios/basic.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let scenario: Value = serde_json::from_str(&text).unwrap();
+    let path = format!("/v1/companies/{}/policies/{v}/simulate", co.id);
+    let sim = co.admin.post(&path, scenario.clone()).await.expect(200);
+    assert_eq!(sim["outcome"]["outcome"], "policy", "{sim}");
+    let agents: Vec<u64> = sim["decision"]["Ring"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["agent"].as_u64().unwrap())
+        .collect();
+    assert_eq!(agents, vec![2, 1]);
+    let mut bad = scenario;
+    bad["surprise"] = json!(true);
+    co.admin
+        .post(&path, bad)
+        .await
+        .expect_error(422, "invalid_body");
+    let logs = co
+        .admin
+        .get(&format!("/v1/companies/{}/call-logs", co.id))
+        .await
+        .expect(200);
+    assert!(logs["items"].as_array().unwrap().is_empty());
+}
