@@ -21,6 +21,7 @@ struct Inner {
     calls: Arc<CallCenter>,
     logbook: LogBook,
     policies: PolicyStore,
+    http_metrics: crate::http::ops::HttpMetrics,
 }
 
 impl AppState {
@@ -37,6 +38,7 @@ impl AppState {
                 calls,
                 logbook,
                 policies,
+                http_metrics: crate::http::ops::HttpMetrics::default(),
             }),
         }
     }
@@ -44,6 +46,11 @@ impl AppState {
     /// The call flow.
     pub fn calls(&self) -> &Arc<CallCenter> {
         &self.inner.calls
+    }
+
+    /// HTTP request counters.
+    pub fn http_metrics(&self) -> &crate::http::ops::HttpMetrics {
+        &self.inner.http_metrics
     }
 
     /// Stored call logs.

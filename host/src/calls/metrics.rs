@@ -1,14 +1,31 @@
-//! Counters of the call flow for `/metrics`: decisions by company and outcome, and decisions
-//! that used the fallback because the company's policy failed.
+//! Counters of the call flow for `/metrics`: decisions by company and outcome, decisions that
+//! used the fallback because the company's policy failed, and a latency histogram of policy
+//! invocations by company and policy version.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+
+/// Upper bounds of the latency histogram buckets, microseconds.
+pub const LATENCY_BUCKETS_US: [u64; 10] =
+    [25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000];
+
+/// A latency histogram: counts per bucket (cumulative when read), sum and count.
+#[derive(Debug, Default, Clone)]
+pub struct Histogram {
+    /// Observations at or below each bound of [`LATENCY_BUCKETS_US`] (not cumulative).
+    pub buckets: [u64; LATENCY_BUCKETS_US.len()],
+    /// Sum of observations, microseconds.
+    pub sum_us: u64,
+    /// Number of observations.
+    pub count: u64,
+}
 
 /// Decision counters, keyed by (company, outcome label).
 #[derive(Debug, Default)]
 pub struct CallMetrics {
     decisions: Mutex<BTreeMap<(u64, String), u64>>,
     fallbacks: Mutex<BTreeMap<u64, u64>>,
+    latency: Mutex<BTreeMap<(u64, String), Histogram>>,
 }
 
 impl CallMetrics {
@@ -28,6 +45,23 @@ impl CallMetrics {
                 .entry(company)
                 .or_insert(0) += 1;
         }
+    }
+
+    /// Record one policy invocation of `company`'s `policy` (`name@version`) taking `us`.
+    pub fn policy_latency(&self, company: u64, policy: String, us: u64) {
+        let mut map = self.latency.lock().unwrap_or_else(|p| p.into_inner());
+        let h = map.entry((company, policy)).or_default();
+        if let Some(i) = LATENCY_BUCKETS_US.iter().position(|b| us <= *b) {
+            h.buckets[i] += 1;
+        }
+        h.sum_us += us;
+        h.count += 1;
+    }
+
+    /// Policy latency histograms: ((company, policy), histogram).
+    pub fn latencies(&self) -> Vec<((u64, String), Histogram)> {
+        let map = self.latency.lock().unwrap_or_else(|p| p.into_inner());
+        map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 
     /// Decisions so far: ((company, outcome), count).

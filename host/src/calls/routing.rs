@@ -212,6 +212,11 @@ impl CallCenter {
                 (Err(reason), format!("overflow:{}", reason_name(reason)))
             }
         };
+        self.metrics.policy_latency(
+            call.company,
+            format!("{}@{}", answer.run.name, answer.run.version),
+            answer.run.elapsed_us,
+        );
         self.metrics.decision(
             call.company,
             &decision,

@@ -22,7 +22,7 @@ mod me;
 mod members;
 mod numbers;
 mod openapi;
-mod ops;
+pub mod ops;
 mod policies;
 mod presence;
 mod reports;
@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::count_requests,
+        ))
         .layer(Extension(Arc::new(doc)))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -1,5 +1,6 @@
 //! The operational endpoints: `/health`, `/ready`, and `/metrics` scraped before and after
-//! real calls, one of them decided by a policy that loops (so the fallback counters move).
+//! real calls, one of them decided by a policy that loops (so the fallback counters move), with
+//! HTTP request counters and the policy latency histogram.
 
 use reqwest::Method;
 use serde_json::json;
@@ -84,6 +85,22 @@ async fn health_ready_and_metrics_move_with_calls_and_failures() {
     );
     assert!(
         sample(&after, deadline_series) > deadlines_before,
+        "{after}"
+    );
+    let calls_series =
+        "switchyard_http_requests_total{method=\"POST\",route=\"/v1/calls\",status=\"201\"}";
+    assert_eq!(sample(&after, calls_series), 2, "{after}");
+    let builtin = format!(
+        "switchyard_policy_latency_us_count{{company=\"{}\",policy=\"built-in@0\"}}",
+        co.id
+    );
+    let hostile = format!(
+        "switchyard_policy_latency_us_count{{company=\"{}\",policy=\"hostile@1\"}}",
+        co.id
+    );
+    assert_eq!(
+        (sample(&after, &builtin), sample(&after, &hostile)),
+        (1, 1),
         "{after}"
     );
     event(&tel, "m-2", json!({ "type": "abandoned" })).await;
