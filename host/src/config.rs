@@ -52,6 +52,63 @@ pub enum PolicyCommand {
         #[arg(long, default_value_t = 10)]
         deadline_ms: u64,
     },
+    /// Upload a component to a company on a running server (prints the new version).
+    Upload {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// Policy name (default: the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Where and as whom.
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// Activate a version (with an optional JSON configuration).
+    Activate {
+        /// Version number.
+        #[arg(long)]
+        version: u32,
+        /// JSON configuration.
+        #[arg(long)]
+        config: Option<String>,
+        /// Where and as whom.
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// Return to the previous activation.
+    Rollback {
+        /// Where and as whom.
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// List versions and the active one.
+    List {
+        /// Where and as whom.
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// Start a new policy crate from a template (a longest-idle policy to edit).
+    New {
+        /// Crate name, e.g. `my-policy`.
+        name: String,
+        /// Parent folder (the workspace's `plugins/` by default).
+        #[arg(long, default_value = "plugins")]
+        dir: PathBuf,
+    },
+}
+
+/// A server, a company on it and a token to act with.
+#[derive(Debug, Args)]
+pub struct Remote {
+    /// The company.
+    #[arg(long)]
+    pub company: u64,
+    /// Base URL of the server.
+    #[arg(long, env = "SWITCHYARD_URL", default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// A token with admin rights in the company.
+    #[arg(long, env = "SWITCHYARD_TOKEN", hide_env_values = true)]
+    pub token: String,
 }
 
 /// How to run the service.

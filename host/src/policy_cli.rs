@@ -145,6 +145,7 @@ pub fn run(command: PolicyCommand) -> u8 {
             scenario,
             deadline_ms,
         } => simulate(&file, &scenario, Duration::from_millis(deadline_ms)),
+        other => Ok(crate::policy_remote::run(&other)),
     };
     result.unwrap_or_else(|code| code)
 }

@@ -90,3 +90,98 @@ fn policy_simulate_prints_the_decision_of_a_scenario() {
     assert_eq!(code, 3, "{body}");
     assert_eq!(body["outcome"]["kind"], "panic");
 }
+
+/// Runs the binary without blocking the test's runtime (the server runs on it).
+async fn switchyard_async(args: &[&str]) -> (i32, Value) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    let body = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), body)
+}
+
+#[tokio::test]
+async fn policy_upload_activate_rollback_and_list_against_a_server() {
+    let server = crate::support::Server::start().await;
+    let account = server.operator().account("CLI").await;
+    let co = crate::calls_support::company(&server, account, "Company C", "+918000000111").await;
+    let (url, company) = (server.base(), co.id.to_string());
+    let remote = [
+        "--url",
+        url.as_str(),
+        "--token",
+        crate::support::OPERATOR,
+        "--company",
+        company.as_str(),
+    ];
+    let with = |args: &[&'static str]| -> Vec<String> {
+        args.iter()
+            .map(|s| (*s).to_owned())
+            .chain(remote.iter().map(|s| (*s).to_owned()))
+            .collect()
+    };
+    let run = |args: Vec<String>| async move {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        switchyard_async(&refs).await
+    };
+
+    let (code, v1) = run(with(&[
+        "policy",
+        "upload",
+        switchyard_artifacts::LONGEST_IDLE,
+    ]))
+    .await;
+    assert_eq!((code, v1["version"].as_u64()), (0, Some(1)), "{v1}");
+    assert_eq!(v1["name"], "longest-idle");
+    let (code, v2) = run(with(&[
+        "policy",
+        "upload",
+        switchyard_artifacts::ROUND_ROBIN,
+    ]))
+    .await;
+    assert_eq!((code, v2["version"].as_u64()), (0, Some(2)), "{v2}");
+    let (code, refused) = run(with(&[
+        "policy",
+        "upload",
+        switchyard_artifacts::WRONG_WORLD,
+    ]))
+    .await;
+    assert_eq!((code, refused["error"].as_str()), (2, Some("wrong_world")));
+
+    let (code, _) = run(with(&["policy", "activate", "--version", "1"])).await;
+    assert_eq!(code, 0);
+    let (code, active) = run(with(&[
+        "policy",
+        "activate",
+        "--version",
+        "2",
+        "--config",
+        r#"{"ring_timeout_ms": 15000}"#,
+    ]))
+    .await;
+    assert_eq!((code, active["version"].as_u64()), (0, Some(2)), "{active}");
+    let (code, back) = run(with(&["policy", "rollback"])).await;
+    assert_eq!((code, back["version"].as_u64()), (0, Some(1)), "{back}");
+    let (code, list) = run(with(&["policy", "list"])).await;
+    assert_eq!(code, 0);
+    assert_eq!(list["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(list["active"]["version"], 1);
+}
+
+#[test]
+fn policy_new_writes_a_crate_from_the_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let parent = dir.path().to_str().unwrap();
+    let (code, _) = switchyard(&["policy", "new", "night-desk", "--dir", parent]);
+    assert_eq!(code, 0);
+    let cargo = std::fs::read_to_string(dir.path().join("night-desk/Cargo.toml")).unwrap();
+    assert!(cargo.contains("name = \"night-desk\""), "{cargo}");
+    let lib = std::fs::read_to_string(dir.path().join("night-desk/src/lib.rs")).unwrap();
+    assert!(lib.contains("export_policy!(MyPolicy)"));
+    let (code, _) = switchyard(&["policy", "new", "night-desk", "--dir", parent]);
+    assert_eq!(code, 2, "an existing crate is not overwritten");
+    let (code, _) = switchyard(&["policy", "new", "Bad Name", "--dir", parent]);
+    assert_eq!(code, 2);
+}
