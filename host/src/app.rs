@@ -70,7 +70,10 @@ impl AppState {
         F: FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
     {
         let state = self.clone();
-        tokio::task::spawn_blocking(move || work(&state))
+        // Keep the request's span (method, path, request id) on the blocking thread, so a
+        // policy's log lines and failures are tied to the request that caused them.
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| work(&state)))
             .await
             .map_err(|e| ApiError::Internal(format!("task failed: {e}")))?
     }

@@ -55,6 +55,8 @@ impl CallCenter {
                 self.route_once(&mut call, &company, now_ms)
             {
                 self.queues.remove(call.call_ref);
+                self.metrics
+                    .queue_wait(call.company, now_ms.saturating_sub(w.since_ms));
                 let agents = targets.iter().map(|t| t.agent_id).collect();
                 let instruction = Instruction::Ring { mode, targets };
                 let number = call.number.clone();
@@ -88,6 +90,8 @@ impl CallCenter {
             let Some(company) = self.roster.company(call.company) else {
                 continue;
             };
+            self.metrics
+                .queue_wait(call.company, now_ms.saturating_sub(w.since_ms));
             call.stage = Stage::Ringing;
             let instruction = self.decide(
                 &mut call,

@@ -9,12 +9,17 @@ use std::sync::Mutex;
 pub const LATENCY_BUCKETS_US: [u64; 10] =
     [25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000];
 
+/// Upper bounds of the queue wait histogram buckets, milliseconds.
+pub const QUEUE_BUCKETS_MS: [u64; 10] = [
+    1_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000,
+];
+
 /// A latency histogram: counts per bucket (cumulative when read), sum and count.
 #[derive(Debug, Default, Clone)]
 pub struct Histogram {
     /// Observations at or below each bound of [`LATENCY_BUCKETS_US`] (not cumulative).
     pub buckets: [u64; LATENCY_BUCKETS_US.len()],
-    /// Sum of observations, microseconds.
+    /// Sum of observations (microseconds for policy latency, milliseconds for queue waits).
     pub sum_us: u64,
     /// Number of observations.
     pub count: u64,
@@ -26,6 +31,7 @@ pub struct CallMetrics {
     decisions: Mutex<BTreeMap<(u64, String), u64>>,
     fallbacks: Mutex<BTreeMap<u64, u64>>,
     latency: Mutex<BTreeMap<(u64, String), Histogram>>,
+    queue_waits: Mutex<BTreeMap<u64, Histogram>>,
 }
 
 impl CallMetrics {
@@ -56,6 +62,23 @@ impl CallMetrics {
         }
         h.sum_us += us;
         h.count += 1;
+    }
+
+    /// Record how long a queued call of `company` waited before it was offered or timed out.
+    pub fn queue_wait(&self, company: u64, ms: u64) {
+        let mut map = self.queue_waits.lock().unwrap_or_else(|p| p.into_inner());
+        let h = map.entry(company).or_default();
+        if let Some(i) = QUEUE_BUCKETS_MS.iter().position(|b| ms <= *b) {
+            h.buckets[i] += 1;
+        }
+        h.sum_us += ms;
+        h.count += 1;
+    }
+
+    /// Queue wait histograms per company (sums in milliseconds, buckets [`QUEUE_BUCKETS_MS`]).
+    pub fn queue_waits(&self) -> Vec<(u64, Histogram)> {
+        let map = self.queue_waits.lock().unwrap_or_else(|p| p.into_inner());
+        map.iter().map(|(k, v)| (*k, v.clone())).collect()
     }
 
     /// Policy latency histograms: ((company, policy), histogram).

@@ -43,7 +43,7 @@ pub use live::{LiveCall, Stage};
 pub use log::{
     CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord, PolicyRun,
 };
-pub use metrics::{CallMetrics, Histogram, LATENCY_BUCKETS_US};
+pub use metrics::{CallMetrics, Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 pub use outcomes::CallEvent;
 pub use policies::{ActivePolicy, Answer, Policies, StateSink};
 pub use push::{PushEvent, PushHub};

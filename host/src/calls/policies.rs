@@ -168,6 +168,14 @@ impl Policies {
         dry_run: bool,
         f: impl FnOnce(&PolicyEngine, &mut PolicyState) -> Decided<T>,
     ) -> Answer<T> {
+        let _span = tracing::debug_span!(
+            "policy",
+            company,
+            policy = %active.name,
+            version = active.version,
+            dry_run
+        )
+        .entered();
         let shared = self.state_of(company);
         let decided = if dry_run {
             let mut copy = shared.lock().unwrap_or_else(|p| p.into_inner()).clone();

@@ -169,6 +169,33 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             "switchyard_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
         );
     }
+    let _ = writeln!(
+        out,
+        "# HELP switchyard_queue_wait_ms Time queued calls waited until offered or timed out, milliseconds."
+    );
+    let _ = writeln!(out, "# TYPE switchyard_queue_wait_ms histogram");
+    for (company, h) in calls.metrics().queue_waits() {
+        let labels = format!("company=\"{company}\"");
+        let mut cumulative = 0;
+        for (bound, n) in crate::calls::QUEUE_BUCKETS_MS.iter().zip(h.buckets) {
+            cumulative += n;
+            let _ = writeln!(
+                out,
+                "switchyard_queue_wait_ms_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "switchyard_queue_wait_ms_bucket{{{labels},le=\"+Inf\"}} {}",
+            h.count
+        );
+        let _ = writeln!(out, "switchyard_queue_wait_ms_sum{{{labels}}} {}", h.sum_us);
+        let _ = writeln!(
+            out,
+            "switchyard_queue_wait_ms_count{{{labels}}} {}",
+            h.count
+        );
+    }
     let _ = writeln!(out, "# HELP switchyard_live_calls Calls in progress.");
     let _ = writeln!(out, "# TYPE switchyard_live_calls gauge");
     let _ = writeln!(out, "switchyard_live_calls {}", calls.live_count());
