@@ -256,18 +256,7 @@ impl PolicyStore {
 
     /// Every version of a company, oldest first.
     pub fn versions(&self, company: u64) -> Result<Vec<PolicyVersion>, PolicyError> {
-        self.records
-            .scan(
-                RecordTree::PolicyVersions,
-                &company.to_be_bytes(),
-                None,
-                false,
-                usize::MAX,
-            )
-            .map_err(storage)?
-            .into_iter()
-            .map(|(_, v)| serde_json::from_slice(&v).map_err(storage))
-            .collect()
+        self.company_records(RecordTree::PolicyVersions, company)
     }
 
     /// The company's activation, if any.
@@ -423,14 +412,17 @@ impl PolicyStore {
 
     /// Every recorded change of the company's policy, oldest first.
     pub fn history(&self, company: u64) -> Result<Vec<PolicyChange>, PolicyError> {
+        self.company_records(RecordTree::PolicyAudit, company)
+    }
+
+    /// Every record of `tree` under `company`, in key order.
+    fn company_records<T: serde::de::DeserializeOwned>(
+        &self,
+        tree: RecordTree,
+        company: u64,
+    ) -> Result<Vec<T>, PolicyError> {
         self.records
-            .scan(
-                RecordTree::PolicyAudit,
-                &company.to_be_bytes(),
-                None,
-                false,
-                usize::MAX,
-            )
+            .scan(tree, &company.to_be_bytes(), None, false, usize::MAX)
             .map_err(storage)?
             .into_iter()
             .map(|(_, v)| serde_json::from_slice(&v).map_err(storage))

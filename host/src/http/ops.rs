@@ -18,6 +18,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use crate::app::AppState;
+use crate::calls::{Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 
 /// Routes of this file.
 pub(super) fn router() -> Router<AppState> {
@@ -73,88 +74,97 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let calls = state.calls();
+    let m = calls.metrics();
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# HELP switchyard_decisions_total Routing decisions by company and outcome."
+    header(
+        &mut out,
+        "switchyard_decisions_total",
+        "counter",
+        "Routing decisions by company and outcome.",
     );
-    let _ = writeln!(out, "# TYPE switchyard_decisions_total counter");
-    for ((company, outcome), n) in calls.metrics().decisions() {
-        let _ = writeln!(
-            out,
-            "switchyard_decisions_total{{company=\"{company}\",outcome=\"{outcome}\"}} {n}"
+    for ((company, outcome), n) in m.decisions() {
+        line(
+            &mut out,
+            "switchyard_decisions_total",
+            &format!("company=\"{company}\",outcome=\"{outcome}\""),
+            n,
         );
     }
-    let _ = writeln!(
-        out,
-        "# HELP switchyard_policy_fallbacks_total Decisions that used the built-in fallback because the policy failed."
+    header(
+        &mut out,
+        "switchyard_policy_fallbacks_total",
+        "counter",
+        "Decisions that used the built-in fallback because the policy failed.",
     );
-    let _ = writeln!(out, "# TYPE switchyard_policy_fallbacks_total counter");
-    for (company, n) in calls.metrics().fallbacks() {
-        let _ = writeln!(
-            out,
-            "switchyard_policy_fallbacks_total{{company=\"{company}\"}} {n}"
+    for (company, n) in m.fallbacks() {
+        line(
+            &mut out,
+            "switchyard_policy_fallbacks_total",
+            &format!("company=\"{company}\""),
+            n,
         );
     }
-    let _ = writeln!(
-        out,
-        "# HELP switchyard_policy_failures_total Policy failures by kind."
+    header(
+        &mut out,
+        "switchyard_policy_failures_total",
+        "counter",
+        "Policy failures by kind.",
     );
-    let _ = writeln!(out, "# TYPE switchyard_policy_failures_total counter");
     for (kind, n) in calls.policies().engine().failure_counters().snapshot() {
-        let _ = writeln!(
-            out,
-            "switchyard_policy_failures_total{{kind=\"{}\"}} {n}",
-            kind.as_str()
+        line(
+            &mut out,
+            "switchyard_policy_failures_total",
+            &format!("kind=\"{}\"", kind.as_str()),
+            n,
         );
     }
-    let _ = writeln!(
-        out,
-        "# HELP switchyard_queue_length Calls waiting per company and department."
+    header(
+        &mut out,
+        "switchyard_queue_length",
+        "gauge",
+        "Calls waiting per company and department.",
     );
-    let _ = writeln!(out, "# TYPE switchyard_queue_length gauge");
     for ((company, department), n) in calls.queues().lengths() {
-        let _ = writeln!(
-            out,
-            "switchyard_queue_length{{company=\"{company}\",department=\"{department}\"}} {n}"
-        );
+        let labels = format!("company=\"{company}\",department=\"{department}\"");
+        line(&mut out, "switchyard_queue_length", &labels, n as u64);
     }
-    let _ = writeln!(
-        out,
-        "# HELP switchyard_policy_latency_us Policy invocation time by company and policy version, microseconds."
+    header(
+        &mut out,
+        "switchyard_policy_latency_us",
+        "histogram",
+        "Policy invocation time by company and policy version, microseconds.",
     );
-    let _ = writeln!(out, "# TYPE switchyard_policy_latency_us histogram");
-    for ((company, policy), h) in calls.metrics().latencies() {
+    for ((company, policy), h) in m.latencies() {
         let labels = format!("company=\"{company}\",policy=\"{policy}\"");
-        let mut cumulative = 0;
-        for (bound, n) in crate::calls::LATENCY_BUCKETS_US.iter().zip(h.buckets) {
-            cumulative += n;
-            let _ = writeln!(
-                out,
-                "switchyard_policy_latency_us_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "switchyard_policy_latency_us_bucket{{{labels},le=\"+Inf\"}} {}",
-            h.count
-        );
-        let _ = writeln!(
-            out,
-            "switchyard_policy_latency_us_sum{{{labels}}} {}",
-            h.sum_us
-        );
-        let _ = writeln!(
-            out,
-            "switchyard_policy_latency_us_count{{{labels}}} {}",
-            h.count
+        histogram(
+            &mut out,
+            "switchyard_policy_latency_us",
+            &labels,
+            &LATENCY_BUCKETS_US,
+            &h,
         );
     }
-    let _ = writeln!(
-        out,
-        "# HELP switchyard_http_requests_total HTTP requests by method, route and status."
+    header(
+        &mut out,
+        "switchyard_queue_wait_ms",
+        "histogram",
+        "Time queued calls waited until offered or timed out, milliseconds.",
     );
-    let _ = writeln!(out, "# TYPE switchyard_http_requests_total counter");
+    for (company, h) in m.queue_waits() {
+        histogram(
+            &mut out,
+            "switchyard_queue_wait_ms",
+            &format!("company=\"{company}\""),
+            &QUEUE_BUCKETS_MS,
+            &h,
+        );
+    }
+    header(
+        &mut out,
+        "switchyard_http_requests_total",
+        "counter",
+        "HTTP requests by method, route and status.",
+    );
     let requests: Vec<_> = {
         let map = state
             .http_metrics()
@@ -164,40 +174,45 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         map.iter().map(|(k, v)| (k.clone(), *v)).collect()
     };
     for ((method, route, status), n) in requests {
-        let _ = writeln!(
-            out,
-            "switchyard_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-        );
+        let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
+        line(&mut out, "switchyard_http_requests_total", &labels, n);
     }
-    let _ = writeln!(
-        out,
-        "# HELP switchyard_queue_wait_ms Time queued calls waited until offered or timed out, milliseconds."
+    header(
+        &mut out,
+        "switchyard_live_calls",
+        "gauge",
+        "Calls in progress.",
     );
-    let _ = writeln!(out, "# TYPE switchyard_queue_wait_ms histogram");
-    for (company, h) in calls.metrics().queue_waits() {
-        let labels = format!("company=\"{company}\"");
-        let mut cumulative = 0;
-        for (bound, n) in crate::calls::QUEUE_BUCKETS_MS.iter().zip(h.buckets) {
-            cumulative += n;
-            let _ = writeln!(
-                out,
-                "switchyard_queue_wait_ms_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "switchyard_queue_wait_ms_bucket{{{labels},le=\"+Inf\"}} {}",
-            h.count
-        );
-        let _ = writeln!(out, "switchyard_queue_wait_ms_sum{{{labels}}} {}", h.sum_us);
-        let _ = writeln!(
-            out,
-            "switchyard_queue_wait_ms_count{{{labels}}} {}",
-            h.count
-        );
-    }
-    let _ = writeln!(out, "# HELP switchyard_live_calls Calls in progress.");
-    let _ = writeln!(out, "# TYPE switchyard_live_calls gauge");
     let _ = writeln!(out, "switchyard_live_calls {}", calls.live_count());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+fn line(out: &mut String, name: &str, labels: &str, value: u64) {
+    let _ = writeln!(out, "{name}{{{labels}}} {value}");
+}
+
+fn histogram(out: &mut String, name: &str, labels: &str, bounds: &[u64], h: &Histogram) {
+    let mut cumulative = 0;
+    for (bound, n) in bounds.iter().zip(h.buckets) {
+        cumulative += n;
+        line(
+            out,
+            &format!("{name}_bucket"),
+            &format!("{labels},le=\"{bound}\""),
+            cumulative,
+        );
+    }
+    line(
+        out,
+        &format!("{name}_bucket"),
+        &format!("{labels},le=\"+Inf\""),
+        h.count,
+    );
+    line(out, &format!("{name}_sum"), labels, h.sum_us);
+    line(out, &format!("{name}_count"), labels, h.count);
 }
