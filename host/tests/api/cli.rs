@@ -57,6 +57,8 @@ fn policy_simulate_prints_the_decision_of_a_scenario() {
         "policy",
         "simulate",
         switchyard_artifacts::LONGEST_IDLE,
+        "--deadline-ms",
+        "2000",
         "--scenario",
         &scenario,
     ];
@@ -83,6 +85,8 @@ fn policy_simulate_prints_the_decision_of_a_scenario() {
         "policy",
         "simulate",
         switchyard_artifacts::HOSTILE,
+        "--deadline-ms",
+        "2000",
         "--scenario",
         panicking.to_str().unwrap(),
     ];

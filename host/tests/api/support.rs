@@ -31,6 +31,10 @@ impl Server {
     pub async fn start_in(data: &Path) -> Self {
         let mut config = ServeConfig::new(data, "127.0.0.1:0".parse().unwrap());
         config.operator_token = Some(OPERATOR.to_owned());
+        // Generous policy deadline: these machines are shared and tests run in parallel, and a
+        // decision that falls back for lack of CPU would make a policy test flaky. The
+        // deadline itself is tested in the runtime's own tests.
+        config.policy_deadline_ms = 250;
         let running = server::start(&config).await.unwrap();
         Self {
             running,
