@@ -58,6 +58,13 @@ impl CallCenter {
     }
 }
 
+impl CallCenter {
+    /// The call as the policy sees it, without reading the department (for `overflow`).
+    pub(crate) fn policy_call(&self, live: &LiveCall, company: &CompanyInfo, now_ms: u64) -> Call {
+        policy_call(live, &local_time(&company.time_zone, now_ms), now_ms)
+    }
+}
+
 /// The call as a policy sees it.
 fn policy_call(live: &LiveCall, local: &LocalTime, now_ms: u64) -> Call {
     Call {

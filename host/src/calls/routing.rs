@@ -217,12 +217,11 @@ impl CallCenter {
             format!("{}@{}", answer.run.name, answer.run.version),
             answer.run.elapsed_us,
         );
-        self.metrics.decision(
-            call.company,
-            &decision,
-            answer.run.source.starts_with("fallback"),
-        );
+        // Queued calls are retried whenever agents free up; a retry that changes nothing is
+        // neither logged nor counted as a decision.
         if result.is_ok() || call.stage != Stage::Queued {
+            let fallback = answer.run.source.starts_with("fallback");
+            self.metrics.decision(call.company, &decision, fallback);
             call.last_trace = Some(trace_id.clone());
             call.log.decisions.push(DecisionRecord {
                 trace_id,
@@ -320,7 +319,7 @@ impl CallCenter {
         reason: OverflowReason,
         now_ms: u64,
     ) -> Result<Instruction, u64> {
-        let prepared_call = self.prepare(call, company, now_ms).call;
+        let prepared_call = self.policy_call(call, company, now_ms);
         let answer = self.policies.overflow(call.company, &prepared_call, reason);
         let mut action = answer.value;
         // Guard rails the policy cannot override.
