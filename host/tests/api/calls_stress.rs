@@ -14,35 +14,13 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::calls_support::{Co, action, all_logs, call, company, event, hire, log_in, share};
-use crate::support::{Client, Server};
+use crate::support::{Client, Rng, Server};
 
 const COMPANIES: usize = 3;
 const AGENTS: usize = 6;
 const CALLS: usize = 150;
 const IN_FLIGHT: usize = 16;
 const SEED: u64 = 0x5EED_CA11_F10E_2026;
-
-/// xorshift64: a tiny seeded generator (no dependency).
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Self(seed.max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Updates pushed on the telephony stream, by call id.
 #[derive(Default)]

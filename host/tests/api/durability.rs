@@ -76,7 +76,7 @@ async fn data_survives_a_restart() {
 }
 
 /// Starts the real binary on port 0 and returns it with its base URL (read from its log).
-async fn spawn_binary(data: &std::path::Path) -> (tokio::process::Child, String) {
+pub(crate) async fn spawn_binary(data: &std::path::Path) -> (tokio::process::Child, String) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
         .args([
             "serve",

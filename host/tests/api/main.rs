@@ -10,6 +10,7 @@ mod calls_support;
 mod calls_sweeper;
 mod calls_troubleshoot;
 mod cli;
+mod crash_load;
 mod durability;
 mod flows;
 mod isolation;

@@ -373,3 +373,25 @@ pub async fn activated_agent(
         .expect(200);
     (added["agent"]["id"].as_u64().unwrap(), token)
 }
+
+/// xorshift64: a tiny seeded generator (no dependency).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
