@@ -3,7 +3,7 @@
 //! of the current span) and tells the client little. Extractor rejections (bad JSON, unknown
 //! field, wrong content type, body too large, bad path or query) arrive here too.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -241,6 +241,30 @@ impl From<JsonRejection> for ApiError {
             StatusCode::BAD_REQUEST => (
                 "invalid_json",
                 "the body must be one well-formed JSON object",
+            ),
+            _ => return Self::Internal(rejection.body_text()),
+        };
+        Self::BadRequest {
+            status,
+            code,
+            message: rejection.body_text(),
+            hint,
+        }
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    /// A raw body (a policy upload) that could not be read: over the upload limit, or cut off.
+    fn from(rejection: BytesRejection) -> Self {
+        let status = rejection.status();
+        let (code, hint) = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "body_too_large",
+                "policy uploads are limited to 64 MiB (and to the service's maximum policy size)",
+            ),
+            s if s.is_client_error() => (
+                "invalid_body",
+                "send the component as the whole request body",
             ),
             _ => return Self::Internal(rejection.body_text()),
         };

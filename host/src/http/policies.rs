@@ -4,6 +4,7 @@
 //! to the built-in default (longest idle).
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -25,15 +26,17 @@ const UPLOAD_BODY_LIMIT: usize = 64 << 20;
 
 /// Routes of this file.
 pub(super) fn router() -> OpenApiRouter<AppState> {
+    // Only uploads take the larger limit; the JSON bodies here keep the API's.
+    let (schemas, paths, uploads) = routes!(upload_policy, list_policies);
+    let uploads = uploads.layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
     OpenApiRouter::new()
-        .routes(routes!(upload_policy, list_policies))
+        .routes((schemas, paths, uploads))
         .routes(routes!(activate_policy, deactivate_policy))
         .routes(routes!(rollback_policy))
         .routes(routes!(policy_history))
         .routes(routes!(delete_version))
         .routes(routes!(replay_version))
         .routes(routes!(simulate_version))
-        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
 }
 
 /// Query of an upload.
@@ -98,8 +101,9 @@ async fn upload_policy(
     Caller(p): Caller,
     Path(company_id): Path<u64>,
     Query(q): Query<UploadQuery>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, axum::Json<PolicyVersion>), ApiError> {
+    let body = body?;
     let valid_name = !q.name.is_empty()
         && q.name.len() <= 64
         && q.name
