@@ -3,7 +3,8 @@
 //! end, decline, no answer, abandon; queued calls wait a little for the pushed offer, then
 //! hang up). Afterwards every company's call log is audited: each call logged exactly once,
 //! under its company, with the outcome the platform saw; no agent ever held two calls (or
-//! offers) at once across all companies; nobody is left reserved.
+//! offers) at once across all companies; nobody is left reserved. `calls_audit.rs` runs the
+//! same stress and audit with more calls, more in flight and more seeds.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -209,6 +210,12 @@ async fn world(server: &Server) -> (Vec<Co>, Vec<u64>, Extensions) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shared_agents_under_concurrent_calls_are_never_double_booked() {
+    stress_and_audit(SEED, CALLS, IN_FLIGHT).await;
+}
+
+/// One run on a fresh server: `total` calls, at most `in_flight` at once, outcomes drawn from
+/// `seed`; then the audit.
+pub(crate) async fn stress_and_audit(seed: u64, total: usize, in_flight: usize) {
     let server = Server::start().await;
     let (cos, agents, extensions) = world(&server).await;
     let extensions = Arc::new(extensions);
@@ -226,10 +233,10 @@ async fn shared_agents_under_concurrent_calls_are_never_double_booked() {
         })
     };
 
-    let mut rng = Rng::new(SEED);
-    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut rng = Rng::new(seed);
+    let slots = Arc::new(Semaphore::new(in_flight));
     let mut calls = JoinSet::new();
-    for i in 0..CALLS {
+    for i in 0..total {
         let slot = Arc::clone(&slots).acquire_owned().await.unwrap();
         let co = &cos[rng.below(COMPANIES as u64) as usize];
         let call_seed = rng.next();
@@ -258,7 +265,7 @@ async fn audit(
     extensions: &Extensions,
     ended: &[Ended],
 ) {
-    assert_eq!(ended.len(), CALLS);
+    let calls_placed = ended.len();
     let count = |outcome: &str| ended.iter().filter(|e| e.outcome == outcome).count();
     let served: u32 = ended.iter().map(|e| e.served_from_queue).sum();
     // The run went through every path: connected calls, hang-ups, queued calls later offered.
@@ -276,7 +283,7 @@ async fn audit(
             assert!(previous.is_none(), "{call_id} is logged twice");
         }
     }
-    assert_eq!(logged.len(), CALLS, "every call is logged once");
+    assert_eq!(logged.len(), calls_placed, "every call is logged once");
 
     // Each agent's engagements (offer, or offer then talk) across all companies.
     let mut busy: HashMap<u64, Vec<(u64, u64, String)>> = HashMap::new();
