@@ -12,6 +12,7 @@ mod calls_sweeper;
 mod calls_troubleshoot;
 mod cli;
 mod crash_load;
+mod crash_support;
 mod durability;
 mod flows;
 mod fuzz_api;
