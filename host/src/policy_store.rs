@@ -1,7 +1,10 @@
 //! Companies' uploaded policies: validate a component (size, component not core module, our
 //! world, compiles, a smoke decision works), store it once by content hash with a numbered
-//! version per company, activate a version with its configuration, and restore every active
-//! policy at start-up from the precompiled artifact (no recompiling on restart).
+//! version per company, activate a version with its configuration, and list the activations to
+//! restore at start-up; a restored policy is loaded from its precompiled artifact (no
+//! recompiling) on its company's first decision. Loaded components are shared by content hash
+//! (`cache`): a thousand companies on the same shipped plugin hold one compiled copy, and
+//! uploading bytes already stored skips the compile (the smoke decision still runs).
 
 use std::sync::Arc;
 
@@ -11,7 +14,9 @@ use switchyard_runtime::{
     Call, Candidate, LoadError, Policy, PolicyEngine, PolicyState, Presence, Role, Status, Weekday,
 };
 
-use crate::calls::ActivePolicy;
+use crate::calls::{ActivePolicy, PolicySource};
+
+mod cache;
 
 /// Largest component accepted by default (a Rust policy is a few hundred KiB).
 pub const DEFAULT_MAX_POLICY_BYTES: usize = 8 << 20;
@@ -173,6 +178,7 @@ pub struct PolicyStore {
     records: Arc<dyn RecordStore>,
     engine: PolicyEngine,
     max_bytes: usize,
+    loaded: cache::LoadedPolicies,
 }
 
 fn storage(e: impl std::fmt::Display) -> PolicyError {
@@ -194,6 +200,7 @@ impl PolicyStore {
             records,
             engine,
             max_bytes,
+            loaded: cache::LoadedPolicies::default(),
         }
     }
 
@@ -208,13 +215,7 @@ impl PolicyStore {
     ) -> Result<PolicyVersion, PolicyError> {
         let versions = self.versions(company)?;
         let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
-        let policy = validate(
-            &self.engine,
-            name,
-            &version.to_string(),
-            bytes,
-            self.max_bytes,
-        )?;
+        let (policy, compiled) = self.checked(name, &version.to_string(), bytes)?;
         let hash = policy.content_hash().to_owned();
         let record = PolicyVersion {
             company_id: company,
@@ -242,7 +243,7 @@ impl PolicyStore {
                 Some(bytes.to_vec()),
             ));
         }
-        if let Ok(artifact) = policy.serialize() {
+        if compiled && let Ok(artifact) = policy.serialize() {
             writes.push((
                 RecordTree::PolicyArtifacts,
                 hash.as_bytes().to_vec(),
@@ -251,7 +252,66 @@ impl PolicyStore {
         }
         writes.push(self.change(company, uploader, now_ms, "upload", None, Some(version))?);
         self.records.write(&writes).map_err(storage)?;
+        self.loaded.insert(&policy);
         Ok(record)
+    }
+
+    /// The upload checks of `bytes` (see [`validate`]). Bytes already in memory or stored with
+    /// a usable precompiled artifact passed the compile and world checks before (the artifact
+    /// is re-linked, which repeats the world checks), so only the smoke decision runs again.
+    /// The flag is true when the bytes were compiled here (their artifact is to be stored).
+    fn checked(
+        &self,
+        name: &str,
+        version: &str,
+        bytes: &[u8],
+    ) -> Result<(Policy, bool), PolicyError> {
+        if bytes.len() > self.max_bytes {
+            return Err(PolicyError::TooLarge {
+                size: bytes.len(),
+                limit: self.max_bytes,
+            });
+        }
+        let hash = switchyard_runtime::content_hash(bytes);
+        if let Some(policy) = self.known(&hash, name, version)? {
+            smoke(&self.engine, &policy, 0)?;
+            return Ok((policy, false));
+        }
+        let policy = validate(&self.engine, name, version, bytes, self.max_bytes)?;
+        Ok((policy, true))
+    }
+
+    /// The policy with content `hash` under `name` and `version`, if already in memory or
+    /// precompiled in storage (`None`: it has to be compiled).
+    fn known(&self, hash: &str, name: &str, version: &str) -> Result<Option<Policy>, PolicyError> {
+        if let Some(policy) = self.loaded.get(hash, name, version) {
+            return Ok(Some(policy));
+        }
+        let Some(artifact) = self
+            .records
+            .get(RecordTree::PolicyArtifacts, hash.as_bytes())
+            .map_err(storage)?
+        else {
+            return Ok(None);
+        };
+        match self.engine.load_precompiled(&artifact) {
+            Ok(policy) if policy.content_hash() == hash => {
+                let policy = policy.with_identity(name, version);
+                self.loaded.insert(&policy);
+                Ok(Some(policy))
+            }
+            Ok(_) => {
+                tracing::warn!(
+                    hash,
+                    "precompiled policy has another content hash; compiling"
+                );
+                Ok(None)
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "precompiled policy unusable; compiling");
+                Ok(None)
+            }
+        }
     }
 
     /// Every version of a company, oldest first.
@@ -453,43 +513,15 @@ impl PolicyStore {
         ))
     }
 
-    /// Every active policy, loaded (for start-up).
-    pub fn load_active(&self) -> Result<Vec<(u64, ActivePolicy)>, PolicyError> {
-        let mut out = Vec::new();
-        for (_, v) in self
-            .records
+    /// Every company's activation (for start-up: each policy is loaded on its company's first
+    /// decision, see [`crate::calls::Policies::restore`]).
+    pub fn activations(&self) -> Result<Vec<Activation>, PolicyError> {
+        self.records
             .scan(RecordTree::PolicyActive, &[], None, false, usize::MAX)
             .map_err(storage)?
-        {
-            let a: Activation = serde_json::from_slice(&v).map_err(storage)?;
-            let Some(record) = self
-                .versions(a.company_id)?
-                .into_iter()
-                .find(|r| r.version == a.version)
-            else {
-                tracing::error!(
-                    company = a.company_id,
-                    version = a.version,
-                    "active policy version missing"
-                );
-                continue;
-            };
-            match self.load(&record) {
-                Ok(policy) => out.push((
-                    a.company_id,
-                    ActivePolicy {
-                        policy,
-                        name: a.name,
-                        version: a.version,
-                        config: a.config,
-                    },
-                )),
-                Err(e) => {
-                    tracing::error!(company = a.company_id, error = %e, "cannot load active policy")
-                }
-            }
-        }
-        Ok(out)
+            .into_iter()
+            .map(|(_, v)| serde_json::from_slice(&v).map_err(storage))
+            .collect()
     }
 
     /// A stored version, loaded (from the precompiled cache when possible).
@@ -502,27 +534,36 @@ impl PolicyStore {
         self.load(&record)
     }
 
-    /// Load a stored version: from its precompiled artifact when compatible, else compile.
+    /// Load a stored version: shared with any loaded version of the same bytes, else from its
+    /// precompiled artifact when compatible, else compiled (and the artifact refreshed).
     fn load(&self, record: &PolicyVersion) -> Result<Policy, PolicyError> {
-        let key = record.hash.as_bytes();
-        if let Some(artifact) = self
-            .records
-            .get(RecordTree::PolicyArtifacts, key)
-            .map_err(storage)?
-        {
-            match self.engine.load_precompiled(&artifact) {
-                Ok(p) => return Ok(p),
-                Err(e) => tracing::info!(error = %e, "precompiled policy unusable; compiling"),
-            }
+        let version = record.version.to_string();
+        if let Some(policy) = self.known(&record.hash, &record.name, &version)? {
+            return Ok(policy);
         }
+        let key = record.hash.as_bytes();
         let bytes = self
             .records
             .get(RecordTree::PolicyBlobs, key)
             .map_err(storage)?
             .ok_or_else(|| storage(format!("component {} missing", record.hash)))?;
-        Ok(self
-            .engine
-            .load(&record.name, &record.version.to_string(), &bytes)?)
+        let policy = self.engine.load(&record.name, &version, &bytes)?;
+        if let Ok(artifact) = policy.serialize()
+            && let Err(e) =
+                self.records
+                    .write(&[(RecordTree::PolicyArtifacts, key.to_vec(), Some(artifact))])
+        {
+            tracing::warn!(error = %e, "could not store the precompiled policy");
+        }
+        self.loaded.insert(&policy);
+        Ok(policy)
+    }
+}
+
+impl PolicySource for PolicyStore {
+    fn load(&self, company: u64, version: u32) -> Result<Policy, String> {
+        self.load_version(company, version)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -569,14 +610,14 @@ fn smoke(engine: &PolicyEngine, policy: &Policy, company: u64) -> Result<(), Pol
         seed: 1,
         tried: Vec::new(),
         attributes: Vec::new(),
+        skills: Vec::new(),
     };
     let candidates: Vec<Candidate> = (1..=3)
         .map(|agent| Candidate {
             agent,
-            extension: format!("10{agent}"),
             role: Role::Agent,
             tier: 1,
-            skills: Vec::new(),
+            skills: 0,
             status: Status::Available,
             take_calls: true,
             in_schedule: true,

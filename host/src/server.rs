@@ -11,7 +11,7 @@ use std::sync::Arc;
 use switchyard_directory::{Bootstrap, Directory, DirectoryError, RecordStore, SledRecords};
 use switchyard_runtime::{EngineConfig, PolicyEngine};
 
-use crate::calls::{CallCenter, Policies};
+use crate::calls::{CallCenter, Policies, RestoredPolicy};
 use crate::logbook::LogBook;
 use crate::policy_store::PolicyStore;
 use tokio::sync::oneshot;
@@ -108,6 +108,11 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     };
     let state = assemble(config, directory, records).await?;
     state.calls().spawn_sweeper();
+    let calls = Arc::clone(state.calls());
+    // Not awaited: start-up does not wait for it.
+    drop(tokio::task::spawn_blocking(move || {
+        calls.policies().warm_up()
+    }));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| io("binding", config.listen, source))?;
@@ -142,8 +147,8 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     })
 }
 
-/// Builds the engine, the call centre and the stores, and restores active policies and
-/// their state.
+/// Builds the engine, the call centre and the stores, and restores active policies (loaded
+/// lazily) and their state.
 async fn assemble(
     config: &ServeConfig,
     directory: Directory,
@@ -166,13 +171,24 @@ async fn assemble(
         for (company, state) in logbook.policy_states().map_err(ServerError::Policies)? {
             policies.load_state(company, state);
         }
-        let active = store
-            .load_active()
+        let activations = store
+            .activations()
             .map_err(|e| ServerError::Policies(e.to_string()))?;
-        tracing::info!(policies = active.len(), "restored active policies");
-        for (company, policy) in active {
-            policies.activate(company, Some(policy));
-        }
+        tracing::info!(
+            policies = activations.len(),
+            "restored active policies (each loaded on its first decision)"
+        );
+        policies.restore(
+            Arc::new(store.clone()),
+            activations.into_iter().map(|a| {
+                let restored = RestoredPolicy {
+                    name: a.name,
+                    version: a.version,
+                    config: a.config,
+                };
+                (a.company_id, restored)
+            }),
+        );
         let directory = Arc::new(directory);
         let roster: Arc<dyn crate::calls::Roster> = Arc::clone(&directory) as _;
         let calls = Arc::new(CallCenter::new(roster, Arc::new(logbook.clone()), policies));

@@ -53,5 +53,5 @@ pub use error::{LoadError, RuntimeError};
 pub use failure::{Failure, FailureCounters, FailureKind};
 pub use logs::{GuestLog, LogSource, MAX_LOG_BYTES, MAX_LOG_LINES};
 pub use outcome::{Decided, Outcome};
-pub use policy::{Policy, PolicyMeta};
+pub use policy::{Policy, PolicyMeta, WeakPolicy, content_hash};
 pub use state::PolicyState;

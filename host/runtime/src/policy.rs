@@ -1,8 +1,9 @@
 //! [`Policy`]: a company's routing policy, compiled once and pre-linked so that each
 //! decision only instantiates it. Also its on-disk form ([`Policy::serialize`] /
-//! [`PolicyEngine::load_precompiled`]) for a later compilation cache.
+//! [`PolicyEngine::load_precompiled`]) for a later compilation cache, and the sharing of one
+//! compiled component between several identities ([`Policy::with_identity`], [`WeakPolicy`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -38,8 +39,35 @@ struct PolicyInner {
     meta: PolicyMeta,
     /// `name@version`, for log fields.
     label: Arc<str>,
+    code: Arc<Code>,
+}
+
+/// The compiled component and its pre-linked instance, shared by every identity of the same
+/// bytes.
+struct Code {
     component: Component,
     pre: RoutingPolicyPre<StoreData>,
+}
+
+/// A reference to a [`Policy`]'s compiled code that does not keep it alive: a cache of
+/// loaded policies by content hash holds these, so code no company uses any more is freed.
+#[derive(Clone)]
+pub struct WeakPolicy {
+    meta: PolicyMeta,
+    code: Weak<Code>,
+}
+
+impl WeakPolicy {
+    /// The policy, if some [`Policy`] sharing its code is still alive.
+    pub fn upgrade(&self) -> Option<Policy> {
+        let code = self.code.upgrade()?;
+        Some(Policy::with_code(self.meta.clone(), code))
+    }
+
+    /// Whether some [`Policy`] sharing its code is still alive.
+    pub fn is_alive(&self) -> bool {
+        self.code.strong_count() > 0
+    }
 }
 
 impl Policy {
@@ -48,14 +76,32 @@ impl Policy {
         component: Component,
         pre: RoutingPolicyPre<StoreData>,
     ) -> Self {
+        Self::with_code(meta, Arc::new(Code { component, pre }))
+    }
+
+    fn with_code(meta: PolicyMeta, code: Arc<Code>) -> Self {
         let label = format!("{}@{}", meta.name, meta.version).into();
         Self {
-            inner: Arc::new(PolicyInner {
-                meta,
-                label,
-                component,
-                pre,
-            }),
+            inner: Arc::new(PolicyInner { meta, label, code }),
+        }
+    }
+
+    /// The same compiled code under another name and version (the content hash stays): one
+    /// component uploaded by many companies is compiled and held in memory once.
+    pub fn with_identity(&self, name: &str, version: &str) -> Policy {
+        let meta = PolicyMeta {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            content_hash: self.inner.meta.content_hash.clone(),
+        };
+        Self::with_code(meta, Arc::clone(&self.inner.code))
+    }
+
+    /// A reference to the compiled code that does not keep it alive.
+    pub fn downgrade(&self) -> WeakPolicy {
+        WeakPolicy {
+            meta: self.inner.meta.clone(),
+            code: Arc::downgrade(&self.inner.code),
         }
     }
 
@@ -84,7 +130,7 @@ impl Policy {
     }
 
     pub(crate) fn pre(&self) -> &RoutingPolicyPre<StoreData> {
-        &self.inner.pre
+        &self.inner.code.pre
     }
 
     /// The compiled code with its metadata, for [`PolicyEngine::load_precompiled`]
@@ -93,14 +139,15 @@ impl Policy {
     /// # Errors
     /// [`RuntimeError::Serialize`] if wasmtime cannot serialize the component.
     pub fn serialize(&self) -> Result<Vec<u8>, RuntimeError> {
-        let payload = self
-            .inner
-            .component
-            .serialize()
-            .map_err(|e| RuntimeError::Serialize {
-                name: self.name().to_owned(),
-                detail: format!("{e:#}"),
-            })?;
+        let payload =
+            self.inner
+                .code
+                .component
+                .serialize()
+                .map_err(|e| RuntimeError::Serialize {
+                    name: self.name().to_owned(),
+                    detail: format!("{e:#}"),
+                })?;
         let header = EnvelopeHeader {
             meta: self.inner.meta.clone(),
             payload_sha256: sha256_hex(&payload),
@@ -127,6 +174,15 @@ impl std::fmt::Debug for Policy {
         f.debug_struct("Policy")
             .field("meta", &self.inner.meta)
             .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for WeakPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeakPolicy")
+            .field("meta", &self.meta)
+            .field("alive", &self.is_alive())
+            .finish()
     }
 }
 
@@ -207,6 +263,12 @@ fn precompiled(detail: &str) -> LoadError {
 /// Lower-case hex SHA-256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// The content hash [`PolicyEngine::load`] gives a policy loaded from `bytes` (lower-case hex
+/// SHA-256), to recognise bytes already loaded or stored without compiling them.
+pub fn content_hash(bytes: &[u8]) -> String {
+    sha256_hex(bytes)
 }
 
 #[cfg(test)]

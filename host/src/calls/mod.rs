@@ -45,7 +45,7 @@ pub use log::{
 };
 pub use metrics::{CallMetrics, Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 pub use outcomes::CallEvent;
-pub use policies::{ActivePolicy, Answer, Policies, StateSink};
+pub use policies::{ActivePolicy, Answer, Policies, PolicySource, RestoredPolicy, StateSink};
 pub use push::{PushEvent, PushHub};
 pub use queue::{Queues, Waiting};
 pub use registry::{AgentLive, DayStats, Registry, Reserved};

@@ -1,7 +1,8 @@
 //! Each company's active routing policy and its persistent key-value state, and the one place
 //! the call flow asks a policy a question. A company without a policy gets the built-in default
 //! (native longest-idle); a policy that fails gets the runtime's fallback. Either way the call
-//! flow always receives an answer.
+//! flow always receives an answer. Activations restored at start-up are loaded lazily, on the
+//! company's first decision (`restored`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -13,6 +14,11 @@ use switchyard_runtime::{
 };
 
 use super::log::PolicyRun;
+
+mod restored;
+
+use restored::Pending;
+pub use restored::{PolicySource, RestoredPolicy};
 
 /// A company's active policy version with its configuration.
 #[derive(Clone)]
@@ -37,6 +43,8 @@ pub trait StateSink: Send + Sync + 'static {
 pub struct Policies {
     engine: PolicyEngine,
     active: RwLock<HashMap<u64, Arc<ActivePolicy>>>,
+    /// Restored activations not loaded yet (never a company also in `active`).
+    restored: RwLock<HashMap<u64, Arc<Pending>>>,
     states: Mutex<HashMap<u64, Arc<Mutex<PolicyState>>>>,
     sink: Arc<dyn StateSink>,
 }
@@ -55,6 +63,7 @@ impl Policies {
         Self {
             engine,
             active: RwLock::default(),
+            restored: RwLock::default(),
             states: Mutex::default(),
             sink,
         }
@@ -69,6 +78,7 @@ impl Policies {
     /// flight finish on the one they started with).
     pub fn activate(&self, company: u64, policy: Option<ActivePolicy>) {
         let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
+        self.restored_map().remove(&company);
         match policy {
             Some(p) => active.insert(company, Arc::new(p)),
             None => active.remove(&company),
@@ -83,13 +93,74 @@ impl Policies {
             .insert(company, Arc::new(Mutex::new(state)));
     }
 
-    /// The company's active policy, if any.
+    /// Restore stored activations without loading them: each policy is loaded from `source`
+    /// on its company's first decision and kept. An activation made since replaces it.
+    pub fn restore(
+        &self,
+        source: Arc<dyn PolicySource>,
+        activations: impl IntoIterator<Item = (u64, RestoredPolicy)>,
+    ) {
+        let active = self.active.read().unwrap_or_else(|p| p.into_inner());
+        let mut restored = self.restored_map();
+        for (company, policy) in activations {
+            if !active.contains_key(&company) {
+                let pending = Pending::new(company, policy, Arc::clone(&source));
+                restored.insert(company, Arc::new(pending));
+            }
+        }
+    }
+
+    /// The company's active policy, if any (a restored one is loaded now, once).
     pub fn active(&self, company: u64) -> Option<Arc<ActivePolicy>> {
-        self.active
+        let active = self.active.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(policy) = active.get(&company) {
+            return Some(Arc::clone(policy));
+        }
+        drop(active);
+        let pending = self
+            .restored
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(&company)
-            .cloned()
+            .cloned()?;
+        let loaded = pending.get();
+        // Publish it, unless an activation replaced it meanwhile (then that one answers).
+        let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
+        let mut restored = self.restored_map();
+        if restored
+            .get(&company)
+            .is_some_and(|p| Arc::ptr_eq(p, &pending))
+        {
+            restored.remove(&company);
+            if let Some(policy) = &loaded {
+                active.insert(company, Arc::clone(policy));
+            }
+            return loaded;
+        }
+        active.get(&company).cloned()
+    }
+
+    /// Load one restored policy and instantiate it once, off the request path: the first
+    /// instantiation in a process pays one-off costs (fresh pool slots, lazily initialised
+    /// runtime state) that would otherwise land on the first call after a restart.
+    pub fn warm_up(&self) {
+        let first = self
+            .restored
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .next()
+            .copied();
+        let Some(active) = first.and_then(|company| self.active(company)) else {
+            return;
+        };
+        if let Err(f) = self.engine.try_instantiate(&active.policy) {
+            tracing::debug!(kind = f.kind.as_str(), detail = %f.detail, "warm-up instantiation failed");
+        }
+    }
+
+    fn restored_map(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<u64, Arc<Pending>>> {
+        self.restored.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A copy of the company's policy state (for replay and simulation).

@@ -350,3 +350,93 @@ async fn simulate_runs_a_stored_version_on_a_scenario_without_side_effects() {
         .expect(200);
     assert!(logs["items"].as_array().unwrap().is_empty());
 }
+
+/// The deciding policy (name, version, source) of a new call, which is then abandoned.
+async fn deciding_run(
+    admin: &Client,
+    co: &Co,
+    tel: &Client,
+    call_id: &str,
+) -> (Value, Value, Value) {
+    let update = call(tel, call_id, &co.number).await;
+    let trace_id = update["trace_id"].as_str().unwrap();
+    let trace = admin
+        .get(&format!("/v1/companies/{}/traces/{trace_id}", co.id))
+        .await
+        .expect(200);
+    // Nobody is seated: the call ends in voicemail unless the policy queues it.
+    if update["instruction"]["action"] == "queue" {
+        event(tel, call_id, json!({ "type": "abandoned" })).await;
+    }
+    let run = &trace["policy"];
+    (
+        run["name"].clone(),
+        run["version"].clone(),
+        run["source"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn companies_sharing_one_component_keep_their_own_versions_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_in(dir.path()).await;
+    let account = server.operator().account("Shared bytes").await;
+    let a = company(&server, account, "Company SA", "+918000000211").await;
+    let b = company(&server, account, "Company SB", "+918000000212").await;
+    let tel = telephony(&server, &[&a.number, &b.number]).await;
+    // B's copy of the same bytes is its version 2, under another name.
+    upload(&b, switchyard_artifacts::LONGEST_IDLE, "longest-idle").await;
+    let va = upload(&a, switchyard_artifacts::ROUND_ROBIN, "round-robin").await;
+    let vb = upload(&b, switchyard_artifacts::ROUND_ROBIN, "rr-copy").await;
+    assert_eq!((va, vb), (1, 2));
+    let hash = |co: &Co, list: &Value, v: u64| {
+        let versions = list["versions"].as_array().unwrap();
+        let found = versions.iter().find(|x| x["version"] == v);
+        assert!(found.is_some(), "company {}: {list}", co.id);
+        found.unwrap()["hash"].clone()
+    };
+    let list_a = a
+        .admin
+        .get(&format!("/v1/companies/{}/policies", a.id))
+        .await
+        .expect(200);
+    let list_b = b
+        .admin
+        .get(&format!("/v1/companies/{}/policies", b.id))
+        .await
+        .expect(200);
+    assert_eq!(hash(&a, &list_a, va), hash(&b, &list_b, vb));
+    for (co, v) in [(&a, va), (&b, vb)] {
+        co.admin
+            .put(
+                &format!("/v1/companies/{}/policy", co.id),
+                json!({ "version": v }),
+            )
+            .await
+            .expect(200);
+    }
+    for (co, name, v) in [(&a, "round-robin", va), (&b, "rr-copy", vb)] {
+        let run = deciding_run(&co.admin, co, &tel, &format!("s-{}-1", co.id)).await;
+        assert_eq!(run, (json!(name), json!(v), json!("policy")));
+    }
+    server.stop().await;
+
+    // Restored lazily: B's first decision after the restart loads its own activation; A goes
+    // back to its built-in default before its first call, so its stored one is never used.
+    let server = Server::start_in(dir.path()).await;
+    let tel = tel.against(&server);
+    let (admin_a, admin_b) = (a.admin.against(&server), b.admin.against(&server));
+    admin_a
+        .send(
+            Method::DELETE,
+            &format!("/v1/companies/{}/policy", a.id),
+            None,
+        )
+        .await
+        .expect(204);
+    let run = deciding_run(&admin_b, &b, &tel, "s-b-2").await;
+    assert_eq!(run, (json!("rr-copy"), json!(vb), json!("policy")));
+    let run = deciding_run(&admin_a, &a, &tel, "s-a-2").await;
+    assert_eq!(run, (json!("built-in"), json!(0), json!("built-in")));
+    server.stop().await;
+}

@@ -142,3 +142,29 @@ fn serialized_code_is_refused_by_an_incompatible_engine() {
     let err = fueled.load_precompiled(&bytes).unwrap_err();
     assert!(matches!(err, LoadError::Precompiled { .. }), "{err}");
 }
+
+#[test]
+fn one_compiled_component_serves_several_identities_and_is_freed_with_the_last() {
+    let engine = engine();
+    let bytes = std::fs::read(switchyard_artifacts::LONGEST_IDLE).unwrap();
+    let policy = engine.load("longest-idle", "1", &bytes).unwrap();
+    assert_eq!(
+        policy.content_hash(),
+        switchyard_runtime::content_hash(&bytes)
+    );
+    let other = policy.with_identity("company-7-policy", "3");
+    assert_eq!((other.name(), other.version()), ("company-7-policy", "3"));
+    assert_eq!(other.content_hash(), policy.content_hash());
+    let mut state = PolicyState::new();
+    let a = engine.route(&policy, 1, &call(), &team(), "", &mut state);
+    let b = engine.route(&other, 1, &call(), &team(), "", &mut state);
+    assert_eq!(rung(&a), rung(&b));
+
+    let weak = policy.downgrade();
+    drop(policy);
+    let back = weak.upgrade().expect("kept alive by `other`");
+    assert_eq!(back.name(), "longest-idle");
+    drop((back, other));
+    assert!(!weak.is_alive());
+    assert!(weak.upgrade().is_none());
+}
