@@ -12,6 +12,8 @@
 //!   [`MemoryHost`] (`memory`) is an in-memory one for native unit tests.
 //! - [`select`]: who is [`eligible`], and why nobody is
 //!   ([`unavailable_reason`]).
+//! - [`skills`]: skills by name ([`Candidate::has_skill`], [`RequiredSkills`])
+//!   over the bitmask each candidate carries.
 //! - [`order`]: orderings (longest idle, fewest calls, least talk time).
 //! - [`plan`]: [`ring_plan`], [`decide`] and the [`RingTimeout`] config value.
 //! - [`state`]: typed state (JSON) on top of [`Host`].
@@ -115,6 +117,7 @@ pub mod defaults;
 pub mod order;
 pub mod plan;
 pub mod select;
+pub mod skills;
 pub mod state;
 pub mod testing;
 
@@ -126,11 +129,12 @@ pub use memory::{MAX_KEY_BYTES, MAX_KEYS, MAX_TOTAL_BYTES, MAX_VALUE_BYTES, Memo
 pub use plan::{RingTimeout, decide, ring_plan};
 pub use policy::Policy;
 pub use select::{eligible, unavailable_reason};
+pub use skills::RequiredSkills;
 pub use wit::switchyard::policy::host::{Level, StateError};
 pub use wit::switchyard::policy::types::{
     AgentId, Attribute, Call, Candidate, CompanyId, Decision, DepartmentId, OverflowAction,
-    OverflowReason, Presence, QueueSpec, RingMode, RingPlan, RingTarget, Role, Status, Subject,
-    View, Viewer, Weekday,
+    OverflowReason, Presence, QueueSpec, RingMode, RingPlan, RingTarget, Role, SkillSet, Status,
+    Subject, View, Viewer, Weekday,
 };
 
 /// Used by [`export_policy!`]; not part of the API.

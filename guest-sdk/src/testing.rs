@@ -8,11 +8,21 @@
 //! let busy = Candidate { idle_ms: 0, ..testing::candidate(7) };
 //! assert_eq!(busy.agent, 7);
 //! ```
+//!
+//! Give candidates skills with [`skills`], which adds the names to the call's
+//! department skills and returns the candidate's bits:
+//!
+//! ```
+//! use switchyard_sdk::{Candidate, testing};
+//! let mut call = testing::call();
+//! let asha = Candidate { skills: testing::skills(&mut call, &["hindi"]), ..testing::candidate(1) };
+//! assert!(asha.has_skill(&call, "hindi"));
+//! ```
 
-use crate::{Call, Candidate, Presence, Role, Status, Weekday};
+use crate::{Call, Candidate, Presence, Role, SkillSet, Status, Weekday, skills::MAX_SKILLS};
 
 /// A first-attempt call on a Wednesday at 10:00 company time, to department
-/// 10 of company 1, nobody tried yet, no attributes.
+/// 10 of company 1, nobody tried yet, no attributes, no department skills.
 pub fn call() -> Call {
     Call {
         id: "call-1".into(),
@@ -28,6 +38,7 @@ pub fn call() -> Call {
         seed: 42,
         tried: Vec::new(),
         attributes: Vec::new(),
+        skills: Vec::new(),
     }
 }
 
@@ -36,10 +47,9 @@ pub fn call() -> Call {
 pub fn candidate(agent: u64) -> Candidate {
     Candidate {
         agent,
-        extension: format!("{}", 100 + agent),
         role: Role::Agent,
         tier: 1,
-        skills: Vec::new(),
+        skills: 0,
         status: Status::Available,
         take_calls: true,
         in_schedule: true,
@@ -48,4 +58,24 @@ pub fn candidate(agent: u64) -> Candidate {
         calls_today: 0,
         talk_ms_today: 0,
     }
+}
+
+/// The skill set of `names` in `call`: names the call's department does not
+/// list yet are added to `call.skills` (as the host does for the members of a
+/// department), so candidates built for one call share its bits.
+///
+/// # Panics
+/// If the call would list more than [`MAX_SKILLS`] names.
+pub fn skills(call: &mut Call, names: &[&str]) -> SkillSet {
+    names.iter().fold(0, |set, name| {
+        let bit = match call.skills.iter().position(|s| s == name) {
+            Some(bit) => bit,
+            None => {
+                call.skills.push((*name).to_owned());
+                call.skills.len() - 1
+            }
+        };
+        assert!(bit < MAX_SKILLS, "a call lists at most {MAX_SKILLS} skills");
+        set | 1 << bit
+    })
 }

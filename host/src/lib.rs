@@ -12,7 +12,8 @@
 //!   on `127.0.0.1:0`.
 //! - `calls`: the call flow (decisions, one live call per agent, overflow, queues, traces,
 //!   presence board); `logbook`: durable call logs and policy state; `policy_store`: uploaded
-//!   policy versions and their activation; `policy_cli`: `switchyard policy check|simulate`; `policy_remote`:
+//!   policy versions and their activation; `policy_cli`: `switchyard policy check|simulate`
+//!   (`policy_input`: scenario and logged inputs into what a policy is given); `policy_remote`:
 //!   `switchyard policy upload|activate|rollback|list|new`;
 //!   `replay`: a candidate version over logged calls, next to the active policy.
 //! - `telemetry`: structured `tracing` logs (text or JSON), a request id per request.
@@ -23,6 +24,7 @@ pub mod config;
 pub mod http;
 pub mod logbook;
 pub mod policy_cli;
+pub mod policy_input;
 pub mod policy_remote;
 pub mod policy_store;
 pub mod replay;

@@ -12,6 +12,7 @@ use switchyard_runtime::{
 };
 
 use crate::config::PolicyCommand;
+use crate::policy_input::{self, CandidateForm};
 use crate::policy_store::{PolicyError, validate};
 
 /// Exit code: accepted / the policy answered.
@@ -23,14 +24,16 @@ pub const EXIT_REFUSED: u8 = 2;
 /// Exit code: the decision used the fallback (the policy failed).
 pub const EXIT_FALLBACK: u8 = 3;
 
-/// A simulation scenario.
+/// A simulation scenario. Candidates may give their skills as names (`"skills": ["hindi"]`):
+/// they are added to `call.skills` and turned into the bits the policy sees (see
+/// [`policy_input`](crate::policy_input)).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "ScenarioForm")]
 pub struct Scenario {
-    /// The call, as the policy will see it.
+    /// The call, as the policy will see it (`skills` may be omitted).
     #[schema(value_type = Object)]
     pub call: Call,
-    /// The candidates.
+    /// The candidates (`skills` as names, or as bits over `call.skills`).
     #[schema(value_type = Vec<Object>)]
     pub candidates: Vec<Candidate>,
     /// The policy configuration (any JSON; absent means empty).
@@ -40,6 +43,33 @@ pub struct Scenario {
     /// The company's policy state before the decision (key → UTF-8 value).
     #[serde(default)]
     pub state: BTreeMap<String, String>,
+}
+
+/// A scenario as written, before its skills are resolved.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioForm {
+    #[serde(deserialize_with = "policy_input::call")]
+    call: Call,
+    candidates: Vec<CandidateForm>,
+    #[serde(default)]
+    config: Option<serde_json::Value>,
+    #[serde(default)]
+    state: BTreeMap<String, String>,
+}
+
+impl TryFrom<ScenarioForm> for Scenario {
+    type Error = String;
+
+    fn try_from(form: ScenarioForm) -> Result<Self, String> {
+        let (call, candidates) = policy_input::resolve(form.call, form.candidates)?;
+        Ok(Self {
+            call,
+            candidates,
+            config: form.config,
+            state: form.state,
+        })
+    }
 }
 
 /// The result of one simulated decision.

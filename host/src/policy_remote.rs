@@ -135,6 +135,8 @@ fn send((remote, method, url, body): Request<'_>) -> u8 {
 
 const TEMPLATE_LIB: &str = r#"//! `NAME`: a Switchyard routing policy. Rings eligible agents one after another, longest
 //! idle first. Edit `route` (and optionally `overflow`, `visibility`, `check_config`).
+//! Ask for skills by name, e.g. `candidate.has_skill(call, "billing")` or
+//! `switchyard_sdk::RequiredSkills` (see `switchyard_sdk::skills`).
 
 use serde::Deserialize;
 use switchyard_sdk::{

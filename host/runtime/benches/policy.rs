@@ -35,6 +35,7 @@ fn call() -> Call {
         seed: 7,
         tried: vec![],
         attributes: vec![],
+        skills: vec!["english".into(), "billing".into()],
     }
 }
 
@@ -44,10 +45,10 @@ fn candidates(n: usize) -> Vec<Candidate> {
     (0..n as u64)
         .map(|i| Candidate {
             agent: 1_000 + i,
-            extension: format!("{}", 200 + i),
             role: Role::Agent,
             tier: 1 + (i % 3) as u8,
-            skills: vec!["english".into(), "billing".into()],
+            // Both of the call's skills, `english` and `billing`.
+            skills: 0b11,
             status: if i % 7 == 0 {
                 Status::OnBreak
             } else {
@@ -86,6 +87,7 @@ mod sdk {
             seed: c.seed,
             tried: c.tried.clone(),
             attributes: vec![],
+            skills: c.skills.clone(),
         }
     }
 
@@ -93,10 +95,9 @@ mod sdk {
         use switchyard_runtime::{Presence as P, Status as S};
         s::Candidate {
             agent: c.agent,
-            extension: c.extension.clone(),
             role: s::Role::Agent,
             tier: c.tier,
-            skills: c.skills.clone(),
+            skills: c.skills,
             status: match c.status {
                 S::Available => s::Status::Available,
                 S::Unavailable => s::Status::Unavailable,
@@ -120,8 +121,11 @@ mod sdk {
 }
 
 fn engine_and_policy(pooling: bool) -> (PolicyEngine, Policy) {
+    // A generous deadline: on a loaded machine a descheduled thread must not turn
+    // a timing run into a failure (the deadline's value does not change the cost).
     let engine = PolicyEngine::new(EngineConfig {
         pooling,
+        deadline: std::time::Duration::from_secs(1),
         ..EngineConfig::default()
     })
     .expect("engine");

@@ -28,7 +28,7 @@ pub use self::generated::switchyard::policy::host::{Level, StateError};
 pub(crate) use self::generated::switchyard::policy::types::Host as TypesHost;
 pub use self::generated::switchyard::policy::types::{
     AgentId, Attribute, Call, Candidate, CompanyId, Decision, DepartmentId, OverflowAction,
-    OverflowReason, Presence, QueueSpec, RingMode, RingPlan, RingTarget, Role, Status, Subject,
-    View, Viewer, Weekday,
+    OverflowReason, Presence, QueueSpec, RingMode, RingPlan, RingTarget, Role, SkillSet, Status,
+    Subject, View, Viewer, Weekday,
 };
 pub(crate) use self::generated::{RoutingPolicy, RoutingPolicyPre};

@@ -114,16 +114,16 @@ mod tests {
             seed: 0,
             tried,
             attributes: vec![],
+            skills: vec![],
         }
     }
 
     fn agent(id: u64, presence: Presence, idle_ms: u64) -> Candidate {
         Candidate {
             agent: id,
-            extension: format!("{id}"),
             role: Role::Agent,
             tier: 1,
-            skills: vec![],
+            skills: 0,
             status: Status::Available,
             take_calls: true,
             in_schedule: true,

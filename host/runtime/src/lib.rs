@@ -17,6 +17,8 @@
 //! - `store` / `host_impl` / `capture`: per-call store data, the `host` import, and
 //!   bounded stdout/stderr pipes.
 //! - [`state`]: [`PolicyState`], the company's limited key/value state.
+//! - [`skills`]: [`skills::SkillTable`], skill names interned into `call.skills` and each
+//!   candidate's bitmask.
 //! - `invoke`: the four calls; [`outcome`]: [`Decided`] and [`Outcome`].
 //! - [`failure`]: [`FailureKind`], classification and [`FailureCounters`].
 //! - [`validate`]: checks on every answer; [`fallback`]: the native defaults.
@@ -38,6 +40,7 @@ pub mod logs;
 pub mod outcome;
 pub mod policy;
 mod sandbox;
+pub mod skills;
 pub mod state;
 mod store;
 mod ticker;
@@ -45,8 +48,8 @@ pub mod validate;
 
 pub use bindings::{
     Attribute, Call, Candidate, Decision, Level, OverflowAction, OverflowReason, Presence,
-    QueueSpec, RingMode, RingPlan, RingTarget, Role, StateError, Status, Subject, View, Viewer,
-    Weekday,
+    QueueSpec, RingMode, RingPlan, RingTarget, Role, SkillSet, StateError, Status, Subject, View,
+    Viewer, Weekday,
 };
 pub use engine::{EngineConfig, PolicyEngine};
 pub use error::{LoadError, RuntimeError};

@@ -153,13 +153,13 @@ mod tests {
 
     #[test]
     fn only_our_host_and_wasi_0_2_may_be_imported() {
-        assert!(import_allowed("switchyard:policy/host@0.1.0"));
-        assert!(import_allowed("switchyard:policy/types@0.1.0"));
+        assert!(import_allowed("switchyard:policy/host@0.2.0"));
+        assert!(import_allowed("switchyard:policy/types@0.2.0"));
         assert!(import_allowed("wasi:cli/environment@0.2.3"));
         assert!(import_allowed("wasi:io/streams@0.2.12"));
         assert!(!import_allowed("wasi:http/outgoing-handler@0.2.0"));
         assert!(!import_allowed("wasi:cli/environment@0.3.0"));
         assert!(!import_allowed("acme:evil/exfiltrate"));
-        assert!(!import_allowed("switchyard:policy/admin@0.1.0"));
+        assert!(!import_allowed("switchyard:policy/admin@0.2.0"));
     }
 }

@@ -1,8 +1,6 @@
 //! Checks on every policy answer before the host acts on it. A failed check makes
 //! the decision fall back with `bad-answer` and a detail naming the problem.
 
-use std::collections::BTreeSet;
-
 use crate::bindings::{Call, Candidate, Decision, OverflowAction};
 
 /// Shortest ring timeout a policy may ask for.
@@ -29,16 +27,19 @@ pub fn route(decision: &Decision, candidates: &[Candidate]) -> Result<(), String
             candidates.len()
         ));
     }
-    let known: BTreeSet<u64> = candidates.iter().map(|c| c.agent).collect();
-    let mut seen = BTreeSet::new();
+    // Sorted ids and a flag per id: one allocation each, not a tree node per agent.
+    let mut known: Vec<u64> = candidates.iter().map(|c| c.agent).collect();
+    known.sort_unstable();
+    known.dedup();
+    let mut rung = vec![false; known.len()];
     for target in &plan.targets {
-        if !known.contains(&target.agent) {
+        let Ok(i) = known.binary_search(&target.agent) else {
             return Err(format!(
                 "ring plan targets agent {} who is not a candidate",
                 target.agent
             ));
-        }
-        if !seen.insert(target.agent) {
+        };
+        if std::mem::replace(&mut rung[i], true) {
             return Err(format!("ring plan targets agent {} twice", target.agent));
         }
         if !(MIN_RING_TIMEOUT_MS..=MAX_RING_TIMEOUT_MS).contains(&target.timeout_ms) {
@@ -116,10 +117,9 @@ mod tests {
     fn candidate(agent: u64) -> Candidate {
         Candidate {
             agent,
-            extension: String::new(),
             role: Role::Agent,
             tier: 1,
-            skills: vec![],
+            skills: 0,
             status: Status::Available,
             take_calls: true,
             in_schedule: true,
@@ -155,6 +155,7 @@ mod tests {
             seed: 0,
             tried: vec![],
             attributes: vec![],
+            skills: vec![],
         }
     }
 

@@ -1,7 +1,12 @@
 //! Builds what a policy is given for one decision: the call (with company-local time) and one
 //! candidate per member of the target department, joining the directory's per-company settings
 //! with the agents' live state. Another company's work appears only as `busy-elsewhere`.
+//! Skills are interned: the department's names go once into `call.skills` and each candidate
+//! carries a bitmask; extensions stay with the members (the host rings them after the decision).
 
+use std::collections::BTreeSet;
+
+use switchyard_runtime::skills::{MAX_SKILLS, SkillTable};
 use switchyard_runtime::{Call, Candidate};
 
 use super::center::CallCenter;
@@ -29,6 +34,15 @@ impl CallCenter {
         let active: Vec<&Member> = members.iter().filter(|m| m.active).collect();
         let ids: Vec<u64> = active.iter().map(|m| m.agent).collect();
         let presences = self.registry.presences(live.company, &ids, now_ms);
+        let skills = department_skills(&active);
+        if skills.dropped() > 0 {
+            tracing::warn!(
+                company = live.company,
+                department = live.department,
+                dropped = skills.dropped(),
+                "department has more than {MAX_SKILLS} distinct skills; the rest are not shown to the policy"
+            );
+        }
         let candidates = active
             .iter()
             .zip(presences)
@@ -36,10 +50,9 @@ impl CallCenter {
                 let stats = self.registry.day_stats(live.company, m.agent, local.day);
                 Candidate {
                     agent: m.agent,
-                    extension: m.extension.clone(),
                     role: m.role,
                     tier: m.tier,
-                    skills: m.skills.clone(),
+                    skills: skills.lookup(m.skills.iter().map(String::as_str)),
                     status: m.status,
                     take_calls: m.take_calls,
                     in_schedule: m.in_schedule,
@@ -51,15 +64,30 @@ impl CallCenter {
             })
             .collect();
         Prepared {
-            call: policy_call(live, &local, now_ms),
+            call: Call {
+                skills: skills.into_names(),
+                ..policy_call(live, &local, now_ms)
+            },
             members,
             candidates,
         }
     }
 }
 
+/// The skill names of `members`, in name order (the first [`MAX_SKILLS`] if there are more).
+fn department_skills(members: &[&Member]) -> SkillTable {
+    let names: BTreeSet<&str> = members
+        .iter()
+        .flat_map(|m| m.skills.iter().map(String::as_str))
+        .collect();
+    let mut table = SkillTable::new();
+    table.set(names);
+    table
+}
+
 impl CallCenter {
-    /// The call as the policy sees it, without reading the department (for `overflow`).
+    /// The call as the policy sees it, without reading the department (for `overflow`; no
+    /// skill names).
     pub(crate) fn policy_call(&self, live: &LiveCall, company: &CompanyInfo, now_ms: u64) -> Call {
         policy_call(live, &local_time(&company.time_zone, now_ms), now_ms)
     }
@@ -81,5 +109,6 @@ fn policy_call(live: &LiveCall, local: &LocalTime, now_ms: u64) -> Call {
         seed: live.seed ^ u64::from(live.attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         tried: live.tried.clone(),
         attributes: live.attributes.clone(),
+        skills: Vec::new(),
     }
 }

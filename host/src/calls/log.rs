@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use switchyard_runtime::{Call, Candidate};
 
 use super::trace::MemberTrace;
+use crate::policy_input::{self, CandidateForm};
 
 /// How one offer to one agent ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,7 +72,11 @@ pub struct PolicyRun {
 }
 
 /// One routing decision with its inputs (for replay) and its trace.
+///
+/// Records logged under contract 0.1 (candidates with `extension` and skill names) are read
+/// too: their skill names are interned into `input_call.skills` as the host does today.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "DecisionRecordForm")]
 pub struct DecisionRecord {
     /// Trace id (`GET /v1/traces/{id}`).
     pub trace_id: String,
@@ -91,6 +96,41 @@ pub struct DecisionRecord {
     pub input_call: Call,
     /// The candidates exactly as given to the policy.
     pub input_candidates: Vec<Candidate>,
+}
+
+/// A stored [`DecisionRecord`], of either contract version.
+#[derive(Deserialize)]
+struct DecisionRecordForm {
+    trace_id: String,
+    attempt: u32,
+    at_ms: u64,
+    department_id: u64,
+    policy: PolicyRun,
+    decision: String,
+    members: Vec<MemberTrace>,
+    #[serde(deserialize_with = "policy_input::call")]
+    input_call: Call,
+    input_candidates: Vec<CandidateForm>,
+}
+
+impl TryFrom<DecisionRecordForm> for DecisionRecord {
+    type Error = String;
+
+    fn try_from(form: DecisionRecordForm) -> Result<Self, String> {
+        let (input_call, input_candidates) =
+            policy_input::resolve(form.input_call, form.input_candidates)?;
+        Ok(Self {
+            trace_id: form.trace_id,
+            attempt: form.attempt,
+            at_ms: form.at_ms,
+            department_id: form.department_id,
+            policy: form.policy,
+            decision: form.decision,
+            members: form.members,
+            input_call,
+            input_candidates,
+        })
+    }
 }
 
 /// Final outcome of a call.

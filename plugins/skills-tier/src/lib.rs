@@ -11,7 +11,7 @@ use std::num::NonZeroUsize;
 
 use serde::Deserialize;
 use switchyard_sdk::{
-    Call, Candidate, Decision, Host, Policy, RingMode, RingTimeout, config, decide,
+    Call, Candidate, Decision, Host, Policy, RequiredSkills, RingMode, RingTimeout, config, decide,
     order::Order,
     select::{attribute, is_eligible},
 };
@@ -44,8 +44,8 @@ impl Policy for SkillsTier {
         // the overflow reason is judged among the skilled ones only.
         let skilled: Vec<Candidate> = candidates
             .iter()
-            .filter(|c| has_skills(c, &required))
-            .cloned()
+            .filter(|c| required.is_met_by(c))
+            .copied()
             .collect();
         let mut ordered: Vec<&Candidate> =
             skilled.iter().filter(|c| is_eligible(c, call)).collect();
@@ -66,29 +66,18 @@ impl Policy for SkillsTier {
     }
 }
 
-/// The config's skills plus the call's `skill` attribute, trimmed, non-empty.
-fn required_skills<'a>(config: &'a Config, call: &'a Call) -> Vec<&'a str> {
+/// The config's skills plus the call's `skill` attribute (blank names ignored),
+/// looked up in the department's skill names (case-insensitive).
+fn required_skills(config: &Config, call: &Call) -> RequiredSkills {
     let from_call = attribute(call, SKILL_ATTRIBUTE)
         .into_iter()
         .flat_map(|v| v.split(','));
-    config
+    let names = config
         .required_skills
         .iter()
         .map(String::as_str)
-        .chain(from_call)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Whether `candidate` has every skill in `required` (case-insensitive).
-fn has_skills(candidate: &Candidate, required: &[&str]) -> bool {
-    required.iter().all(|r| {
-        candidate
-            .skills
-            .iter()
-            .any(|s| s.trim().eq_ignore_ascii_case(r))
-    })
+        .chain(from_call);
+    RequiredSkills::new(call, names)
 }
 
 switchyard_sdk::export_policy!(SkillsTier);
@@ -101,28 +90,38 @@ mod tests {
 
     use super::*;
 
-    fn agent(id: u64, tier: u8, skills: &[&str], idle_ms: u64, calls_today: u32) -> Candidate {
+    fn agent(
+        call: &mut Call,
+        id: u64,
+        tier: u8,
+        skills: &[&str],
+        idle_ms: u64,
+        calls_today: u32,
+    ) -> Candidate {
         Candidate {
             tier,
-            skills: skills.iter().map(|s| s.to_string()).collect(),
+            skills: testing::skills(call, skills),
             idle_ms,
             calls_today,
             ..testing::candidate(id)
         }
     }
 
-    fn team() -> Vec<Candidate> {
+    /// The team, with its skill names added to `call` as the host does.
+    fn team(call: &mut Call) -> Vec<Candidate> {
         vec![
-            agent(1, 2, &["billing", "french"], 900_000, 1),
-            agent(2, 1, &["billing"], 10_000, 0),
-            agent(3, 1, &["Billing", "french"], 50_000, 7),
-            agent(4, 1, &["sales"], 999_000, 0),
-            agent(5, 3, &["billing"], 5_000, 0),
+            agent(call, 1, 2, &["billing", "french"], 900_000, 1),
+            agent(call, 2, 1, &["billing"], 10_000, 0),
+            agent(call, 3, 1, &["Billing", "french"], 50_000, 7),
+            agent(call, 4, 1, &["sales"], 999_000, 0),
+            agent(call, 5, 3, &["billing"], 5_000, 0),
         ]
     }
 
     fn route(call: &Call, config: &str) -> Decision {
-        SkillsTier::route(&mut MemoryHost::new(), call, &team(), config)
+        let mut call = call.clone();
+        let team = team(&mut call);
+        SkillsTier::route(&mut MemoryHost::new(), &call, &team, config)
     }
 
     fn sequential(agents: impl IntoIterator<Item = u64>) -> Decision {
@@ -171,7 +170,8 @@ mod tests {
             Decision::Overflow(OverflowReason::NoMembers)
         );
 
-        let busy: Vec<Candidate> = team()
+        let mut call = testing::call();
+        let busy: Vec<Candidate> = team(&mut call)
             .into_iter()
             .map(|c| {
                 if c.agent == 4 {
@@ -186,7 +186,7 @@ mod tests {
             .collect();
         let decision = SkillsTier::route(
             &mut MemoryHost::new(),
-            &testing::call(),
+            &call,
             &busy,
             r#"{"required_skills": ["billing"]}"#,
         );

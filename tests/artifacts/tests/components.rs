@@ -48,7 +48,7 @@ fn shipped_components_declare_the_policy_exports() {
             );
         }
         assert!(
-            contains(&bytes, b"switchyard:policy/host@0.1.0"),
+            contains(&bytes, b"switchyard:policy/host@0.2.0"),
             "{name} does not import the host interface"
         );
     }

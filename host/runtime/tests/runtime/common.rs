@@ -47,6 +47,7 @@ pub fn call() -> Call {
         seed: 42,
         tried: vec![],
         attributes: vec![],
+        skills: vec![],
     }
 }
 
@@ -74,10 +75,9 @@ pub fn call_needing(skill: &str) -> Call {
 pub fn agent(id: u64, idle_ms: u64) -> Candidate {
     Candidate {
         agent: id,
-        extension: format!("{}", 200 + id),
         role: Role::Agent,
         tier: 1,
-        skills: vec![],
+        skills: 0,
         status: Status::Available,
         take_calls: true,
         in_schedule: true,

@@ -2,7 +2,7 @@
 //! who is rung, in what order and how.
 
 use switchyard_runtime::{
-    Candidate, Decision, FailureKind, Outcome, OverflowAction, OverflowReason, PolicyState,
+    Call, Candidate, Decision, FailureKind, Outcome, OverflowAction, OverflowReason, PolicyState,
     Presence, RingMode, Role, Status, Subject, Viewer, Weekday, fallback,
 };
 
@@ -241,9 +241,21 @@ fn fewest_calls_rings_the_least_loaded_first_by_calls_or_talk_time() {
 fn skills_tier_rings_skilled_agents_first_line_first() {
     let engine = engine();
     let policy = load(&engine, "skills-tier", switchyard_artifacts::SKILLS_TIER);
+    // The department's skill names travel once, in the call; candidates carry bits.
+    let names = ["billing", "french", "Billing", "sales"];
+    let with_skills = |call: Call| Call {
+        skills: names.iter().map(|s| s.to_string()).collect(),
+        ..call
+    };
+    let bits = |skills: &[&str]| -> u64 {
+        skills
+            .iter()
+            .map(|s| 1 << names.iter().position(|n| n == s).expect("a listed skill"))
+            .sum()
+    };
     let skilled = |id, tier, skills: &[&str], idle_ms| Candidate {
         tier,
-        skills: skills.iter().map(|s| s.to_string()).collect(),
+        skills: bits(skills),
         ..agent(id, idle_ms)
     };
     let candidates = vec![
@@ -256,14 +268,21 @@ fn skills_tier_rings_skilled_agents_first_line_first() {
     let mut state = PolicyState::new();
     let config = r#"{"required_skills": ["billing"]}"#;
 
-    let decided = engine.route(&policy, 1, &call(), &candidates, config, &mut state);
+    let decided = engine.route(
+        &policy,
+        1,
+        &with_skills(call()),
+        &candidates,
+        config,
+        &mut state,
+    );
     assert_eq!(rung(&decided), (RingMode::Sequential, vec![3, 2, 1, 5]));
 
     // The platform's `skill` attribute adds a requirement.
     let decided = engine.route(
         &policy,
         1,
-        &call_needing("french"),
+        &with_skills(call_needing("french")),
         &candidates,
         config,
         &mut state,
@@ -274,7 +293,7 @@ fn skills_tier_rings_skilled_agents_first_line_first() {
     let decided = engine.route(
         &policy,
         1,
-        &call_needing("german"),
+        &with_skills(call_needing("german")),
         &candidates,
         config,
         &mut state,
@@ -283,7 +302,14 @@ fn skills_tier_rings_skilled_agents_first_line_first() {
     assert_eq!(decided.value, Decision::Overflow(OverflowReason::NoMembers));
 
     // Without required skills, tiers still come first.
-    let decided = engine.route(&policy, 1, &call(), &candidates, "", &mut state);
+    let decided = engine.route(
+        &policy,
+        1,
+        &with_skills(call()),
+        &candidates,
+        "",
+        &mut state,
+    );
     assert_eq!(rung(&decided).1, [4, 3, 2, 1, 5]);
 }
 
