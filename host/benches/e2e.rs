@@ -4,8 +4,12 @@
 //! in-process; and the same load on a do-nothing handler (`GET /health`) of the same server as
 //! the ceiling. Prints decisions per second and latency percentiles of `POST /v1/calls`.
 //!
+//! Then the hostile-tenant section: a tenth of the companies switch to a policy that loops on
+//! every decision, and the others' load is measured alone and next to it.
+//!
 //! Run: `cargo bench -p switchyard --bench e2e` (defaults: 50 companies, 2,000 agents,
-//! 3,000 lifecycles per concurrency level); `-- --quick` for a small world.
+//! 3,000 lifecycles per concurrency level); `-- --quick` for a small world, `-- --only N` for
+//! one concurrency level, `-- --no-hostile` to skip the hostile section.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,13 +19,31 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use switchyard::config::ServeConfig;
 
+/// The same allocator as the `switchyard` binary (the server runs in this process).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const OPERATOR: &str = "sy_bench-operator-token-0123456789";
 
 struct World {
     base: String,
     http: reqwest::Client,
     numbers: Vec<String>,
+    companies: Vec<u64>,
     telephony: String,
+}
+
+impl World {
+    /// The same world, calling only the companies at `range` (by seeding order).
+    fn only(&self, range: std::ops::Range<usize>) -> World {
+        World {
+            base: self.base.clone(),
+            http: self.http.clone(),
+            numbers: self.numbers[range.clone()].to_vec(),
+            companies: self.companies[range].to_vec(),
+            telephony: self.telephony.clone(),
+        }
+    }
 }
 
 async fn send(
@@ -208,12 +230,17 @@ async fn seed(base: &str, companies: usize, agents: usize) -> World {
         base: base.to_owned(),
         http,
         numbers,
+        companies: cos.iter().map(|(c, _)| *c).collect(),
         telephony,
     }
 }
 
-/// One full lifecycle; returns the decision latency.
-async fn lifecycle(w: &World, n: usize) -> Duration {
+/// Latencies of one lifecycle's requests: the decision, `answered` and `ended` (zero when the
+/// call was not rung).
+type Phases = [Duration; 3];
+
+/// One full lifecycle; returns its requests' latencies.
+async fn lifecycle(w: &World, n: usize) -> Phases {
     use reqwest::Method as M;
     let id = format!("bench-{n}");
     let number = &w.numbers[n % w.numbers.len()];
@@ -229,10 +256,12 @@ async fn lifecycle(w: &World, n: usize) -> Duration {
     let decided = start.elapsed();
     assert_eq!(status, 201, "{update}");
     let events = format!("{}/v1/calls/{id}/events", w.base);
+    let mut phases = [decided, Duration::ZERO, Duration::ZERO];
     if update["instruction"]["action"] == "ring" {
         let agent = update["instruction"]["targets"][0]["agent_id"]
             .as_u64()
             .unwrap();
+        let t = Instant::now();
         ok(
             &w.http,
             M::POST,
@@ -241,6 +270,8 @@ async fn lifecycle(w: &World, n: usize) -> Duration {
             Some(json!({"type": "answered", "agent_id": agent})),
         )
         .await;
+        phases[1] = t.elapsed();
+        let t = Instant::now();
         ok(
             &w.http,
             M::POST,
@@ -249,6 +280,7 @@ async fn lifecycle(w: &World, n: usize) -> Duration {
             Some(json!({"type": "ended"})),
         )
         .await;
+        phases[2] = t.elapsed();
     } else if update["instruction"]["action"] == "queue" {
         ok(
             &w.http,
@@ -259,7 +291,24 @@ async fn lifecycle(w: &World, n: usize) -> Duration {
         )
         .await;
     }
-    decided
+    phases
+}
+
+/// CPU time used by this process so far (server and load generator together), from
+/// `/proc/self/stat` (user + system, in clock ticks of 10 ms).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
@@ -276,14 +325,15 @@ async fn run(
     total: usize,
     offset: usize,
     health: bool,
-) -> (f64, Vec<Duration>) {
+) -> (f64, [Vec<Duration>; 3], Duration) {
     let start = Instant::now();
+    let cpu_start = cpu_time();
     let per = total.div_ceil(concurrency);
     let mut tasks = Vec::new();
     for t in 0..concurrency {
         let w = Arc::clone(&w);
         tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(per);
+            let mut lat: [Vec<Duration>; 3] = Default::default();
             for i in 0..per {
                 let n = offset + t * per + i;
                 if health {
@@ -296,21 +346,110 @@ async fn run(
                         .unwrap();
                     assert_eq!(r.status().as_u16(), 200);
                     let _ = r.bytes().await;
-                    lat.push(s.elapsed());
+                    lat[0].push(s.elapsed());
                 } else {
-                    lat.push(lifecycle(&w, n).await);
+                    let phases = lifecycle(&w, n).await;
+                    for (all, d) in lat.iter_mut().zip(phases) {
+                        if !d.is_zero() {
+                            all.push(d);
+                        }
+                    }
                 }
             }
             lat
         }));
     }
-    let mut all = Vec::new();
+    let mut all: [Vec<Duration>; 3] = Default::default();
     for t in tasks {
-        all.extend(t.await.unwrap());
+        for (into, from) in all.iter_mut().zip(t.await.unwrap()) {
+            into.extend(from);
+        }
     }
-    let rate = all.len() as f64 / start.elapsed().as_secs_f64();
-    all.sort_unstable();
-    (rate, all)
+    let rate = all[0].len() as f64 / start.elapsed().as_secs_f64();
+    let cpu = (cpu_time() - cpu_start) / u32::try_from(all[0].len().max(1)).unwrap();
+    for phase in &mut all {
+        phase.sort_unstable();
+    }
+    (rate, all, cpu)
+}
+
+/// Uploads the hostile test guest to `w`'s companies and activates it looping on every
+/// decision (each one runs into the deadline and falls back).
+async fn turn_hostile(w: &World) {
+    let wasm = std::fs::read(switchyard_artifacts::HOSTILE).unwrap();
+    for c in &w.companies {
+        let up = w
+            .http
+            .post(format!("{}/v1/companies/{c}/policies?name=hostile", w.base))
+            .bearer_auth(OPERATOR)
+            .header("content-type", "application/wasm")
+            .body(wasm.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(up.status().as_u16(), 201);
+        let version = up.json::<Value>().await.unwrap()["version"].clone();
+        ok(
+            &w.http,
+            reqwest::Method::PUT,
+            format!("{}/v1/companies/{c}/policy", w.base),
+            OPERATOR,
+            Some(json!({"version": version, "config": {"mode": "loop"}})),
+        )
+        .await;
+    }
+}
+
+/// Hostile-tenant section: the normal companies' load at concurrency 16 alone, then again
+/// while 4 callers keep the hostile companies busy with decisions that loop until the deadline.
+async fn hostile_section(world: &World, hostile: usize, total: usize, offset: usize) {
+    let n = world.companies.len();
+    let normal = Arc::new(world.only(0..n - hostile));
+    let bad = Arc::new(world.only(n - hostile..n));
+    turn_hostile(&bad).await;
+    println!();
+    println!(
+        "| load on the other {} companies (16 in flight) | decisions/s | p50 | p99 | p99.9 | hostile decisions (p50) |",
+        n - hostile
+    );
+    println!("|---|---|---|---|---|---|");
+    let (rate, [lat, _, _], _) = run(Arc::clone(&normal), 16, total, offset, false).await;
+    println!(
+        "| alone | {rate:.0} | {:.2} ms | {:.2} ms | {:.2} ms | — |",
+        pct(&lat, 0.50).as_secs_f64() * 1e3,
+        pct(&lat, 0.99).as_secs_f64() * 1e3,
+        pct(&lat, 0.999).as_secs_f64() * 1e3,
+    );
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut attackers = Vec::new();
+    for t in 0..4 {
+        let (bad, stop) = (Arc::clone(&bad), Arc::clone(&stop));
+        attackers.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                lat.push(lifecycle(&bad, 10_000_000 + t * 1_000_000 + i).await[0]);
+                i += 1;
+            }
+            lat
+        }));
+    }
+    let (rate, [lat, _, _], _) =
+        run(Arc::clone(&normal), 16, total, offset + total + 16, false).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut bad_lat = Vec::new();
+    for a in attackers {
+        bad_lat.extend(a.await.unwrap());
+    }
+    bad_lat.sort_unstable();
+    println!(
+        "| with {hostile} hostile companies looping | {rate:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} ({:.2} ms) |",
+        pct(&lat, 0.50).as_secs_f64() * 1e3,
+        pct(&lat, 0.99).as_secs_f64() * 1e3,
+        pct(&lat, 0.999).as_secs_f64() * 1e3,
+        bad_lat.len(),
+        pct(&bad_lat, 0.50).as_secs_f64() * 1e3,
+    );
 }
 
 fn main() {
@@ -319,6 +458,12 @@ fn main() {
         (10, 200, 300)
     } else {
         (50, 2_000, 3_000)
+    };
+    // `--only N`: one concurrency level (for profiling).
+    let args: Vec<String> = std::env::args().collect();
+    let levels: Vec<usize> = match args.iter().position(|a| a == "--only") {
+        Some(i) => vec![args[i + 1].parse().expect("--only takes a concurrency")],
+        None => vec![1, 16, 64],
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -333,23 +478,31 @@ fn main() {
         let seeding = Instant::now();
         let world = Arc::new(seed(&base, companies, agents).await);
         eprintln!("seeded {companies} companies, {agents} agents in {:.1} s", seeding.elapsed().as_secs_f64());
-        println!("| concurrency | lifecycles | decisions/s | p50 | p99 | p99.9 | /health req/s | /health p50 | /health p99 |");
-        println!("|---|---|---|---|---|---|---|---|---|");
+        println!("| concurrency | lifecycles | decisions/s | p50 | p99 | p99.9 | answered p50 | ended p50 | CPU per lifecycle | /health req/s | /health p50 | /health p99 | CPU per /health |");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         let mut offset = 0;
-        for concurrency in [1, 16, 64] {
+        for concurrency in levels {
             let n = if concurrency == 1 { total / 3 } else { total };
-            let (rate, lat) = run(Arc::clone(&world), concurrency, n, offset, false).await;
+            let (rate, [lat, answered, ended], cpu) =
+                run(Arc::clone(&world), concurrency, n, offset, false).await;
             offset += n + concurrency;
-            let (hrate, hlat) = run(Arc::clone(&world), concurrency, n * 3, 0, true).await;
+            let (hrate, [hlat, _, _], hcpu) = run(Arc::clone(&world), concurrency, n * 3, 0, true).await;
             println!(
-                "| {concurrency} | {} | {rate:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {hrate:.0} | {:.2} ms | {:.2} ms |",
+                "| {concurrency} | {} | {rate:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} µs | {hrate:.0} | {:.2} ms | {:.2} ms | {:.0} µs |",
                 lat.len(),
                 pct(&lat, 0.50).as_secs_f64() * 1e3,
                 pct(&lat, 0.99).as_secs_f64() * 1e3,
                 pct(&lat, 0.999).as_secs_f64() * 1e3,
+                pct(&answered, 0.50).as_secs_f64() * 1e3,
+                pct(&ended, 0.50).as_secs_f64() * 1e3,
+                cpu.as_secs_f64() * 1e6,
                 pct(&hlat, 0.50).as_secs_f64() * 1e3,
                 pct(&hlat, 0.99).as_secs_f64() * 1e3,
+                hcpu.as_secs_f64() * 1e6,
             );
+        }
+        if !args.iter().any(|a| a == "--no-hostile") {
+            hostile_section(&world, companies / 10, total, offset).await;
         }
         server.stop().await.unwrap();
     });

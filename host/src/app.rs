@@ -83,6 +83,16 @@ impl AppState {
         &self.inner.directory
     }
 
+    /// Runs a point read of the directory on the calling task: sled serves it from its page
+    /// cache in microseconds, less than a hand-off to the blocking pool costs. Only for reads
+    /// of a few keys (authentication); scans and writes go through [`AppState::run`].
+    pub fn read_now<T>(
+        &self,
+        op: impl FnOnce(&Directory) -> Result<T, DirectoryError>,
+    ) -> Result<T, ApiError> {
+        op(&self.inner.directory).map_err(ApiError::from)
+    }
+
     /// Runs a directory operation on the blocking pool (sled reads and flushes block) and maps
     /// its error into the API's.
     pub async fn run<T, F>(&self, op: F) -> Result<T, ApiError>

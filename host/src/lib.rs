@@ -11,7 +11,8 @@
 //!   SIGINT/SIGTERM, flushing on the way out; [`server::start`] lets tests run the real server
 //!   on `127.0.0.1:0`.
 //! - `calls`: the call flow (decisions, one live call per agent, overflow, queues, traces,
-//!   presence board); `logbook`: durable call logs and policy state; `policy_store`: uploaded
+//!   presence board); `logbook`: durable call logs (stored as `log_codec` encodes them) and
+//!   policy state; `policy_store`: uploaded
 //!   policy versions and their activation; `policy_cli`: `switchyard policy check|simulate`
 //!   (`policy_input`: scenario and logged inputs into what a policy is given); `policy_remote`:
 //!   `switchyard policy upload|activate|rollback|list|new`;
@@ -22,6 +23,7 @@ pub mod app;
 pub mod calls;
 pub mod config;
 pub mod http;
+pub mod log_codec;
 pub mod logbook;
 pub mod policy_cli;
 pub mod policy_input;

@@ -9,6 +9,7 @@ use switchyard_directory::{RecordStore, RecordTree, RecordWrite};
 use switchyard_runtime::PolicyState;
 
 use crate::calls::{CallLog, CallLogStore, DecisionRecord, StateSink};
+use crate::log_codec;
 
 /// Filters of a call log listing.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -81,7 +82,7 @@ impl LogBook {
             }
             for (key, value) in &batch {
                 cursor = Some(key.clone());
-                let log: CallLog = serde_json::from_slice(value).map_err(|e| e.to_string())?;
+                let log: CallLog = log_codec::decode(value).map_err(|e| e.to_string())?;
                 last_seq = Some(log.seq);
                 if matches(&log, filter) {
                     items.push(log);
@@ -133,7 +134,7 @@ impl CallLogStore for LogBook {
     fn append(&self, log: &mut CallLog) -> Result<(), String> {
         log.seq = self.records.next_seq().map_err(|e| e.to_string())?;
         let key = log_key(log.company_id, log.seq);
-        let body = serde_json::to_vec(log).map_err(|e| e.to_string())?;
+        let body = log_codec::encode(log).map_err(|e| e.to_string())?;
         let mut writes: Vec<RecordWrite> = vec![(RecordTree::CallLogs, key.clone(), Some(body))];
         for d in &log.decisions {
             writes.push((
@@ -152,7 +153,7 @@ impl CallLogStore for LogBook {
             .ok()??;
         let (company, _) = split_key(&key)?;
         let body = self.records.get(RecordTree::CallLogs, &key).ok()??;
-        let log: CallLog = serde_json::from_slice(&body).ok()?;
+        let log: CallLog = log_codec::decode(&body).ok()?;
         let d = log.decisions.into_iter().find(|d| d.trace_id == trace_id)?;
         Some((company, d))
     }
@@ -161,8 +162,10 @@ impl CallLogStore for LogBook {
 impl StateSink for LogBook {
     fn save(&self, company: u64, state: &PolicyState) -> Result<(), String> {
         let body = serde_json::to_vec(state).map_err(|e| e.to_string())?;
+        // Lazily durable: a crash may lose the latest pointer advance (a fairness detail,
+        // never a call), and an fsync here would hold the company's policy lock for it.
         self.records
-            .write(&[(
+            .write_lazily(&[(
                 RecordTree::PolicyState,
                 company.to_be_bytes().to_vec(),
                 Some(body),

@@ -190,7 +190,8 @@ async fn assemble(
             }),
         );
         let directory = Arc::new(directory);
-        let roster: Arc<dyn crate::calls::Roster> = Arc::clone(&directory) as _;
+        let roster: Arc<dyn crate::calls::Roster> =
+            Arc::new(crate::calls::CachedRoster::new(Arc::clone(&directory)));
         let calls = Arc::new(CallCenter::new(roster, Arc::new(logbook.clone()), policies));
         Ok(AppState::new(directory, calls, logbook, store))
     })

@@ -3,6 +3,7 @@
 //! The operations themselves live in `ops/`, one file per resource.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
@@ -26,6 +27,7 @@ pub struct Directory {
     pub(crate) store: Arc<dyn Store>,
     write_lock: Mutex<()>,
     durability: Durability,
+    generation: AtomicU64,
 }
 
 impl Directory {
@@ -35,6 +37,7 @@ impl Directory {
             store,
             write_lock: Mutex::new(()),
             durability,
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -50,13 +53,19 @@ impl Directory {
     /// in the same database.
     pub fn open_with_records(path: &Path) -> Result<(Self, crate::records::SledRecords)> {
         let store = SledStore::open(path)?;
-        let records = crate::records::SledRecords::open(store.db())?;
+        let records = crate::records::SledRecords::open(store.db(), store.flusher())?;
         Ok((Self::new(Arc::new(store), Durability::default()), records))
     }
 
     /// The underlying store (reads only; writes go through the operations).
     pub fn store(&self) -> &dyn Store {
         &*self.store
+    }
+
+    /// A number that grows with every committed write. A cache of directory reads stays valid
+    /// while it is unchanged; read it *before* reading what is cached.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Makes everything written so far durable.
@@ -85,6 +94,7 @@ impl Directory {
             return Ok(out);
         }
         self.store.commit(&changes)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
         match self.durability {
             Durability::FlushEachWrite => {
                 self.store.flush()?;

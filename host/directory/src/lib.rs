@@ -20,6 +20,7 @@ mod access;
 mod auth;
 mod directory;
 mod error;
+mod group_flush;
 pub mod input;
 mod model;
 mod ops;
@@ -38,6 +39,7 @@ pub use access::CompanyAccess;
 pub use auth::Bootstrap;
 pub use directory::{Directory, Durability};
 pub use error::{DirectoryError, Result};
+pub use group_flush::GroupFlush;
 pub use model::{
     Account, Agent, AgentState, Company, Department, Identity, IdentityPolicy, MemberState,
     MemberStatus, Membership, NumberMapping, Owner, Role, Seat,

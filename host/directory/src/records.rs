@@ -4,10 +4,12 @@
 //! [`SledRecords`] keeps them in the same sled database as the directory.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use crate::group_flush::GroupFlush;
 use crate::store::StoreError;
 
 /// The record trees.
@@ -85,18 +87,29 @@ pub trait RecordStore: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<Entry>, StoreError>;
     /// Applies every write atomically and returns once it is on disk.
-    fn write(&self, writes: &[RecordWrite]) -> Result<(), StoreError>;
+    fn write(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
+        self.write_lazily(writes)?;
+        self.sync()
+    }
+    /// Applies every write atomically; it reaches the disk with the next flush (a later
+    /// [`RecordStore::write`] or [`RecordStore::sync`], the backend's periodic flush, or
+    /// shutdown). For state whose latest value may be lost in a crash without harm.
+    fn write_lazily(&self, writes: &[RecordWrite]) -> Result<(), StoreError>;
+    /// Returns once everything written so far is on disk.
+    fn sync(&self) -> Result<(), StoreError>;
 }
 
 /// [`RecordStore`] in a sled database.
 pub struct SledRecords {
     db: sled::Db,
     trees: Vec<sled::Tree>,
+    flusher: Arc<GroupFlush>,
 }
 
 impl SledRecords {
-    /// Record trees inside `db` (the directory's database).
-    pub fn open(db: &sled::Db) -> Result<Self, StoreError> {
+    /// Record trees inside `db` (the directory's database), made durable through `flusher`
+    /// (the database's one group-commit flusher).
+    pub fn open(db: &sled::Db, flusher: Arc<GroupFlush>) -> Result<Self, StoreError> {
         let trees = RecordTree::ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
@@ -105,6 +118,7 @@ impl SledRecords {
         Ok(Self {
             db: db.clone(),
             trees,
+            flusher,
         })
     }
 
@@ -158,7 +172,7 @@ impl RecordStore for SledRecords {
         Ok(out)
     }
 
-    fn write(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
+    fn write_lazily(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
         let result: Result<(), TransactionError<StoreError>> =
             self.trees.as_slice().transaction(|trees| {
                 for (tree, key, value) in writes {
@@ -177,9 +191,11 @@ impl RecordStore for SledRecords {
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => backend(e),
-        })?;
-        self.db.flush().map_err(backend)?;
-        Ok(())
+        })
+    }
+
+    fn sync(&self) -> Result<(), StoreError> {
+        self.flusher.sync().map_err(backend)
     }
 }
 
@@ -195,7 +211,7 @@ mod tests {
     fn batches_are_atomic_and_scans_ordered() {
         let dir = tempfile::tempdir().unwrap();
         let db = sled::Config::new().path(dir.path()).open().unwrap();
-        let r = SledRecords::open(&db).unwrap();
+        let r = SledRecords::open(&db, Arc::new(GroupFlush::new(db.clone()))).unwrap();
         let key = |c: u64, s: u64| [c.to_be_bytes(), s.to_be_bytes()].concat();
         r.write(&[
             (RecordTree::CallLogs, key(1, 1), Some(b"a".to_vec())),

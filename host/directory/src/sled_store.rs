@@ -4,6 +4,7 @@
 
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -12,6 +13,7 @@ use sled::transaction::{
 };
 use sled::{IVec, Tree};
 
+use crate::group_flush::GroupFlush;
 use crate::model::{Account, Agent, Company, Department, Identity, Membership, NumberMapping};
 use crate::principal::Scope;
 use crate::store::{Change, Store, StoreError};
@@ -58,6 +60,7 @@ type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 pub struct SledStore {
     db: sled::Db,
     trees: Vec<Tree>,
+    flusher: Arc<GroupFlush>,
 }
 
 impl SledStore {
@@ -69,7 +72,13 @@ impl SledStore {
             .map(|name| db.open_tree(name))
             .collect::<Result<Vec<_>, _>>()
             .map_err(backend)?;
-        Ok(Self { db, trees })
+        let flusher = Arc::new(GroupFlush::new(db.clone()));
+        Ok(Self { db, trees, flusher })
+    }
+
+    /// The database's group-commit flusher, shared with the other record trees in it.
+    pub fn flusher(&self) -> Arc<GroupFlush> {
+        Arc::clone(&self.flusher)
     }
 
     /// The sled database (other record trees, e.g. [`crate::SledRecords`], live in it too).
@@ -347,7 +356,7 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map(|_| ()).map_err(backend)
+        self.flusher.sync().map_err(backend)
     }
 
     fn check_consistency(&self) -> Result<Vec<String>, StoreError> {

@@ -2,12 +2,15 @@
 //! what the call flow needs. A storage error is logged and read as "nothing there", so a call
 //! is still answered (by overflow) rather than failed.
 
-use switchyard_directory::{Directory, MemberStatus, Role as DirRole, local_day_minute};
+use switchyard_directory::{
+    Company, Day, Directory, MemberStatus, Membership, Role as DirRole, local_day_minute,
+};
 use switchyard_runtime::{Role, Status};
 
 use super::roster::{CompanyInfo, Member, NumberRoute, Roster};
 
-fn logged<T: Default>(what: &str, r: switchyard_directory::Result<T>) -> T {
+/// `r`'s value, or (logged) the default when the read failed.
+pub(super) fn logged<T: Default>(what: &str, r: switchyard_directory::Result<T>) -> T {
     r.unwrap_or_else(|e| {
         tracing::error!(error = %e, "directory read failed: {what}");
         T::default()
@@ -30,6 +33,48 @@ fn status(s: MemberStatus) -> Status {
     }
 }
 
+/// One membership as the call flow sees it, with its seat in `department` (when asked for)
+/// and its schedule evaluated at the company-local `local` (day, minute).
+pub(super) fn to_member(
+    ms: &Membership,
+    department: Option<u64>,
+    local: Option<(Day, u16)>,
+) -> Member {
+    let seat = department.and_then(|d| ms.departments.get(&d));
+    Member {
+        agent: ms.agent_id,
+        in_schedule: local.is_some_and(|(day, minute)| ms.in_schedule(day, minute)),
+        active: ms.is_active(),
+        extension: ms.extension.clone(),
+        role: role(ms.role),
+        status: status(ms.status),
+        take_calls: ms.take_calls,
+        panel_access: ms.panel_access,
+        notifications: ms.notifications,
+        tier: seat.map_or(1, |s| s.tier),
+        skills: seat.map(|s| s.skills.clone()).unwrap_or_default(),
+    }
+}
+
+/// The settings of a company the call flow uses.
+pub(super) fn company_info(c: &Company) -> CompanyInfo {
+    CompanyInfo {
+        id: c.id,
+        name: c.name.clone(),
+        time_zone: c.time_zone.clone(),
+        wrap_up_secs: c.wrap_up_secs,
+    }
+}
+
+/// (company, department) of every seat of the active memberships.
+pub(super) fn active_departments(memberships: &[Membership]) -> Vec<(u64, u64)> {
+    memberships
+        .iter()
+        .filter(|m| m.is_active())
+        .flat_map(|m| m.departments.keys().map(move |d| (m.company_id, *d)))
+        .collect()
+}
+
 fn members(dir: &Directory, company: u64, department: Option<u64>, now_ms: u64) -> Vec<Member> {
     let Some(c) = logged("company", dir.company(company)) else {
         return Vec::new();
@@ -40,24 +85,8 @@ fn members(dir: &Directory, company: u64, department: Option<u64>, now_ms: u64) 
         None => logged("company roster", dir.company_roster(company)),
     };
     roster
-        .into_iter()
-        .map(|m| {
-            let ms = m.membership;
-            let seat = department.and_then(|d| ms.departments.get(&d).cloned());
-            Member {
-                agent: ms.agent_id,
-                in_schedule: local.is_some_and(|(day, minute)| ms.in_schedule(day, minute)),
-                active: ms.is_active(),
-                extension: ms.extension,
-                role: role(ms.role),
-                status: status(ms.status),
-                take_calls: ms.take_calls,
-                panel_access: ms.panel_access,
-                notifications: ms.notifications,
-                tier: seat.as_ref().map(|s| s.tier).unwrap_or(1),
-                skills: seat.map(|s| s.skills).unwrap_or_default(),
-            }
-        })
+        .iter()
+        .map(|m| to_member(&m.membership, department, local))
         .collect()
 }
 
@@ -70,12 +99,7 @@ impl Roster for Directory {
     }
 
     fn company(&self, company: u64) -> Option<CompanyInfo> {
-        logged("company", Directory::company(self, company)).map(|c| CompanyInfo {
-            id: c.id,
-            name: c.name,
-            time_zone: c.time_zone,
-            wrap_up_secs: c.wrap_up_secs,
-        })
+        logged("company", Directory::company(self, company)).map(|c| company_info(&c))
     }
 
     fn department_exists(&self, company: u64, department: u64) -> bool {
@@ -91,15 +115,6 @@ impl Roster for Directory {
     }
 
     fn departments_of(&self, agent: u64) -> Vec<(u64, u64)> {
-        logged("memberships", self.memberships_of(agent))
-            .into_iter()
-            .filter(|m| m.is_active())
-            .flat_map(|m| {
-                m.departments
-                    .keys()
-                    .map(move |d| (m.company_id, *d))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
+        active_departments(&logged("memberships", self.memberships_of(agent)))
     }
 }

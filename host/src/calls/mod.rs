@@ -2,7 +2,8 @@
 //! it is logged.
 //!
 //! - `center`: the [`CallCenter`] state and its errors.
-//! - `roster`: what the call flow reads from the directory ([`Roster`]).
+//! - `roster`: what the call flow reads from the directory ([`Roster`]); `directory_adapter`
+//!   reads it from the directory, `roster_cache` keeps it until the directory changes.
 //! - `registry`: agents' live state; one live call per agent across all companies.
 //! - `candidates`: builds a policy's inputs (company-local time, candidates).
 //! - `policies`: each company's active policy and state; asks it, or the built-in default.
@@ -32,6 +33,7 @@ mod push;
 mod queue;
 mod registry;
 mod roster;
+mod roster_cache;
 mod routing;
 mod trace;
 
@@ -45,10 +47,14 @@ pub use log::{
 };
 pub use metrics::{CallMetrics, Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 pub use outcomes::CallEvent;
-pub use policies::{ActivePolicy, Answer, Policies, PolicySource, RestoredPolicy, StateSink};
+pub use policies::{
+    ActivePolicy, Answer, Policies, PolicySource, QUARANTINE, QUARANTINE_AFTER, RestoredPolicy,
+    StateSink,
+};
 pub use push::{PushEvent, PushHub};
 pub use queue::{Queues, Waiting};
 pub use registry::{AgentLive, DayStats, Registry, Reserved};
 pub use roster::{CompanyInfo, Member, NumberRoute, Roster};
+pub use roster_cache::CachedRoster;
 pub use routing::{IncomingCall, reason_name};
 pub use trace::{MemberTrace, Reason};

@@ -2,7 +2,8 @@
 //! the call flow asks a policy a question. A company without a policy gets the built-in default
 //! (native longest-idle); a policy that fails gets the runtime's fallback. Either way the call
 //! flow always receives an answer. Activations restored at start-up are loaded lazily, on the
-//! company's first decision (`restored`).
+//! company's first decision (`restored`). A policy that keeps failing is quarantined for a
+//! while (`breaker`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -15,8 +16,11 @@ use switchyard_runtime::{
 
 use super::log::PolicyRun;
 
+mod breaker;
 mod restored;
 
+use breaker::Breakers;
+pub use breaker::{COOL_DOWN as QUARANTINE, TRIP_AFTER as QUARANTINE_AFTER};
 use restored::Pending;
 pub use restored::{PolicySource, RestoredPolicy};
 
@@ -47,6 +51,7 @@ pub struct Policies {
     restored: RwLock<HashMap<u64, Arc<Pending>>>,
     states: Mutex<HashMap<u64, Arc<Mutex<PolicyState>>>>,
     sink: Arc<dyn StateSink>,
+    breakers: Breakers,
 }
 
 /// A policy's answer plus how it was obtained.
@@ -66,6 +71,7 @@ impl Policies {
             restored: RwLock::default(),
             states: Mutex::default(),
             sink,
+            breakers: Breakers::default(),
         }
     }
 
@@ -79,6 +85,7 @@ impl Policies {
     pub fn activate(&self, company: u64, policy: Option<ActivePolicy>) {
         let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
         self.restored_map().remove(&company);
+        self.breakers.reset(company);
         match policy {
             Some(p) => active.insert(company, Arc::new(p)),
             None => active.remove(&company),
@@ -187,16 +194,22 @@ impl Policies {
     ) -> Answer<Decision> {
         match self.active(company) {
             None => builtin(|| fallback::route(call, candidates)),
-            Some(active) => self.with_state(company, &active, dry_run, |engine, state| {
-                engine.route(
-                    &active.policy,
-                    company,
-                    call,
-                    candidates,
-                    &active.config,
-                    state,
-                )
-            }),
+            Some(active) => self.with_state(
+                company,
+                &active,
+                Run::route(dry_run),
+                || fallback::route(call, candidates),
+                |engine, state| {
+                    engine.route(
+                        &active.policy,
+                        company,
+                        call,
+                        candidates,
+                        &active.config,
+                        state,
+                    )
+                },
+            ),
         }
     }
 
@@ -209,9 +222,15 @@ impl Policies {
     ) -> Answer<OverflowAction> {
         match self.active(company) {
             None => builtin(|| fallback::overflow(call, reason)),
-            Some(active) => self.with_state(company, &active, false, |engine, state| {
-                engine.overflow(&active.policy, company, call, reason, &active.config, state)
-            }),
+            Some(active) => self.with_state(
+                company,
+                &active,
+                Run::LIVE,
+                || fallback::overflow(call, reason),
+                |engine, state| {
+                    engine.overflow(&active.policy, company, call, reason, &active.config, state)
+                },
+            ),
         }
     }
 
@@ -219,16 +238,22 @@ impl Policies {
     pub fn visibility(&self, company: u64, viewer: &Viewer, subject: &Subject) -> Answer<View> {
         match self.active(company) {
             None => builtin(|| fallback::visibility(viewer, subject)),
-            Some(active) => self.with_state(company, &active, true, |engine, state| {
-                engine.visibility(
-                    &active.policy,
-                    company,
-                    viewer,
-                    subject,
-                    &active.config,
-                    state,
-                )
-            }),
+            Some(active) => self.with_state(
+                company,
+                &active,
+                Run::READ_ONLY,
+                || fallback::visibility(viewer, subject),
+                |engine, state| {
+                    engine.visibility(
+                        &active.policy,
+                        company,
+                        viewer,
+                        subject,
+                        &active.config,
+                        state,
+                    )
+                },
+            ),
         }
     }
 
@@ -236,9 +261,11 @@ impl Policies {
         &self,
         company: u64,
         active: &ActivePolicy,
-        dry_run: bool,
+        run: Run,
+        fallback: impl FnOnce() -> T,
         f: impl FnOnce(&PolicyEngine, &mut PolicyState) -> Decided<T>,
     ) -> Answer<T> {
+        let dry_run = !run.keeps_state;
         let _span = tracing::debug_span!(
             "policy",
             company,
@@ -247,6 +274,13 @@ impl Policies {
             dry_run
         )
         .entered();
+        if run.guarded && self.breakers.is_open(company, Instant::now()) {
+            let mut answer = builtin(fallback);
+            answer.run.name.clone_from(&active.name);
+            answer.run.version = active.version;
+            answer.run.source = "fallback:quarantined".to_owned();
+            return answer;
+        }
         let shared = self.state_of(company);
         let decided = if dry_run {
             let mut copy = shared.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -263,6 +297,17 @@ impl Policies {
             }
             decided
         };
+        let failed = matches!(decided.outcome, Outcome::Fallback { .. });
+        if run.guarded && self.breakers.record(company, failed, Instant::now()) {
+            tracing::warn!(
+                company,
+                policy = %active.name,
+                version = active.version,
+                failures = QUARANTINE_AFTER,
+                cool_down_s = QUARANTINE.as_secs(),
+                "policy quarantined: its calls get the built-in fallback until the cool-down ends"
+            );
+        }
         let source = match &decided.outcome {
             Outcome::Policy => "policy".to_owned(),
             Outcome::Fallback { kind, .. } => format!("fallback:{}", kind.as_str()),
@@ -275,6 +320,33 @@ impl Policies {
                 source,
                 elapsed_us: u64::try_from(decided.elapsed.as_micros()).unwrap_or(u64::MAX),
             },
+        }
+    }
+}
+
+/// How a question is asked.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    /// State changes are kept (a live call), not discarded (simulation, diagnosis, board).
+    keeps_state: bool,
+    /// Subject to quarantine (live questions; simulations and diagnoses always run the policy).
+    guarded: bool,
+}
+
+impl Run {
+    const LIVE: Self = Self {
+        keeps_state: true,
+        guarded: true,
+    };
+    const READ_ONLY: Self = Self {
+        keeps_state: false,
+        guarded: true,
+    };
+
+    fn route(dry_run: bool) -> Self {
+        Self {
+            keeps_state: !dry_run,
+            guarded: !dry_run,
         }
     }
 }

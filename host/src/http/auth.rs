@@ -35,11 +35,9 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|s| !s.is_empty())
             .ok_or(ApiError::Unauthenticated {
                 message: "the Authorization header is not `Bearer <token>`",
-            })?
-            .to_owned();
+            })?;
         let principal = state
-            .run(move |directory| directory.authenticate(&secret))
-            .await?
+            .read_now(|directory| directory.authenticate(secret))?
             .ok_or(ApiError::Unauthenticated {
                 message: "unknown or revoked token",
             })?;

@@ -1,8 +1,9 @@
 //! Operational endpoints outside `/v1`: `GET /health` (the process answers), `GET /ready` (the
 //! database reads), and `GET /metrics` (Prometheus text: decisions, policy failures by kind,
 //! fallbacks, policy latency, queue lengths, live calls, HTTP requests by route and status).
-//! They carry no tenant data beyond company ids. [`count_requests`] is the middleware that
-//! feeds the HTTP counters.
+//! Metrics carry company ids and per-company figures, so they need the operator's token
+//! (Prometheus: `authorization: {credentials: <token>}`); `/health` and `/ready` are open.
+//! [`count_requests`] is the middleware that feeds the HTTP counters.
 
 use std::fmt::Write;
 
@@ -17,6 +18,8 @@ use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 
+use super::auth::Caller;
+use super::error::ApiError;
 use crate::app::AppState;
 use crate::calls::{Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 
@@ -72,7 +75,17 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    if !matches!(p, switchyard_directory::Principal::Operator) {
+        return Err(ApiError::Forbidden {
+            code: "operator_only",
+            message: "metrics show every company's figures; only the operator reads them".into(),
+            hint: "scrape /metrics with the operator token as a bearer token".into(),
+        });
+    }
     let calls = state.calls();
     let m = calls.metrics();
     let mut out = String::new();
@@ -184,7 +197,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "Calls in progress.",
     );
     let _ = writeln!(out, "switchyard_live_calls {}", calls.live_count());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {

@@ -101,7 +101,7 @@ async fn a_queued_call_times_out_into_the_overflow_rules() {
         .collect();
     assert_eq!(reasons, vec![json!("all-busy"), json!("queue-timeout")]);
     assert!(server.state().calls().queues().all().is_empty());
-    let metrics = server.anonymous().get("/metrics").await.text;
+    let metrics = server.operator().get("/metrics").await.text;
     let waited = format!("switchyard_queue_wait_ms_count{{company=\"{}\"}} 1", co.id);
     assert!(metrics.lines().any(|l| l == waited), "{metrics}");
     event(&tel, "q-1", json!({ "type": "ended" })).await;

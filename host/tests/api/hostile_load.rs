@@ -196,7 +196,7 @@ async fn audit(
     hostile_calls: &[(String, &str, &str)],
     normal: &[(Arc<Co>, Ended)],
 ) {
-    let metrics = server.anonymous().get("/metrics").await;
+    let metrics = server.operator().get("/metrics").await;
     assert_eq!(metrics.status, 200);
     let counter = |name: &str, labels: &str| -> u64 {
         let prefix = format!("{name}{{{labels}}} ");

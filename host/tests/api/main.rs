@@ -24,5 +24,6 @@ mod openapi;
 mod ops;
 mod policy_lifecycle;
 mod policy_upload;
+mod quarantine;
 mod seeds;
 mod support;

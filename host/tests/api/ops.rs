@@ -32,7 +32,15 @@ async fn health_ready_and_metrics_move_with_calls_and_failures() {
     log_in(&agent, true).await;
     let tel = telephony(&server, &[&co.number]).await;
 
-    let before = anon.get("/metrics").await;
+    // Metrics name companies: the operator reads them, nobody else.
+    anon.get("/metrics")
+        .await
+        .expect_error(401, "unauthenticated");
+    co.admin
+        .get("/metrics")
+        .await
+        .expect_error(403, "operator_only");
+    let before = op.get("/metrics").await;
     assert_eq!(before.status, 200);
     let ring_series = format!(
         "switchyard_decisions_total{{company=\"{}\",outcome=\"ring\"}}",
@@ -42,7 +50,7 @@ async fn health_ready_and_metrics_move_with_calls_and_failures() {
 
     let first = call(&tel, "m-1", &co.number).await;
     assert_eq!(rung(&first), vec![agent.id]);
-    let live = anon.get("/metrics").await.text;
+    let live = op.get("/metrics").await.text;
     assert_eq!(sample(&live, &ring_series), 1);
     assert_eq!(sample(&live, "switchyard_live_calls"), 1);
     event(&tel, "m-1", json!({ "type": "abandoned" })).await;
@@ -66,7 +74,7 @@ async fn health_ready_and_metrics_move_with_calls_and_failures() {
         .await
         .expect(200);
     let deadline_series = "switchyard_policy_failures_total{kind=\"deadline\"}";
-    let deadlines_before = sample(&anon.get("/metrics").await.text, deadline_series);
+    let deadlines_before = sample(&op.get("/metrics").await.text, deadline_series);
 
     let second = call(&tel, "m-2", &co.number).await;
     assert_eq!(
@@ -74,7 +82,7 @@ async fn health_ready_and_metrics_move_with_calls_and_failures() {
         vec![agent.id],
         "the fallback still rings the agent"
     );
-    let after = anon.get("/metrics").await.text;
+    let after = op.get("/metrics").await.text;
     assert_eq!(sample(&after, &ring_series), 2);
     assert_eq!(
         sample(
@@ -105,7 +113,7 @@ async fn health_ready_and_metrics_move_with_calls_and_failures() {
     );
     event(&tel, "m-2", json!({ "type": "abandoned" })).await;
     assert_eq!(
-        sample(&anon.get("/metrics").await.text, "switchyard_live_calls"),
+        sample(&op.get("/metrics").await.text, "switchyard_live_calls"),
         0
     );
 }
