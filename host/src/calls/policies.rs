@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use switchyard_runtime::{
-    Call, Candidate, Decided, Decision, Outcome, OverflowAction, OverflowReason, Policy,
-    PolicyEngine, PolicyState, Subject, View, Viewer, fallback,
+    Call, Candidate, Decided, Decision, FailureKind, Outcome, OverflowAction, OverflowReason,
+    Policy, PolicyEngine, PolicyState, Subject, View, Viewer, fallback,
 };
 
 use super::log::PolicyRun;
@@ -297,7 +297,12 @@ impl Policies {
             }
             decided
         };
-        let failed = matches!(decided.outcome, Outcome::Fallback { .. });
+        // The policy's own failures count; an instance the host could not provide (pool
+        // exhausted under load) is not the policy's fault.
+        let failed = matches!(
+            &decided.outcome,
+            Outcome::Fallback { kind, .. } if *kind != FailureKind::Instantiate
+        );
         if run.guarded && self.breakers.record(company, failed, Instant::now()) {
             tracing::warn!(
                 company,
