@@ -136,9 +136,11 @@ async fn replay_shows_where_a_version_differs_from_the_active_one() {
         );
     }
     // The highest id logs in first and so idles longest: longest-idle and round-robin (agent-id
-    // order) disagree from the first call on.
+    // order) disagree from the first call on. Idle times are in milliseconds: log-ins in the
+    // same millisecond would tie, and a tie is broken by agent id, as round-robin orders.
     for person in people.iter().rev() {
         log_in(person, true).await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     let tel = telephony(&server, &[&co.number]).await;
     for i in 0..4 {
