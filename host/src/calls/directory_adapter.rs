@@ -1,13 +1,11 @@
-//! [`Roster`] over the sled-backed [`Directory`]: turns stored companies and memberships into
-//! what the call flow needs. A storage error is logged and read as "nothing there", so a call
-//! is still answered (by overflow) rather than failed.
+//! From the sled-backed [`Directory`]'s records to what the call flow needs (the values of
+//! [`super::roster`]), for the cached roster (`roster_cache.rs`). A storage error is logged
+//! and read as "nothing there", so a call is still answered (by overflow) rather than failed.
 
-use switchyard_directory::{
-    Company, Day, Directory, MemberStatus, Membership, Role as DirRole, local_day_minute,
-};
+use switchyard_directory::{Company, Day, Directory, MemberStatus, Membership, Role as DirRole};
 use switchyard_runtime::{Role, Status};
 
-use super::roster::{CompanyInfo, Member, NumberRoute, Roster};
+use super::roster::{CompanyInfo, Member, NumberRoute};
 
 /// `r`'s value, or (logged) the default when the read failed.
 pub(super) fn logged<T: Default>(what: &str, r: switchyard_directory::Result<T>) -> T {
@@ -75,46 +73,10 @@ pub(super) fn active_departments(memberships: &[Membership]) -> Vec<(u64, u64)> 
         .collect()
 }
 
-fn members(dir: &Directory, company: u64, department: Option<u64>, now_ms: u64) -> Vec<Member> {
-    let Some(c) = logged("company", dir.company(company)) else {
-        return Vec::new();
-    };
-    let local = local_day_minute(&c.time_zone, now_ms).ok();
-    let roster = match department {
-        Some(d) => logged("department roster", dir.department_roster(company, d)),
-        None => logged("company roster", dir.company_roster(company)),
-    };
-    roster
-        .iter()
-        .map(|m| to_member(&m.membership, department, local))
-        .collect()
-}
-
-impl Roster for Directory {
-    fn resolve_number(&self, number: &str) -> Option<NumberRoute> {
-        logged("number", self.route_number(number)).map(|n| NumberRoute {
-            company: n.company_id,
-            department: n.department_id,
-        })
-    }
-
-    fn company(&self, company: u64) -> Option<CompanyInfo> {
-        logged("company", Directory::company(self, company)).map(|c| company_info(&c))
-    }
-
-    fn department_exists(&self, company: u64, department: u64) -> bool {
-        logged("department", self.department(department)).is_some_and(|d| d.company_id == company)
-    }
-
-    fn department_members(&self, company: u64, department: u64, now_ms: u64) -> Vec<Member> {
-        members(self, company, Some(department), now_ms)
-    }
-
-    fn company_members(&self, company: u64, now_ms: u64) -> Vec<Member> {
-        members(self, company, None, now_ms)
-    }
-
-    fn departments_of(&self, agent: u64) -> Vec<(u64, u64)> {
-        active_departments(&logged("memberships", self.memberships_of(agent)))
-    }
+/// Where `number` leads, read from the directory.
+pub(super) fn number_route(dir: &Directory, number: &str) -> Option<NumberRoute> {
+    logged("number", dir.route_number(number)).map(|n| NumberRoute {
+        company: n.company_id,
+        department: n.department_id,
+    })
 }

@@ -2,8 +2,9 @@
 //! it is logged.
 //!
 //! - `center`: the [`CallCenter`] state and its errors.
-//! - `roster`: what the call flow reads from the directory ([`Roster`]); `directory_adapter`
-//!   reads it from the directory, `roster_cache` keeps it until the directory changes.
+//! - `roster`: what the call flow reads from the directory ([`Roster`]); `roster_cache`
+//!   implements it over the directory, cached until the directory changes, with the record
+//!   conversions of `directory_adapter`.
 //! - `registry`: agents' live state; one live call per agent across all companies.
 //! - `candidates`: builds a policy's inputs (company-local time, candidates).
 //! - `policies`: each company's active policy and state; asks it, or the built-in default.

@@ -1,6 +1,6 @@
 //! What the call flow needs to know from the tenant directory, as plain values: where a number
 //! goes, a company's settings, and the members of a department with their per-company settings.
-//! The directory adapter (`directory_adapter.rs`) fills these from the stored records.
+//! The cached roster (`roster_cache.rs`) fills these from the stored records.
 
 use switchyard_runtime::{Role, Status};
 

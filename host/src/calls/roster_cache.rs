@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use switchyard_directory::{Company, Directory, Membership};
 
-use super::directory_adapter::{active_departments, company_info, logged, to_member};
+use super::directory_adapter::{active_departments, company_info, logged, number_route, to_member};
 use super::roster::{CompanyInfo, Member, NumberRoute, Roster};
 
 /// [`Roster`] over a [`Directory`], cached per directory generation.
@@ -120,7 +120,7 @@ impl Roster for CachedRoster {
         self.get(
             |c| &mut c.numbers,
             number.to_owned(),
-            |d| Roster::resolve_number(d, number),
+            |d| number_route(d, number),
         )
     }
 
