@@ -1,6 +1,6 @@
 //! The command line: `switchyard serve` and its flags, each also read from an environment
 //! variable (`SWITCHYARD_DATA`, `SWITCHYARD_LISTEN`, `SWITCHYARD_OPERATOR_TOKEN`,
-//! `SWITCHYARD_LOG_FORMAT`).
+//! `SWITCHYARD_MAX_CALL_SECS`, `SWITCHYARD_VOLATILE_LIVE_STATE`, `SWITCHYARD_LOG_FORMAT`, ...).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -136,6 +136,15 @@ pub struct ServeConfig {
     /// Largest policy component accepted at upload, bytes.
     #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy_store::DEFAULT_MAX_POLICY_BYTES)]
     pub max_policy_bytes: usize,
+    /// Longest a connected call may last without an `ended` event, seconds: then it is
+    /// ended as `expired` and its agent freed (a lost event must not hold a shared agent).
+    #[arg(long, env = "SWITCHYARD_MAX_CALL_SECS", default_value_t = crate::calls::DEFAULT_MAX_CALL_MS / 1_000,
+        value_parser = clap::value_parser!(u64).range(60..=604_800))]
+    pub max_call_secs: u64,
+    /// Keep live state (agents' presence and engagements, live calls, queues) in memory only:
+    /// a restart forgets it. For tests and benchmarks; the default persists it.
+    #[arg(long, env = "SWITCHYARD_VOLATILE_LIVE_STATE")]
+    pub volatile_live_state: bool,
     /// Log format.
     #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -154,6 +163,8 @@ impl std::fmt::Debug for ServeConfig {
             .field("policy_memory_mib", &self.policy_memory_mib)
             .field("policy_fuel", &self.policy_fuel)
             .field("max_policy_bytes", &self.max_policy_bytes)
+            .field("max_call_secs", &self.max_call_secs)
+            .field("volatile_live_state", &self.volatile_live_state)
             .field("log_format", &self.log_format)
             .finish()
     }
@@ -170,6 +181,8 @@ impl ServeConfig {
             policy_memory_mib: 32,
             policy_fuel: None,
             max_policy_bytes: crate::policy_store::DEFAULT_MAX_POLICY_BYTES,
+            max_call_secs: crate::calls::DEFAULT_MAX_CALL_MS / 1_000,
+            volatile_live_state: false,
             log_format: LogFormat::Text,
         }
     }

@@ -11,7 +11,8 @@
 //!   SIGINT/SIGTERM, flushing on the way out; [`server::start`] lets tests run the real server
 //!   on `127.0.0.1:0`.
 //! - `calls`: the call flow (decisions, one live call per agent, overflow, queues, traces,
-//!   presence board); `logbook`: durable call logs (stored as `log_codec` encodes them) and
+//!   presence board); `journal_store`: the embedded journal of live state and finished calls'
+//!   logs; `logbook`: durable call logs (stored as `log_codec` encodes them) and
 //!   policy state; `policy_store`: uploaded
 //!   policy versions and their activation; `policy_cli`: `switchyard policy check|simulate`
 //!   (`policy_input`: scenario and logged inputs into what a policy is given); `policy_remote`:
@@ -23,6 +24,7 @@ pub mod app;
 pub mod calls;
 pub mod config;
 pub mod http;
+pub mod journal_store;
 pub mod log_codec;
 pub mod logbook;
 pub mod policy_cli;

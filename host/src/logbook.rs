@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use switchyard_directory::{RecordStore, RecordTree, RecordWrite};
+use switchyard_directory::{RecordStore, RecordTree};
 use switchyard_runtime::PolicyState;
 
-use crate::calls::{CallLog, CallLogStore, DecisionRecord, StateSink};
+use crate::calls::{CallLog, StateSink};
 use crate::log_codec;
 
 /// Filters of a call log listing.
@@ -44,11 +44,13 @@ pub struct LogBook {
     records: Arc<dyn RecordStore>,
 }
 
-fn log_key(company: u64, seq: u64) -> Vec<u8> {
+/// Key of a call log: company ++ seq, so a company's logs sort together, oldest first.
+pub(crate) fn log_key(company: u64, seq: u64) -> Vec<u8> {
     [company.to_be_bytes(), seq.to_be_bytes()].concat()
 }
 
-fn split_key(key: &[u8]) -> Option<(u64, u64)> {
+/// The company and seq of a call log key.
+pub(crate) fn split_key(key: &[u8]) -> Option<(u64, u64)> {
     let company = u64::from_be_bytes(key.get(0..8)?.try_into().ok()?);
     let seq = u64::from_be_bytes(key.get(8..16)?.try_into().ok()?);
     Some((company, seq))
@@ -128,35 +130,6 @@ fn matches(log: &CallLog, f: &LogFilter) -> bool {
         && f.outcome
             .as_deref()
             .is_none_or(|o| log.outcome.as_str() == o)
-}
-
-impl CallLogStore for LogBook {
-    fn append(&self, log: &mut CallLog) -> Result<(), String> {
-        log.seq = self.records.next_seq().map_err(|e| e.to_string())?;
-        let key = log_key(log.company_id, log.seq);
-        let body = log_codec::encode(log).map_err(|e| e.to_string())?;
-        let mut writes: Vec<RecordWrite> = vec![(RecordTree::CallLogs, key.clone(), Some(body))];
-        for d in &log.decisions {
-            writes.push((
-                RecordTree::TraceIndex,
-                d.trace_id.as_bytes().to_vec(),
-                Some(key.clone()),
-            ));
-        }
-        self.records.write(&writes).map_err(|e| e.to_string())
-    }
-
-    fn decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {
-        let key = self
-            .records
-            .get(RecordTree::TraceIndex, trace_id.as_bytes())
-            .ok()??;
-        let (company, _) = split_key(&key)?;
-        let body = self.records.get(RecordTree::CallLogs, &key).ok()??;
-        let log: CallLog = log_codec::decode(&body).ok()?;
-        let d = log.decisions.into_iter().find(|d| d.trace_id == trace_id)?;
-        Some((company, d))
-    }
 }
 
 impl StateSink for LogBook {

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use switchyard_directory::{Bootstrap, Directory, DirectoryError, RecordStore, SledRecords};
 use switchyard_runtime::{EngineConfig, PolicyEngine};
 
-use crate::calls::{CallCenter, Policies, RestoredPolicy};
+use crate::calls::{CallCenter, CallSettings, Policies, RestoredPolicy};
+use crate::journal_store::RecordJournal;
 use crate::logbook::LogBook;
 use crate::policy_store::PolicyStore;
 use tokio::sync::oneshot;
@@ -43,6 +44,9 @@ pub enum ServerError {
     /// The policy engine could not start, or stored policies could not be read.
     #[error("policies: {0}")]
     Policies(String),
+    /// Live state could not be restored.
+    #[error("restoring live state")]
+    Restore(#[source] crate::calls::CallError),
     /// A background task panicked or was cancelled.
     #[error("task failed: {0}")]
     Task(String),
@@ -107,6 +111,19 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
         .map_err(|e| ServerError::Task(e.to_string()))??
     };
     let state = assemble(config, directory, records).await?;
+    let calls = Arc::clone(state.calls());
+    let restored =
+        tokio::task::spawn_blocking(move || calls.restore(crate::calls::clock::now_ms()))
+            .await
+            .map_err(|e| ServerError::Task(e.to_string()))?
+            .map_err(ServerError::Restore)?;
+    tracing::info!(
+        durable = state.calls().is_durable(),
+        agents = restored.agents,
+        calls = restored.calls,
+        repaired = restored.repaired,
+        "restored live state"
+    );
     state.calls().spawn_sweeper();
     let calls = Arc::clone(state.calls());
     // Not awaited: start-up does not wait for it.
@@ -161,6 +178,8 @@ async fn assemble(
         ..EngineConfig::default()
     };
     let max_policy_bytes = config.max_policy_bytes;
+    let volatile_live_state = config.volatile_live_state;
+    let max_call_ms = config.max_call_secs.saturating_mul(1_000);
     tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
         let engine =
             PolicyEngine::new(engine_config).map_err(|e| ServerError::Policies(e.to_string()))?;
@@ -192,7 +211,12 @@ async fn assemble(
         let directory = Arc::new(directory);
         let roster: Arc<dyn crate::calls::Roster> =
             Arc::new(crate::calls::CachedRoster::new(Arc::clone(&directory)));
-        let calls = Arc::new(CallCenter::new(roster, Arc::new(logbook.clone()), policies));
+        let journal = Arc::new(RecordJournal::new(
+            Arc::clone(logbook.records()),
+            !volatile_live_state,
+        ));
+        let settings = CallSettings { max_call_ms };
+        let calls = Arc::new(CallCenter::new(roster, journal, policies, settings));
         Ok(AppState::new(directory, calls, logbook, store))
     })
     .await

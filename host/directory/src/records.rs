@@ -1,5 +1,6 @@
 //! [`RecordStore`]: durable records that are not directory entities — call logs and their trace
-//! index, policy components, versions, activations and state — as ordered key/value trees.
+//! index, policy components, versions, activations and state, and the call flow's live state —
+//! as ordered key/value trees.
 //! The service owns their meaning; the backend only promises atomic batches and durability.
 //! [`SledRecords`] keeps them in the same sled database as the directory.
 
@@ -31,10 +32,18 @@ pub enum RecordTree {
     PolicyState,
     /// Company ++ seq → policy change record JSON.
     PolicyAudit,
+    /// Agent → its live state (presence, engagement).
+    LiveAgents,
+    /// Company ++ agent → the agent's counters of today there.
+    LiveStats,
+    /// Call handle → a live call.
+    LiveCalls,
+    /// Call handle ++ index (4 bytes BE) → a decision of a live call.
+    LiveDecisions,
 }
 
 impl RecordTree {
-    const ALL: [RecordTree; 8] = [
+    const ALL: [RecordTree; 12] = [
         RecordTree::CallLogs,
         RecordTree::TraceIndex,
         RecordTree::PolicyBlobs,
@@ -43,6 +52,10 @@ impl RecordTree {
         RecordTree::PolicyActive,
         RecordTree::PolicyState,
         RecordTree::PolicyAudit,
+        RecordTree::LiveAgents,
+        RecordTree::LiveStats,
+        RecordTree::LiveCalls,
+        RecordTree::LiveDecisions,
     ];
 
     /// The tree's name in storage.
@@ -56,6 +69,10 @@ impl RecordTree {
             RecordTree::PolicyActive => "rec_policy_active",
             RecordTree::PolicyState => "rec_policy_state",
             RecordTree::PolicyAudit => "rec_policy_audit",
+            RecordTree::LiveAgents => "live_agents",
+            RecordTree::LiveStats => "live_stats",
+            RecordTree::LiveCalls => "live_calls",
+            RecordTree::LiveDecisions => "live_decisions",
         }
     }
 

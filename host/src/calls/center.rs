@@ -3,23 +3,34 @@
 //! offering), `outcomes.rs` (events from the platform) and `dispatch.rs` (queues and expiry).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::journal::{JournalError, LiveChange, LiveJournal};
 use super::live::LiveCall;
-use super::log::{CallLog, DecisionRecord};
+use super::log::DecisionRecord;
 use super::policies::Policies;
 use super::push::PushHub;
 use super::queue::Queues;
 use super::registry::{CallRef, Registry};
 use super::roster::Roster;
 
-/// Durable storage of call logs.
-pub trait CallLogStore: Send + Sync + 'static {
-    /// Store a finished call's log durably (on disk before returning); assigns `log.seq`.
-    fn append(&self, log: &mut CallLog) -> Result<(), String>;
-    /// A decision (with its trace) from a stored log, by trace id.
-    fn decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)>;
+/// Default longest a connected call may last without an `ended` event: 4 hours.
+pub const DEFAULT_MAX_CALL_MS: u64 = 4 * 3_600_000;
+
+/// Settings of the call flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallSettings {
+    /// A connected call is ended as `expired` (and its agent freed) this long after it was
+    /// answered, when no `ended` event arrived.
+    pub max_call_ms: u64,
+}
+
+impl Default for CallSettings {
+    fn default() -> Self {
+        Self {
+            max_call_ms: DEFAULT_MAX_CALL_MS,
+        }
+    }
 }
 
 /// Errors of the call flow, each meant for the telephony platform to act on.
@@ -31,7 +42,7 @@ pub enum CallError {
     /// The number's company has no such department any more.
     #[error("the number's department {0} does not exist")]
     MissingDepartment(u64),
-    /// A call with this id is already in progress.
+    /// This platform already has a live call with this id.
     #[error("call {0} is already in progress")]
     DuplicateCall(String),
     /// No live call has this id.
@@ -40,41 +51,47 @@ pub enum CallError {
     /// The event does not fit the call's state (late, duplicate, or about an agent not offered).
     #[error("{0}")]
     Conflict(String),
-    /// The log could not be written.
-    #[error("storage failed: {0}")]
-    Storage(String),
+    /// Live state or a log could not be stored.
+    #[error("storage failed")]
+    Storage(#[from] JournalError),
+    /// The agent is not engaged with a call of this company.
+    #[error("agent {0} is not engaged with a call of this company")]
+    NotEngaged(u64),
 }
 
 /// The call flow of the whole service.
 pub struct CallCenter {
     pub(crate) roster: Arc<dyn Roster>,
-    pub(crate) logs: Arc<dyn CallLogStore>,
+    pub(crate) journal: Arc<dyn LiveJournal>,
     pub(crate) policies: Policies,
     pub(crate) registry: Registry,
     pub(crate) queues: Queues,
     pub(crate) push: PushHub,
     pub(crate) metrics: super::metrics::CallMetrics,
-    pub(crate) calls: Mutex<HashMap<CallRef, Arc<Mutex<LiveCall>>>>,
-    pub(crate) by_id: Mutex<HashMap<String, CallRef>>,
-    next_ref: AtomicU64,
-    next_trace: AtomicU64,
+    pub(crate) settings: CallSettings,
+    calls: Mutex<HashMap<CallRef, Arc<Mutex<LiveCall>>>>,
+    by_id: Mutex<HashMap<(u64, String), CallRef>>,
 }
 
 impl CallCenter {
-    /// A call centre over the given directory, log store and policies.
-    pub fn new(roster: Arc<dyn Roster>, logs: Arc<dyn CallLogStore>, policies: Policies) -> Self {
+    /// A call centre over the given directory, live-state journal and policies.
+    pub fn new(
+        roster: Arc<dyn Roster>,
+        journal: Arc<dyn LiveJournal>,
+        policies: Policies,
+        settings: CallSettings,
+    ) -> Self {
         Self {
             roster,
-            logs,
+            registry: Registry::with_journal(Arc::clone(&journal)),
+            push: PushHub::new(4096, Arc::clone(&journal)),
+            journal,
             policies,
-            registry: Registry::new(),
             queues: Queues::new(),
-            push: PushHub::new(4096),
             metrics: super::metrics::CallMetrics::default(),
+            settings,
             calls: Mutex::default(),
             by_id: Mutex::default(),
-            next_ref: AtomicU64::new(1),
-            next_trace: AtomicU64::new(1),
         }
     }
 
@@ -103,26 +120,81 @@ impl CallCenter {
         &self.queues
     }
 
-    pub(crate) fn new_call_ref(&self) -> CallRef {
-        self.next_ref.fetch_add(1, Ordering::Relaxed)
+    /// Whether live state survives a restart.
+    pub fn is_durable(&self) -> bool {
+        self.journal.is_durable()
     }
 
-    pub(crate) fn new_trace_id(&self, call_ref: CallRef) -> String {
-        format!(
-            "t{}-{}",
-            call_ref,
-            self.next_trace.fetch_add(1, Ordering::Relaxed)
-        )
+    /// Make every change staged so far durable, then release the pushed updates it covers.
+    /// Every use case ends with it, before its answer is sent.
+    pub(crate) fn commit(&self) -> Result<(), CallError> {
+        let staged = self.push.staged_up_to();
+        let synced = self.journal.sync();
+        // Released even when the sync failed: the change is live in this process, which
+        // goes on acting on it; the request that made it is answered with the error.
+        self.push.release(staged);
+        synced.map_err(|e| {
+            tracing::error!(error = %e, "could not make live state durable");
+            CallError::Storage(e)
+        })
     }
 
-    /// The live call with telephony id `call_id`.
-    pub fn live(&self, call_id: &str) -> Option<Arc<Mutex<LiveCall>>> {
+    /// Stage the call as it is now, with the decisions made since it was last staged.
+    pub(crate) fn stage_call(&self, call: &mut LiveCall) {
+        let mut changes = Vec::with_capacity(2);
+        let staged = call.staged_decisions as usize;
+        for (i, d) in call.log.decisions.iter().enumerate().skip(staged) {
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            changes.push(LiveChange::Decision(
+                call.call_ref,
+                index,
+                Box::new(d.clone()),
+            ));
+        }
+        changes.push(LiveChange::Call(Box::new(super::stored::StoredCall::from(
+            &*call,
+        ))));
+        match self.journal.stage(&mut changes) {
+            Ok(()) => {
+                call.staged_decisions = u32::try_from(call.log.decisions.len()).unwrap_or(u32::MAX);
+            }
+            Err(e) => {
+                tracing::error!(call = %call.call_id, error = %e, "could not stage a live call")
+            }
+        }
+    }
+
+    pub(crate) fn new_call_ref(&self) -> Result<CallRef, CallError> {
+        Ok(self.journal.next_id()?)
+    }
+
+    /// The live call with telephony id `call_id` of `platform`.
+    pub fn live(&self, platform: u64, call_id: &str) -> Option<Arc<Mutex<LiveCall>>> {
         let call_ref = *self
             .by_id
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(call_id)?;
+            .get(&(platform, call_id.to_owned()))?;
         self.live_by_ref(call_ref)
+    }
+
+    /// Register a new live call under its platform's id; `false` when that platform already
+    /// has a live call with this id.
+    pub(crate) fn admit(&self, call: &Arc<Mutex<LiveCall>>) -> bool {
+        let (key, call_ref) = {
+            let c = lock_call(call);
+            ((c.platform, c.call_id.clone()), c.call_ref)
+        };
+        let mut by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
+        if by_id.contains_key(&key) {
+            return false;
+        }
+        by_id.insert(key, call_ref);
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(call_ref, Arc::clone(call));
+        true
     }
 
     pub(crate) fn live_by_ref(&self, call_ref: CallRef) -> Option<Arc<Mutex<LiveCall>>> {
@@ -133,33 +205,37 @@ impl CallCenter {
             .cloned()
     }
 
-    pub(crate) fn forget(&self, call_ref: CallRef, call_id: &str) {
+    /// Every live call (in no particular order).
+    pub(crate) fn all_live(&self) -> Vec<Arc<Mutex<LiveCall>>> {
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn forget(&self, call_ref: CallRef, platform: u64, call_id: &str) {
         self.calls
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&call_ref);
         let mut by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
-        if by_id.get(call_id) == Some(&call_ref) {
-            by_id.remove(call_id);
+        let key = (platform, call_id.to_owned());
+        if by_id.get(&key) == Some(&call_ref) {
+            by_id.remove(&key);
         }
     }
 
     /// A decision trace by id: from a live call, or from the stored logs. Returns the company.
     pub fn trace(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {
-        let live: Vec<_> = self
-            .calls
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
-        for call in live {
-            let call = call.lock().unwrap_or_else(|p| p.into_inner());
+        for call in self.all_live() {
+            let call = lock_call(&call);
             if let Some(d) = call.log.decisions.iter().find(|d| d.trace_id == trace_id) {
                 return Some((call.company, d.clone()));
             }
         }
-        self.logs.decision(trace_id)
+        self.journal.logged_decision(trace_id)
     }
 
     /// Number of live calls (for metrics and tests).

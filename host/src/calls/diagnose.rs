@@ -111,6 +111,7 @@ impl CallCenter {
 /// A call that exists only to be decided about.
 fn probe_call(number: &str, company: u64, department: u64, now_ms: u64) -> LiveCall {
     let arrival = Arrival {
+        platform: 0,
         call_id: "diagnose".to_owned(),
         company,
         number: number.to_owned(),
@@ -118,5 +119,5 @@ fn probe_call(number: &str, company: u64, department: u64, now_ms: u64) -> LiveC
         department,
         attributes: Vec::new(),
     };
-    LiveCall::new(0, arrival, now_ms, now_ms)
+    LiveCall::new(0, arrival, now_ms, now_ms, None)
 }

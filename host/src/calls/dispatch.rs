@@ -1,24 +1,27 @@
 //! Serving queues and expiring what lapsed: when agents become free, the waiting calls they
 //! could take are tried in serving order (priority, then oldest, across all companies sharing
-//! them); a periodic sweep releases offers nobody reported on, ends wrap-ups, and sends calls
-//! whose queue wait ran out back to the overflow rules with `queue-timeout`.
+//! them); a periodic sweep releases offers nobody reported on, ends wrap-ups, sends calls
+//! whose queue wait ran out back to the overflow rules with `queue-timeout`, and ends
+//! connected calls that outlived the maximum call duration as `expired`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use switchyard_runtime::OverflowReason;
 
-use super::center::{CallCenter, lock_call};
+use super::center::{CallCenter, CallError, lock_call};
 use super::clock::now_ms;
 use super::instruction::Instruction;
 use super::live::Stage;
+use super::log::{CallOutcome, OfferOutcome};
+use super::queue::Waiting;
 use super::routing::Start;
 
 /// How often the sweeper runs.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(200);
 
 impl CallCenter {
-    /// Offer waiting calls to `agents`, which just became free.
+    /// Offer waiting calls to `agents`, which just became free. The caller commits.
     pub fn dispatch(&self, agents: &[u64], now_ms: u64) {
         if agents.is_empty() {
             return;
@@ -33,12 +36,12 @@ impl CallCenter {
     }
 
     /// Try every waiting call once (a safety net for changes that freed agents without an
-    /// event, such as a status switched back to available).
+    /// event, such as a status switched back to available). The caller commits.
     pub fn dispatch_all(&self, now_ms: u64) {
         self.serve_waiting(self.queues.all(), now_ms);
     }
 
-    fn serve_waiting(&self, waiting: Vec<super::queue::Waiting>, now_ms: u64) {
+    fn serve_waiting(&self, waiting: Vec<Waiting>, now_ms: u64) {
         for w in waiting {
             let Some(shared) = self.live_by_ref(w.call) else {
                 self.queues.remove(w.call);
@@ -55,56 +58,86 @@ impl CallCenter {
                 self.route_once(&mut call, &company, now_ms)
             {
                 self.queues.remove(call.call_ref);
+                call.waiting = None;
                 self.metrics
                     .queue_wait(call.company, now_ms.saturating_sub(w.since_ms));
-                let agents = targets.iter().map(|t| t.agent_id).collect();
                 let instruction = Instruction::Ring { mode, targets };
-                let number = call.number.clone();
                 match self.conclude(&mut call, instruction, now_ms) {
-                    Ok(update) => self.push.publish(&number, agents, update, true),
+                    Ok(update) => self.publish(&call, update, true),
                     Err(e) => tracing::error!(error = %e, "could not serve a queued call"),
                 }
             } else {
-                // Still nobody: stay queued with the same deadline.
+                // Still nobody: stay queued with the same place and deadline.
                 call.plan = None;
                 call.stage = Stage::Queued;
             }
         }
     }
 
-    /// Release lapsed offers, end finished wrap-ups, time out queued calls.
-    pub fn sweep(&self, now_ms: u64) {
-        let sweep = self.registry.sweep(now_ms);
+    /// Release lapsed offers, end finished wrap-ups, time out queued calls and expire calls
+    /// connected for longer than the maximum duration, then commit (pushing what changed).
+    pub fn sweep(&self, now_ms: u64) -> Result<(), CallError> {
+        let sweep = self.registry.sweep(now_ms, self.settings.max_call_ms);
         for (agent, call) in sweep.lapsed_offers {
-            self.offer_lapsed(agent, call, now_ms);
+            self.offer_gone(agent, call, OfferOutcome::Lapsed, now_ms);
         }
         self.dispatch(&sweep.freed, now_ms);
+        for (_, call) in sweep.overdue {
+            self.expire(call, now_ms);
+        }
         for w in self.queues.take_expired(now_ms) {
-            let Some(shared) = self.live_by_ref(w.call) else {
-                continue;
-            };
+            self.queue_timed_out(w, now_ms);
+        }
+        self.commit()
+    }
+
+    fn queue_timed_out(&self, w: Waiting, now_ms: u64) {
+        let Some(shared) = self.live_by_ref(w.call) else {
+            return;
+        };
+        let mut call = lock_call(&shared);
+        if call.stage != Stage::Queued {
+            return;
+        }
+        let Some(company) = self.roster.company(call.company) else {
+            return;
+        };
+        self.metrics
+            .queue_wait(call.company, now_ms.saturating_sub(w.since_ms));
+        call.stage = Stage::Ringing;
+        call.waiting = None;
+        let instruction = self.decide(
+            &mut call,
+            &company,
+            Start::Overflow(OverflowReason::QueueTimeout),
+            now_ms,
+        );
+        match self.conclude(&mut call, instruction, now_ms) {
+            Ok(update) => self.publish(&call, update, true),
+            Err(e) => tracing::error!(error = %e, "could not overflow a timed-out queued call"),
+        }
+    }
+
+    /// A connected call outlived the maximum call duration: end it as `expired`, free its
+    /// agent, and tell the platform the call is done.
+    fn expire(&self, call_ref: u64, now_ms: u64) {
+        let Some(shared) = self.live_by_ref(call_ref) else {
+            return;
+        };
+        let mut freed = Vec::new();
+        {
             let mut call = lock_call(&shared);
-            if call.stage != Stage::Queued {
-                continue;
-            }
-            let Some(company) = self.roster.company(call.company) else {
-                continue;
-            };
-            self.metrics
-                .queue_wait(call.company, now_ms.saturating_sub(w.since_ms));
-            call.stage = Stage::Ringing;
-            let instruction = self.decide(
-                &mut call,
-                &company,
-                Start::Overflow(OverflowReason::QueueTimeout),
-                now_ms,
-            );
-            let number = call.number.clone();
-            match self.conclude(&mut call, instruction, now_ms) {
-                Ok(update) => self.push.publish(&number, Vec::new(), update, true),
-                Err(e) => tracing::error!(error = %e, "could not overflow a timed-out queued call"),
+            tracing::warn!(call = %call.call_id, company = call.company,
+                "connected call outlived the maximum call duration: ended as expired");
+            let ended = self
+                .end_connected(&mut call, CallOutcome::Expired, now_ms, &mut freed)
+                .and_then(|done| self.conclude(&mut call, done, now_ms));
+            match ended {
+                Ok(update) => self.publish(&call, update, true),
+                Err(e) => tracing::error!(error = %e, "could not expire a call"),
             }
         }
+        self.dispatch(&freed, now_ms);
     }
 
     /// Run the sweeper until the centre is dropped elsewhere (the task holds a weak handle).
@@ -121,14 +154,16 @@ impl CallCenter {
                 let all = n.is_multiple_of(5);
                 let joined = tokio::task::spawn_blocking(move || {
                     let now = now_ms();
-                    center.sweep(now);
                     if all {
                         center.dispatch_all(now);
                     }
+                    center.sweep(now)
                 })
                 .await;
-                if let Err(e) = joined {
-                    tracing::error!(error = %e, "sweeper step panicked");
+                match joined {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "sweeper step could not commit"),
+                    Err(e) => tracing::error!(error = %e, "sweeper step panicked"),
                 }
             }
         })

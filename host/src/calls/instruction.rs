@@ -93,3 +93,29 @@ pub struct CallUpdate {
     /// What to do now.
     pub instruction: Instruction,
 }
+
+impl CallUpdate {
+    /// Agents this update concerns: those to ring, the one connected and those withdrawn.
+    pub fn agents(&self) -> Vec<u64> {
+        match &self.instruction {
+            Instruction::Ring { targets, .. } => targets.iter().map(|t| t.agent_id).collect(),
+            Instruction::Connected {
+                agent_id, withdraw, ..
+            } => {
+                let mut v = vec![*agent_id];
+                v.extend(withdraw);
+                v
+            }
+            Instruction::KeepRinging { agents } => agents.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Kebab-case name of a ring mode.
+pub fn mode_name(mode: switchyard_runtime::RingMode) -> &'static str {
+    match mode {
+        switchyard_runtime::RingMode::Simultaneous => "simultaneous",
+        switchyard_runtime::RingMode::Sequential => "sequential",
+    }
+}

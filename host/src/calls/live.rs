@@ -3,8 +3,12 @@
 
 use switchyard_runtime::{Attribute, RingMode};
 
+use std::sync::Arc;
+
 use super::instruction::Target;
 use super::log::{CallLog, CallOutcome};
+use super::policies::ActivePolicy;
+use super::queue::Waiting;
 use super::registry::CallRef;
 
 /// Where a live call is.
@@ -39,6 +43,9 @@ pub struct Plan {
 pub struct LiveCall {
     /// Host handle.
     pub call_ref: CallRef,
+    /// The telephony platform that posted the call (its token id; 0 for the operator): call
+    /// ids are the platform's own, unique only among its calls.
+    pub platform: u64,
     /// Telephony platform's call id.
     pub call_id: String,
     /// Company.
@@ -63,21 +70,63 @@ pub struct LiveCall {
     pub plan: Option<Plan>,
     /// Agents currently ringing for this call.
     pub ringing: Vec<u64>,
+    /// Its place in the queue, while queued.
+    pub waiting: Option<Waiting>,
     /// When the call arrived (unix ms).
     pub started_ms: u64,
     /// When it was answered.
     pub answered_ms: Option<u64>,
     /// Random seed for the policy (derived from the call).
     pub seed: u64,
+    /// The policy the call is pinned to: the one active when it arrived. Every decision of
+    /// the call is made by it.
+    pub policy: Pinned,
     /// Trace id of the latest decision.
     pub last_trace: Option<String>,
+    /// How many of `log.decisions` are staged in the journal already.
+    pub staged_decisions: u32,
     /// The log record being built.
     pub log: CallLog,
+}
+
+/// The policy a call is pinned to.
+#[derive(Clone)]
+pub enum Pinned {
+    /// The company had no policy when the call arrived: the built-in default decides.
+    BuiltIn,
+    /// This version decides.
+    Policy(Arc<ActivePolicy>),
+    /// Restored after a restart: version `0` is loaded on the call's next decision (if it
+    /// is no longer active, the active version decides, and the trace says which).
+    Restored(u32),
+}
+
+impl Pinned {
+    /// The pinned version (0: the built-in default).
+    pub fn version(&self) -> u32 {
+        match self {
+            Pinned::BuiltIn => 0,
+            Pinned::Policy(p) => p.version,
+            Pinned::Restored(v) => *v,
+        }
+    }
+}
+
+impl std::fmt::Debug for Pinned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pinned::BuiltIn => f.write_str("BuiltIn"),
+            Pinned::Policy(p) => write!(f, "Policy({}@{})", p.name, p.version),
+            Pinned::Restored(v) => write!(f, "Restored({v})"),
+        }
+    }
 }
 
 /// Where a new call comes from and goes to.
 #[derive(Debug, Clone)]
 pub struct Arrival {
+    /// The platform that posted it.
+    pub platform: u64,
     /// Telephony call id.
     pub call_id: String,
     /// Company holding the number.
@@ -94,7 +143,13 @@ pub struct Arrival {
 
 impl LiveCall {
     /// A call that just arrived, not yet decided.
-    pub fn new(call_ref: CallRef, arrival: Arrival, now_ms: u64, seed: u64) -> Self {
+    pub fn new(
+        call_ref: CallRef,
+        arrival: Arrival,
+        now_ms: u64,
+        seed: u64,
+        policy: Option<Arc<ActivePolicy>>,
+    ) -> Self {
         let log = CallLog {
             seq: 0,
             call_id: arrival.call_id.clone(),
@@ -107,6 +162,7 @@ impl LiveCall {
             outcome: CallOutcome::Abandoned,
             answered_by: None,
             answered_extension: None,
+            released_by: None,
             wait_ms: 0,
             ring_ms: 0,
             talk_ms: 0,
@@ -116,6 +172,7 @@ impl LiveCall {
         };
         Self {
             call_ref,
+            platform: arrival.platform,
             call_id: arrival.call_id,
             company: arrival.company,
             number: arrival.number,
@@ -128,10 +185,13 @@ impl LiveCall {
             stage: Stage::Ringing,
             plan: None,
             ringing: Vec::new(),
+            waiting: None,
             started_ms: now_ms,
             answered_ms: None,
             seed,
+            policy: policy.map_or(Pinned::BuiltIn, Pinned::Policy),
             last_trace: None,
+            staged_decisions: 0,
             log,
         }
     }

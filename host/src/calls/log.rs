@@ -147,6 +147,13 @@ pub enum CallOutcome {
     Forwarded,
     /// Rejected by the overflow rules.
     Rejected,
+    /// Connected longer than the maximum call duration without an `ended` event: ended by
+    /// the host, the agent freed.
+    Expired,
+    /// Ended because the telephony platform's reconciliation no longer listed it.
+    Reconciled,
+    /// Ended by an administrator releasing the agent (see `released_by`).
+    Released,
 }
 
 impl CallOutcome {
@@ -158,6 +165,9 @@ impl CallOutcome {
             CallOutcome::Voicemail => "voicemail",
             CallOutcome::Forwarded => "forwarded",
             CallOutcome::Rejected => "rejected",
+            CallOutcome::Expired => "expired",
+            CallOutcome::Reconciled => "reconciled",
+            CallOutcome::Released => "released",
         }
     }
 }
@@ -187,6 +197,9 @@ pub struct CallLog {
     pub answered_by: Option<u64>,
     /// Extension of who answered.
     pub answered_extension: Option<String>,
+    /// Who released the agent and so ended the call (outcome `released`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_by: Option<String>,
     /// Time from arrival to answer (or to the end if unanswered), ms.
     pub wait_ms: u64,
     /// Total ringing time across offers, ms.
@@ -202,6 +215,43 @@ pub struct CallLog {
 }
 
 impl CallLog {
+    /// A copy without the decisions (the stored form of a live call keeps them apart).
+    pub fn without_decisions(&self) -> CallLog {
+        CallLog {
+            seq: self.seq,
+            call_id: self.call_id.clone(),
+            company_id: self.company_id,
+            number: self.number.clone(),
+            caller: self.caller.clone(),
+            department_id: self.department_id,
+            started_ms: self.started_ms,
+            ended_ms: self.ended_ms,
+            outcome: self.outcome,
+            answered_by: self.answered_by,
+            answered_extension: self.answered_extension.clone(),
+            released_by: self.released_by.clone(),
+            wait_ms: self.wait_ms,
+            ring_ms: self.ring_ms,
+            talk_ms: self.talk_ms,
+            offers: self.offers.clone(),
+            overflows: self.overflows.clone(),
+            decisions: Vec::new(),
+        }
+    }
+
+    /// Record how the latest ringing offer to `agent` ended.
+    pub fn close_offer(&mut self, agent: u64, outcome: OfferOutcome, now_ms: u64) {
+        if let Some(offer) = self
+            .offers
+            .iter_mut()
+            .rev()
+            .find(|o| o.agent_id == agent && o.outcome == OfferOutcome::Ringing)
+        {
+            offer.outcome = outcome;
+            offer.ring_ms = now_ms.saturating_sub(offer.at_ms);
+        }
+    }
+
     /// Whether `agent` took part in this call (offered or answered).
     pub fn involves(&self, agent: u64) -> bool {
         self.answered_by == Some(agent) || self.offers.iter().any(|o| o.agent_id == agent)

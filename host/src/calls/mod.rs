@@ -1,7 +1,9 @@
 //! The call flow: what happens to a call from the moment the telephony platform posts it until
 //! it is logged.
 //!
-//! - `center`: the [`CallCenter`] state and its errors.
+//! - `center`: the [`CallCenter`] state, its settings and errors.
+//! - `journal`: the seam where live state is kept ([`LiveJournal`]); `stored`: the versioned
+//!   records it keeps; `restore`: bringing live state back at start-up and reconciling it.
 //! - `roster`: what the call flow reads from the directory ([`Roster`]); `roster_cache`
 //!   implements it over the directory, cached until the directory changes, with the record
 //!   conversions of `directory_adapter`.
@@ -10,6 +12,8 @@
 //! - `policies`: each company's active policy and state; asks it, or the built-in default.
 //! - `routing`: deciding and offering a call; overflow actions.
 //! - `outcomes`: events from the platform (no answer, declined, answered, ended, abandoned).
+//! - `status`: by-value views of live calls and presence, and the presence use case.
+//! - `stuck`: the platform's reconciliation and an administrator's release of an agent.
 //! - `queue` and `dispatch`: waiting calls, serving them fairly, expiry sweeps.
 //! - `trace` and `diagnose`: why each member was or was not offered a call.
 //! - `board`: the presence board, filtered by the company's visibility policy.
@@ -25,6 +29,7 @@ mod diagnose;
 mod directory_adapter;
 mod dispatch;
 mod instruction;
+mod journal;
 mod live;
 mod log;
 mod metrics;
@@ -33,16 +38,21 @@ mod policies;
 mod push;
 mod queue;
 mod registry;
+mod restore;
 mod roster;
 mod roster_cache;
 mod routing;
+mod status;
+mod stored;
+mod stuck;
 mod trace;
 
 pub use board::{BoardDetail, BoardEntry, BoardError, BoardViewer, role_name, status_name};
-pub use center::{CallCenter, CallError, CallLogStore};
+pub use center::{CallCenter, CallError, CallSettings, DEFAULT_MAX_CALL_MS};
 pub use diagnose::Diagnosis;
-pub use instruction::{CallUpdate, Instruction, Target};
-pub use live::{LiveCall, Stage};
+pub use instruction::{CallUpdate, Instruction, Target, mode_name};
+pub use journal::{JournalError, LiveChange, LiveJournal, LiveSnapshot, Volatile, decision_key};
+pub use live::{LiveCall, Pinned, Stage};
 pub use log::{
     CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord, PolicyRun,
 };
@@ -52,10 +62,14 @@ pub use policies::{
     ActivePolicy, Answer, Policies, PolicySource, QUARANTINE, QUARANTINE_AFTER, RestoredPolicy,
     StateSink,
 };
-pub use push::{PushEvent, PushHub};
+pub use push::{PushEvent, PushHub, RETAINED, Subscription};
 pub use queue::{Queues, Waiting};
-pub use registry::{AgentLive, DayStats, Registry, Reserved};
+pub use registry::{AgentLive, DayStats, Engagement, Phase, Registry, Reserved};
+pub use restore::Restored;
 pub use roster::{CompanyInfo, Member, NumberRoute, Roster};
 pub use roster_cache::CachedRoster;
 pub use routing::{IncomingCall, reason_name};
+pub use status::{CallStatus, PresenceView};
+pub use stored::{StoredAgent, StoredCall, StoredStats};
+pub use stuck::Released;
 pub use trace::{MemberTrace, Reason};

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use switchyard_runtime::OverflowReason;
 
 use super::center::{CallCenter, CallError, lock_call};
-use super::instruction::{CallUpdate, Instruction};
+use super::instruction::{CallUpdate, Instruction, mode_name};
 use super::live::{LiveCall, Stage};
 use super::log::{CallOutcome, OfferOutcome};
-use super::routing::{MAX_ATTEMPTS, Start, close_offer, mode_name};
+use super::routing::{MAX_ATTEMPTS, Start};
 
 /// An event about a live call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -37,15 +37,17 @@ pub enum CallEvent {
 }
 
 impl CallCenter {
-    /// Apply an event to the live call `call_id` and answer with the next instruction.
+    /// Apply an event to `platform`'s live call `call_id` and answer with the next
+    /// instruction, once every change it made is durable.
     pub fn event(
         &self,
+        platform: u64,
         call_id: &str,
         event: CallEvent,
         now_ms: u64,
     ) -> Result<CallUpdate, CallError> {
         let shared = self
-            .live(call_id)
+            .live(platform, call_id)
             .ok_or_else(|| CallError::UnknownCall(call_id.to_owned()))?;
         let mut freed = Vec::new();
         let update = {
@@ -55,50 +57,82 @@ impl CallCenter {
             }
             let instruction = self.apply(&mut call, event, now_ms, &mut freed)?;
             let update = self.conclude(&mut call, instruction, now_ms)?;
-            self.push
-                .publish(&call.number, update_agents(&update), update.clone(), false);
+            self.publish(&call, update.clone(), false);
             update
         };
         self.dispatch(&freed, now_ms);
+        self.commit()?;
         Ok(update)
     }
 
-    /// The agent logged out while being offered a call: move the call on, as for a lapsed
-    /// offer, and push the next instruction to the platform.
-    pub fn offer_withdrawn_by_logout(&self, agent: u64, call_ref: u64, now_ms: u64) {
-        self.offer_gone(agent, call_ref, OfferOutcome::Withdrawn, now_ms);
-    }
-
-    /// An offer ran out without any event (lost message): treat it as no answer and push the
-    /// next instruction to the platform.
-    pub(crate) fn offer_lapsed(&self, agent: u64, call_ref: u64, now_ms: u64) {
-        self.offer_gone(agent, call_ref, OfferOutcome::Lapsed, now_ms);
-    }
-
-    fn offer_gone(&self, agent: u64, call_ref: u64, outcome: OfferOutcome, now_ms: u64) {
+    /// An offer ended without an event from the platform (it lapsed, the agent logged out, an
+    /// administrator released the agent): move the call on and push the next instruction to
+    /// the platform. The caller commits.
+    pub(crate) fn offer_gone(&self, agent: u64, call_ref: u64, outcome: OfferOutcome, now_ms: u64) {
         let Some(shared) = self.live_by_ref(call_ref) else {
             return;
         };
-        let mut freed = Vec::new();
         let mut call = lock_call(&shared);
         if !call.ringing.contains(&agent) {
             return;
         }
+        self.registry.release(agent, call_ref, now_ms);
         call.ringing.retain(|a| *a != agent);
-        close_offer(&mut call.log, agent, outcome, now_ms);
-        freed.push(agent);
+        call.log.close_offer(agent, outcome, now_ms);
         let instruction = self.after_offer_failed(&mut call, now_ms);
-        let number = call.number.clone();
         match self.conclude(&mut call, instruction, now_ms) {
             Ok(update) => {
-                let mut agents = update_agents(&update);
+                let mut agents = update.agents();
                 agents.push(agent);
-                self.push.publish(&number, agents, update, true);
+                self.push
+                    .publish(&call.number, call.platform, agents, update, true);
             }
-            Err(e) => tracing::error!(error = %e, "could not finish a call after a lapsed offer"),
+            Err(e) => tracing::error!(error = %e, "could not finish a call after a lost offer"),
         }
         drop(call);
-        self.dispatch(&freed, now_ms);
+        self.dispatch(&[agent], now_ms);
+    }
+
+    /// End a connected call on the host's side (expired, reconciled, released by an
+    /// administrator): the agent enters wrap-up, today's counters move, the call is logged.
+    pub(crate) fn end_connected(
+        &self,
+        call: &mut LiveCall,
+        outcome: CallOutcome,
+        now_ms: u64,
+        freed: &mut Vec<u64>,
+    ) -> Result<Instruction, CallError> {
+        let Stage::Connected { agent } = call.stage else {
+            return Err(CallError::Conflict(format!(
+                "call {} is not connected",
+                call.call_id
+            )));
+        };
+        let (wrap_ms, day) = match self.roster.company(call.company) {
+            Some(company) => (
+                u64::from(company.wrap_up_secs) * 1_000,
+                super::clock::local_time(&company.time_zone, now_ms).day,
+            ),
+            // The company is gone: no wrap-up in it, and its counters no longer matter.
+            None => (0, 0),
+        };
+        match self
+            .registry
+            .end(agent, call.call_ref, now_ms, wrap_ms, day)
+        {
+            Ok(talk) => {
+                call.log.talk_ms = talk;
+                if wrap_ms == 0 {
+                    freed.push(agent);
+                }
+            }
+            // Released by an administrator already: the talk time is up to now.
+            Err(_) => {
+                call.log.talk_ms = now_ms.saturating_sub(call.answered_ms.unwrap_or(now_ms));
+            }
+        }
+        self.finish(call, outcome, now_ms)?;
+        Ok(Instruction::Done)
     }
 
     fn apply(
@@ -123,7 +157,7 @@ impl CallCenter {
                 } else {
                     OfferOutcome::NoAnswer
                 };
-                close_offer(&mut call.log, agent_id, outcome, now_ms);
+                call.log.close_offer(agent_id, outcome, now_ms);
                 freed.push(agent_id);
                 Ok(self.after_offer_failed(call, now_ms))
             }
@@ -140,10 +174,10 @@ impl CallCenter {
                 let mut withdraw = Vec::new();
                 for other in std::mem::take(&mut call.ringing) {
                     if other == agent_id {
-                        close_offer(&mut call.log, other, OfferOutcome::Answered, now_ms);
+                        call.log.close_offer(other, OfferOutcome::Answered, now_ms);
                     } else {
                         self.registry.release(other, call.call_ref, now_ms);
-                        close_offer(&mut call.log, other, OfferOutcome::Withdrawn, now_ms);
+                        call.log.close_offer(other, OfferOutcome::Withdrawn, now_ms);
                         withdraw.push(other);
                         freed.push(other);
                     }
@@ -168,22 +202,8 @@ impl CallCenter {
                 })
             }
             CallEvent::Ended => match call.stage {
-                Stage::Connected { agent } => {
-                    let company = self.roster.company(call.company).ok_or_else(|| {
-                        CallError::Conflict("the call's company was deleted".into())
-                    })?;
-                    let local = super::clock::local_time(&company.time_zone, now_ms);
-                    let wrap_ms = u64::from(company.wrap_up_secs) * 1_000;
-                    let talk = self
-                        .registry
-                        .end(agent, call.call_ref, now_ms, wrap_ms, local.day)
-                        .map_err(|e| CallError::Conflict(e.to_string()))?;
-                    call.log.talk_ms = talk;
-                    if wrap_ms == 0 {
-                        freed.push(agent);
-                    }
-                    self.finish(call, CallOutcome::Answered, now_ms)?;
-                    Ok(Instruction::Done)
+                Stage::Connected { .. } => {
+                    self.end_connected(call, CallOutcome::Answered, now_ms, freed)
                 }
                 _ => self.abandon(call, now_ms, freed),
             },
@@ -215,15 +235,11 @@ impl CallCenter {
                 agents: call.ringing.clone(),
             };
         }
+        let mode = call.plan.as_ref().map(|p| p.mode);
         let (offered, _) = self.offer_next(call, now_ms);
-        if !offered.is_empty() {
-            let mode = call
-                .plan
-                .as_ref()
-                .map(|p| mode_name(p.mode))
-                .unwrap_or("sequential");
+        if let (false, Some(mode)) = (offered.is_empty(), mode) {
             return Instruction::Ring {
-                mode: mode.to_owned(),
+                mode: mode_name(mode).to_owned(),
                 targets: offered,
             };
         }
@@ -241,21 +257,5 @@ impl CallCenter {
             }
         };
         self.decide(call, &company, start, now_ms)
-    }
-}
-
-/// Agents an update concerns: those to ring, the one connected and those withdrawn.
-pub(crate) fn update_agents(update: &CallUpdate) -> Vec<u64> {
-    match &update.instruction {
-        Instruction::Ring { targets, .. } => targets.iter().map(|t| t.agent_id).collect(),
-        Instruction::Connected {
-            agent_id, withdraw, ..
-        } => {
-            let mut v = vec![*agent_id];
-            v.extend(withdraw);
-            v
-        }
-        Instruction::KeepRinging { agents } => agents.clone(),
-        _ => Vec::new(),
     }
 }

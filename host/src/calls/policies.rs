@@ -14,6 +14,7 @@ use switchyard_runtime::{
     Policy, PolicyEngine, PolicyState, Subject, View, Viewer, fallback,
 };
 
+use super::live::Pinned;
 use super::log::PolicyRun;
 
 mod breaker;
@@ -80,8 +81,8 @@ impl Policies {
         &self.engine
     }
 
-    /// Make `policy` the company's active policy (the next decision uses it; decisions in
-    /// flight finish on the one they started with).
+    /// Make `policy` the company's active policy: calls arriving from now on use it; calls in
+    /// progress keep the version they arrived with (see [`Pinned`]).
     pub fn activate(&self, company: u64, policy: Option<ActivePolicy>) {
         let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
         self.restored_map().remove(&company);
@@ -183,8 +184,8 @@ impl Policies {
         Arc::clone(states.entry(company).or_default())
     }
 
-    /// Whom to ring. With `dry_run` the policy works on a copy of the state and nothing is
-    /// persisted (diagnosis, simulation).
+    /// Whom to ring, asked of the company's active policy. With `dry_run` the policy works on
+    /// a copy of the state and nothing is persisted (diagnosis, simulation).
     pub fn route(
         &self,
         company: u64,
@@ -192,7 +193,30 @@ impl Policies {
         candidates: &[Candidate],
         dry_run: bool,
     ) -> Answer<Decision> {
-        match self.active(company) {
+        self.route_with(company, self.active(company), call, candidates, dry_run)
+    }
+
+    /// Whom to ring for a live call, asked of the policy it is pinned to.
+    pub fn route_pinned(
+        &self,
+        company: u64,
+        pin: &mut Pinned,
+        call: &Call,
+        candidates: &[Candidate],
+    ) -> Answer<Decision> {
+        let policy = self.resolve(company, pin);
+        self.route_with(company, policy, call, candidates, false)
+    }
+
+    fn route_with(
+        &self,
+        company: u64,
+        policy: Option<Arc<ActivePolicy>>,
+        call: &Call,
+        candidates: &[Candidate],
+        dry_run: bool,
+    ) -> Answer<Decision> {
+        match policy {
             None => builtin(|| fallback::route(call, candidates)),
             Some(active) => self.with_state(
                 company,
@@ -213,14 +237,15 @@ impl Policies {
         }
     }
 
-    /// What to do when nobody can take the call.
+    /// What to do when nobody can take a live call, asked of the policy it is pinned to.
     pub fn overflow(
         &self,
         company: u64,
+        pin: &mut Pinned,
         call: &Call,
         reason: OverflowReason,
     ) -> Answer<OverflowAction> {
-        match self.active(company) {
+        match self.resolve(company, pin) {
             None => builtin(|| fallback::overflow(call, reason)),
             Some(active) => self.with_state(
                 company,
@@ -231,6 +256,31 @@ impl Policies {
                     engine.overflow(&active.policy, company, call, reason, &active.config, state)
                 },
             ),
+        }
+    }
+
+    /// The policy a call's decision uses: the one it is pinned to. A pin restored after a
+    /// restart is resolved here, once: to the active version when it is the pinned one, and
+    /// otherwise (the pinned version was replaced while the service was down) to the active
+    /// one, with a warning.
+    pub fn resolve(&self, company: u64, pin: &mut Pinned) -> Option<Arc<ActivePolicy>> {
+        match pin {
+            Pinned::BuiltIn => None,
+            Pinned::Policy(p) => Some(Arc::clone(p)),
+            Pinned::Restored(version) => {
+                let active = self.active(company);
+                let now = active.as_ref().map_or(0, |a| a.version);
+                if now != *version {
+                    tracing::warn!(
+                        company,
+                        pinned = *version,
+                        active = now,
+                        "a restored call's pinned policy version is no longer active; the active one decides"
+                    );
+                }
+                *pin = active.clone().map_or(Pinned::BuiltIn, Pinned::Policy);
+                active
+            }
         }
     }
 

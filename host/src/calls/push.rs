@@ -2,22 +2,34 @@
 //! offer moving on, a queue timing out) are published here and streamed to the telephony
 //! platform as server-sent events; offers to an agent are streamed to that agent's own app
 //! stream, for the companies whose notifications it has on.
+//!
+//! An update is first *staged* (it gets its sequence number, unique for the life of the
+//! database) and *released* to subscribers only once the live state it describes is durable,
+//! so nobody is told about a change a crash could undo. The latest released updates are kept,
+//! so a subscriber that reconnects (`Last-Event-ID`) gets what it missed, including what was
+//! decided at start-up for deadlines that passed while the service was down.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
 
 use super::instruction::CallUpdate;
+use super::journal::LiveJournal;
+
+/// How many released updates are kept for subscribers that reconnect.
+pub const RETAINED: usize = 8192;
 
 /// One published update.
 #[derive(Debug, Clone, Serialize)]
 pub struct PushEvent {
-    /// Increasing sequence number (gaps mean a slow subscriber missed events).
+    /// Sequence number: increasing, unique for the life of the database (not contiguous).
     pub seq: u64,
     /// The number the call came in on (telephony subscribers are filtered by it).
     pub number: String,
+    /// The platform that posted the call (its telephony token id; 0 for the operator).
+    pub platform: u64,
     /// Agents this update concerns (offered, connected, withdrawn).
     pub agents: Vec<u64>,
     /// A later decision the platform has not been told yet (`false`: it was the answer to
@@ -28,37 +40,123 @@ pub struct PushEvent {
 }
 
 /// Fan-out of call updates to every stream subscriber.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PushHub {
     tx: broadcast::Sender<Arc<PushEvent>>,
-    seq: Arc<AtomicU64>,
+    inner: Arc<Mutex<Queued>>,
+    journal: Arc<dyn LiveJournal>,
+}
+
+#[derive(Default)]
+struct Queued {
+    /// Staged, waiting for durability, in sequence order.
+    pending: VecDeque<Arc<PushEvent>>,
+    /// Released most recently, oldest first (at most [`RETAINED`]).
+    recent: VecDeque<Arc<PushEvent>>,
+    /// The latest sequence number handed out.
+    last_seq: u64,
+}
+
+impl std::fmt::Debug for PushHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushHub").finish_non_exhaustive()
+    }
+}
+
+/// What a new subscriber gets: the retained updates after its last one, then the live feed.
+pub struct Subscription {
+    /// Released updates it missed, in order.
+    pub backlog: Vec<Arc<PushEvent>>,
+    /// Updates released from now on.
+    pub live: broadcast::Receiver<Arc<PushEvent>>,
 }
 
 impl PushHub {
-    /// A hub keeping up to `capacity` undelivered events per subscriber.
-    pub fn new(capacity: usize) -> Self {
+    /// A hub keeping up to `capacity` undelivered events per subscriber, numbering updates
+    /// with `journal`'s ids.
+    pub fn new(capacity: usize, journal: Arc<dyn LiveJournal>) -> Self {
         let (tx, _) = broadcast::channel(capacity.max(16));
         Self {
             tx,
-            seq: Arc::new(AtomicU64::new(1)),
+            inner: Arc::default(),
+            journal,
         }
     }
 
-    /// Publish an update (dropped silently when nobody listens).
-    pub fn publish(&self, number: &str, agents: Vec<u64>, update: CallUpdate, for_platform: bool) {
-        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
-        let event = PushEvent {
+    fn lock(&self) -> MutexGuard<'_, Queued> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stage an update; subscribers get it once [`PushHub::release`] covers it.
+    pub fn publish(
+        &self,
+        number: &str,
+        platform: u64,
+        agents: Vec<u64>,
+        update: CallUpdate,
+        for_platform: bool,
+    ) {
+        let mut inner = self.lock();
+        let seq = match self.journal.next_id() {
+            Ok(id) => id.max(inner.last_seq + 1),
+            Err(e) => {
+                tracing::error!(error = %e, "no durable id for a pushed update; numbering on");
+                inner.last_seq + 1
+            }
+        };
+        inner.last_seq = seq;
+        inner.pending.push_back(Arc::new(PushEvent {
             seq,
             number: number.to_owned(),
+            platform,
             agents,
             for_platform,
             update,
-        };
-        let _ = self.tx.send(Arc::new(event));
+        }));
     }
 
-    /// A new subscription; it sees events published from now on.
+    /// The sequence number of the latest staged update (what a sync started now covers).
+    pub fn staged_up_to(&self) -> u64 {
+        self.lock().last_seq
+    }
+
+    /// Release every staged update numbered up to `seq` to subscribers, in order.
+    pub fn release(&self, seq: u64) {
+        let mut inner = self.lock();
+        while inner.pending.front().is_some_and(|e| e.seq <= seq) {
+            let Some(event) = inner.pending.pop_front() else {
+                break;
+            };
+            // Sent under the lock, so a new subscriber's backlog and feed never overlap.
+            let _nobody_listening = self.tx.send(Arc::clone(&event));
+            if inner.recent.len() >= RETAINED {
+                inner.recent.pop_front();
+            }
+            inner.recent.push_back(event);
+        }
+    }
+
+    /// A new subscription: the retained updates numbered after `after` (none when `None`),
+    /// then every update released from now on.
+    pub fn subscribe_after(&self, after: Option<u64>) -> Subscription {
+        let inner = self.lock();
+        let backlog = match after {
+            Some(after) => inner
+                .recent
+                .iter()
+                .filter(|e| e.seq > after)
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        Subscription {
+            backlog,
+            live: self.tx.subscribe(),
+        }
+    }
+
+    /// A new subscription to updates released from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<PushEvent>> {
-        self.tx.subscribe()
+        self.subscribe_after(None).live
     }
 }

@@ -1,12 +1,15 @@
 //! Live state of every agent across all companies: logged in or not, and the one call (if any)
 //! it is offered, connected to or wrapping up. This is where "one live call at a time across all
 //! companies" is enforced: every change happens under one lock, so two calls in two companies
-//! can never both reserve the same agent.
+//! can never both reserve the same agent. Every change is staged in the live-state journal
+//! under that same lock, so the journal sees the agents' changes in the order they happened.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use switchyard_runtime::Presence;
+
+use super::journal::{LiveChange, LiveJournal};
 
 /// An agent (one person across all its companies).
 pub type AgentId = u64;
@@ -101,6 +104,8 @@ pub struct Sweep {
     pub lapsed_offers: Vec<(AgentId, CallRef)>,
     /// Agents whose wrap-up ended and who are free again.
     pub freed: Vec<AgentId>,
+    /// Connected calls older than the maximum call duration: (agent, call).
+    pub overdue: Vec<(AgentId, CallRef)>,
 }
 
 /// The agents [`Registry::reserve`] reserved, and the time it reserved them at.
@@ -113,9 +118,15 @@ pub struct Reserved {
 }
 
 /// Live state of all agents, behind one lock.
-#[derive(Debug, Default)]
 pub struct Registry {
     inner: Mutex<Inner>,
+    journal: Arc<dyn LiveJournal>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -138,9 +149,89 @@ impl Inner {
 }
 
 impl Registry {
-    /// An empty registry: every agent logged out and free.
+    /// An empty registry whose changes are kept nowhere (unit tests).
+    #[cfg(test)]
     pub fn new() -> Self {
-        Self::default()
+        Self::with_journal(Arc::new(super::journal::Volatile::default()))
+    }
+
+    /// An empty registry staging its changes in `journal`.
+    pub fn with_journal(journal: Arc<dyn LiveJournal>) -> Self {
+        Self {
+            inner: Mutex::default(),
+            journal,
+        }
+    }
+
+    /// Put back agents' live state and counters read from the journal (at start-up).
+    pub fn restore(
+        &self,
+        agents: impl IntoIterator<Item = (AgentId, AgentLive)>,
+        stats: impl IntoIterator<Item = ((CompanyId, AgentId), DayStats)>,
+    ) {
+        let mut inner = self.lock();
+        inner.agents.extend(agents);
+        inner.stats.extend(stats);
+        let latest = inner
+            .agents
+            .values()
+            .map(|a| a.free_since_ms)
+            .max()
+            .unwrap_or(0);
+        inner.clock_ms = inner.clock_ms.max(latest);
+    }
+
+    /// Every agent's live state (for reconciling restored calls).
+    pub fn snapshot(&self) -> Vec<(AgentId, AgentLive)> {
+        let inner = self.lock();
+        let mut v: Vec<_> = inner.agents.iter().map(|(a, l)| (*a, *l)).collect();
+        v.sort_unstable_by_key(|(a, _)| *a);
+        v
+    }
+
+    /// Replace an agent's engagement while restoring (no checks: the caller reconciles the
+    /// journal's agents with its calls).
+    pub fn set_engagement(&self, agent: AgentId, engagement: Option<Engagement>) {
+        let mut inner = self.lock();
+        inner.agents.entry(agent).or_default().engagement = engagement;
+        self.stage(&inner, &[agent], None);
+    }
+
+    /// Free `agent` from its engagement in `company`, whatever its phase (an administrator
+    /// releasing a stuck agent). Returns the engagement it had.
+    pub fn force_release(
+        &self,
+        agent: AgentId,
+        company: CompanyId,
+        now_ms: u64,
+    ) -> Option<Engagement> {
+        let mut inner = self.lock();
+        let now_ms = inner.stamp(now_ms);
+        let live = inner.agents.get_mut(&agent)?;
+        let engagement = live.engagement.filter(|e| e.company == company)?;
+        live.engagement = None;
+        live.free_since_ms = now_ms;
+        self.stage(&inner, &[agent], None);
+        Some(engagement)
+    }
+
+    /// Stage the current state of `agents` (and one counter) in the journal, under the lock.
+    fn stage(&self, inner: &Inner, agents: &[AgentId], stats: Option<(CompanyId, AgentId)>) {
+        let mut changes: Vec<LiveChange> = agents
+            .iter()
+            .map(|a| LiveChange::Agent(*a, inner.agents.get(a).copied().unwrap_or_default()))
+            .collect();
+        if let Some(key) = stats
+            && let Some(s) = inner.stats.get(&key)
+        {
+            changes.push(LiveChange::Stats(key.0, key.1, *s));
+        }
+        if changes.is_empty() {
+            return;
+        }
+        if let Err(e) = self.journal.stage(&mut changes) {
+            tracing::error!(error = %e, "could not stage agents' live state");
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -172,6 +263,7 @@ impl Registry {
             released = Some(call);
         }
         live.logged_in = logged_in;
+        self.stage(&inner, &[agent], None);
         released
     }
 
@@ -238,6 +330,7 @@ impl Registry {
             });
             reserved.push(*agent);
         }
+        self.stage(&inner, &reserved, None);
         Reserved {
             agents: reserved,
             at_ms: now_ms,
@@ -260,6 +353,7 @@ impl Registry {
             }) if c == call => {
                 live.engagement = None;
                 live.free_since_ms = now_ms;
+                self.stage(&inner, &[agent], None);
                 true
             }
             _ => false,
@@ -285,6 +379,7 @@ impl Registry {
                     call,
                     phase: Phase::OnCall { since_ms: now_ms },
                 });
+                self.stage(&inner, &[agent], None);
                 Ok(())
             }
             _ => Err(RegistryError::NotOffered(agent)),
@@ -337,6 +432,7 @@ impl Registry {
         }
         stats.calls += 1;
         stats.talk_ms += talk_ms;
+        self.stage(&inner, &[agent], Some((company, agent)));
         Ok(talk_ms)
     }
 
@@ -352,11 +448,13 @@ impl Registry {
         }
     }
 
-    /// Expire lapsed offers and finished wrap-ups at `now_ms`.
-    pub fn sweep(&self, now_ms: u64) -> Sweep {
+    /// Expire lapsed offers and finished wrap-ups at `now_ms`, and report connected calls
+    /// that started `max_call_ms` or longer ago (they stay connected: the caller ends them).
+    pub fn sweep(&self, now_ms: u64, max_call_ms: u64) -> Sweep {
         let mut inner = self.lock();
         let now_ms = inner.stamp(now_ms);
         let mut out = Sweep::default();
+        let mut changed = Vec::new();
         for (agent, live) in inner.agents.iter_mut() {
             match live.engagement {
                 Some(Engagement {
@@ -367,6 +465,7 @@ impl Registry {
                     live.engagement = None;
                     live.free_since_ms = now_ms;
                     out.lapsed_offers.push((*agent, call));
+                    changed.push(*agent);
                 }
                 Some(Engagement {
                     phase: Phase::WrapUp { until_ms },
@@ -377,28 +476,23 @@ impl Registry {
                     if live.logged_in {
                         out.freed.push(*agent);
                     }
+                    changed.push(*agent);
+                }
+                Some(Engagement {
+                    call,
+                    phase: Phase::OnCall { since_ms },
+                    ..
+                }) if since_ms.saturating_add(max_call_ms) <= now_ms => {
+                    out.overdue.push((*agent, call));
                 }
                 _ => {}
             }
         }
+        self.stage(&inner, &changed, None);
         out.lapsed_offers.sort_unstable();
         out.freed.sort_unstable();
+        out.overdue.sort_unstable();
         out
-    }
-
-    /// Every agent engaged with `call` (for withdrawing offers when a call ends early).
-    pub fn engaged_with(&self, call: CallRef) -> Vec<(AgentId, Phase)> {
-        let inner = self.lock();
-        let mut v: Vec<_> = inner
-            .agents
-            .iter()
-            .filter_map(|(a, l)| match l.engagement {
-                Some(e) if e.call == call => Some((*a, e.phase)),
-                _ => None,
-            })
-            .collect();
-        v.sort_unstable_by_key(|(a, _)| *a);
-        v
     }
 }
 
@@ -510,7 +604,7 @@ mod tests {
     fn lapsed_offers_are_swept() {
         let r = registry_with(&[7, 8]);
         r.reserve(A, 100, &[7, 8], 0, &[1_000, 5_000]);
-        let sweep = r.sweep(2_000);
+        let sweep = r.sweep(2_000, u64::MAX);
         assert_eq!(sweep.lapsed_offers, vec![(7, 100)]);
         assert_eq!(r.presence(A, 7, 2_000).0, Presence::Idle);
         assert_eq!(r.presence(A, 8, 2_000).0, Presence::Ringing);

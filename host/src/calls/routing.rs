@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use switchyard_runtime::{Attribute, Decision, OverflowAction, OverflowReason, RingMode};
 
 use super::center::{CallCenter, CallError, lock_call};
-use super::instruction::{CallUpdate, Instruction, Target};
+use super::instruction::{CallUpdate, Instruction, Target, mode_name};
+use super::journal::LiveChange;
 use super::live::{Arrival, LiveCall, Plan, Stage};
-use super::log::{CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord};
+use super::log::{CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord};
 use super::queue::Waiting;
 use super::roster::CompanyInfo;
 use super::trace::{MemberTrace, Reason, host_reason};
@@ -26,7 +27,9 @@ pub const MAX_QUEUE_WAIT_MS: u32 = 3_600_000;
 /// A new call from the telephony platform.
 #[derive(Debug, Clone)]
 pub struct IncomingCall {
-    /// The platform's call id (unique among live calls).
+    /// The platform posting it (its telephony token id; 0 for the operator).
+    pub platform: u64,
+    /// The platform's call id (unique among its live calls).
     pub call_id: String,
     /// Dialled E.164 number.
     pub number: String,
@@ -63,16 +66,13 @@ impl CallCenter {
         {
             return Err(CallError::MissingDepartment(route.department));
         }
-        let call_ref = self.new_call_ref();
-        {
-            let mut by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
-            if by_id.contains_key(&req.call_id) {
-                return Err(CallError::DuplicateCall(req.call_id));
-            }
-            by_id.insert(req.call_id.clone(), call_ref);
+        if self.live(req.platform, &req.call_id).is_some() {
+            return Err(CallError::DuplicateCall(req.call_id));
         }
+        let call_ref = self.new_call_ref()?;
         let seed = seed_of(&req.call_id, now_ms);
         let arrival = Arrival {
+            platform: req.platform,
             call_id: req.call_id,
             company: route.company,
             number: req.number,
@@ -80,26 +80,38 @@ impl CallCenter {
             department: route.department,
             attributes: req.attributes,
         };
-        let live = LiveCall::new(call_ref, arrival, now_ms, seed);
-        let shared = Arc::new(Mutex::new(live));
-        self.calls
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(call_ref, Arc::clone(&shared));
-        let mut call = lock_call(&shared);
-        let instruction = self.decide(
-            &mut call,
-            &company,
-            Start::Route {
-                after_failure: false,
-            },
-            now_ms,
-        );
-        let update = self.conclude(&mut call, instruction, now_ms)?;
-        let agents = super::outcomes::update_agents(&update);
-        self.push
-            .publish(&call.number, agents, update.clone(), false);
+        let pinned = self.policies.active(route.company);
+        let shared = Arc::new(Mutex::new(LiveCall::new(
+            call_ref, arrival, now_ms, seed, pinned,
+        )));
+        if !self.admit(&shared) {
+            let call_id = lock_call(&shared).call_id.clone();
+            return Err(CallError::DuplicateCall(call_id));
+        }
+        let update = {
+            let mut call = lock_call(&shared);
+            let instruction = self.decide(
+                &mut call,
+                &company,
+                Start::Route {
+                    after_failure: false,
+                },
+                now_ms,
+            );
+            let update = self.conclude(&mut call, instruction, now_ms)?;
+            self.publish(&call, update.clone(), false);
+            update
+        };
+        self.commit()?;
         Ok(update)
+    }
+
+    /// Stage `update` for the streams (the platform's when `for_platform`, agents' always);
+    /// a call still live is staged as it is now first.
+    pub(crate) fn publish(&self, call: &LiveCall, update: CallUpdate, for_platform: bool) {
+        let agents = update.agents();
+        self.push
+            .publish(&call.number, call.platform, agents, update, for_platform);
     }
 
     /// Run a decision for `call` and return what the platform must do. Handles forwards between
@@ -147,10 +159,15 @@ impl CallCenter {
         now_ms: u64,
     ) -> Result<Instruction, OverflowReason> {
         let prepared = self.prepare(call, company, now_ms);
-        let answer = self
-            .policies
-            .route(call.company, &prepared.call, &prepared.candidates, false);
-        let trace_id = self.new_trace_id(call.call_ref);
+        let answer = self.policies.route_pinned(
+            call.company,
+            &mut call.policy,
+            &prepared.call,
+            &prepared.candidates,
+        );
+        // Unique for the life of the database: call handles are never reused, and a call's
+        // decisions are numbered in order (a queued retry that changes nothing is not kept).
+        let trace_id = format!("t{}-{}", call.call_ref, call.log.decisions.len() + 1);
         let mut members: Vec<MemberTrace> = prepared
             .members
             .iter()
@@ -320,7 +337,9 @@ impl CallCenter {
         now_ms: u64,
     ) -> Result<Instruction, u64> {
         let prepared_call = self.policy_call(call, company, now_ms);
-        let answer = self.policies.overflow(call.company, &prepared_call, reason);
+        let answer = self
+            .policies
+            .overflow(call.company, &mut call.policy, &prepared_call, reason);
         let mut action = answer.value;
         // Guard rails the policy cannot override.
         match &action {
@@ -347,14 +366,16 @@ impl CallCenter {
         Ok(match action {
             OverflowAction::Queue(spec) => {
                 let max_wait_ms = spec.max_wait_ms.clamp(1_000, MAX_QUEUE_WAIT_MS);
-                self.queues.push(Waiting {
+                let waiting = Waiting {
                     call: call.call_ref,
                     company: call.company,
                     department: call.department,
                     priority: spec.priority,
                     since_ms: now_ms,
                     deadline_ms: now_ms + u64::from(max_wait_ms),
-                });
+                };
+                call.waiting = Some(waiting);
+                self.queues.push(waiting);
                 call.stage = Stage::Queued;
                 Instruction::Queue {
                     max_wait_ms,
@@ -389,13 +410,16 @@ impl CallCenter {
             Instruction::Reject { .. } => Some(CallOutcome::Rejected),
             _ => None,
         };
-        if let Some(outcome) = outcome {
-            self.finish(call, outcome, now_ms)?;
+        match outcome {
+            Some(outcome) => self.finish(call, outcome, now_ms)?,
+            None if call.stage != Stage::Finished => self.stage_call(call),
+            None => {}
         }
         Ok(update)
     }
 
-    /// Finish the call: release whatever it still holds, complete and store its log.
+    /// Finish the call: release whatever it still holds, complete its log and stage it in
+    /// the same batch that forgets the live call (durable with the use case's commit).
     pub(crate) fn finish(
         &self,
         call: &mut LiveCall,
@@ -404,9 +428,10 @@ impl CallCenter {
     ) -> Result<(), CallError> {
         for agent in std::mem::take(&mut call.ringing) {
             self.registry.release(agent, call.call_ref, now_ms);
-            close_offer(&mut call.log, agent, OfferOutcome::Withdrawn, now_ms);
+            call.log.close_offer(agent, OfferOutcome::Withdrawn, now_ms);
         }
         self.queues.remove(call.call_ref);
+        call.waiting = None;
         call.plan = None;
         call.stage = Stage::Finished;
         let log = &mut call.log;
@@ -418,30 +443,20 @@ impl CallCenter {
             .unwrap_or(now_ms)
             .saturating_sub(call.started_ms);
         log.ring_ms = log.offers.iter().map(|o| o.ring_ms).sum();
-        let result = self.logs.append(log).map_err(CallError::Storage);
-        self.forget(call.call_ref, &call.call_id);
-        result
-    }
-}
-
-/// Record how an offer ended.
-pub(crate) fn close_offer(log: &mut CallLog, agent: u64, outcome: OfferOutcome, now_ms: u64) {
-    if let Some(offer) = log
-        .offers
-        .iter_mut()
-        .rev()
-        .find(|o| o.agent_id == agent && o.outcome == OfferOutcome::Ringing)
-    {
-        offer.outcome = outcome;
-        offer.ring_ms = now_ms.saturating_sub(offer.at_ms);
-    }
-}
-
-/// Kebab-case name of a ring mode.
-pub fn mode_name(mode: RingMode) -> &'static str {
-    match mode {
-        RingMode::Simultaneous => "simultaneous",
-        RingMode::Sequential => "sequential",
+        let rest = call.log.without_decisions();
+        let done = std::mem::replace(&mut call.log, rest);
+        let mut change = [LiveChange::Finished {
+            call: call.call_ref,
+            decisions: call.staged_decisions,
+            log: Box::new(done),
+        }];
+        let staged = self.journal.stage(&mut change);
+        if let [LiveChange::Finished { log, .. }] = change {
+            call.log.seq = log.seq;
+            call.log.decisions = log.decisions;
+        }
+        self.forget(call.call_ref, call.platform, &call.call_id);
+        staged.map_err(CallError::from)
     }
 }
 

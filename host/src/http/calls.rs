@@ -1,7 +1,10 @@
 //! `/v1/calls`: the telephony platform's side of the call flow. It posts a new call and gets
 //! the first instruction; posts each outcome and gets the next; reads a live call; and follows
 //! later decisions (queued calls being served, lapsed offers, queue timeouts) on
-//! `GET /v1/telephony/stream`, a server-sent-events stream filtered to its own numbers.
+//! `GET /v1/telephony/stream`, a server-sent-events stream of its own calls that resumes after
+//! `Last-Event-ID`. Call ids are the platform's own: each telephony token is its own platform,
+//! so two platforms never see or block each other's calls. After its own restart a platform
+//! reads its live calls (`GET /v1/calls`) and reconciles (`POST /v1/calls/reconcile`).
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -20,14 +23,23 @@ use utoipa_axum::routes;
 
 use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Json, Path};
+use super::extract::{Json, Path, Query};
 use crate::app::AppState;
-use crate::calls::{CallEvent, CallUpdate, IncomingCall, clock::now_ms};
+use crate::calls::{CallEvent, CallStatus, CallUpdate, IncomingCall, clock::now_ms};
+
+/// Query of the telephony stream.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    /// Replay the retained updates after this `seq` (like the `Last-Event-ID` header).
+    pub after: Option<u64>,
+}
 
 /// Routes of this file.
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(incoming_call))
+        .routes(routes!(incoming_call, list_calls))
+        .routes(routes!(reconcile))
         .routes(routes!(get_call))
         .routes(routes!(call_event))
         .routes(routes!(telephony_stream))
@@ -49,23 +61,33 @@ pub struct NewCall {
     pub attributes: BTreeMap<String, String>,
 }
 
-/// Where a live call is.
+/// The calls a platform still has, after its own restart.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileBody {
+    /// Every call id the platform still has up (at most 100 000).
+    pub live_call_ids: Vec<String>,
+}
+
+/// What reconciliation ended.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CallStatus {
-    /// The platform's call id.
-    pub call_id: String,
-    /// Company.
-    pub company_id: u64,
-    /// Current department.
-    pub department_id: u64,
-    /// `ringing`, `connected`, `queued` or `finished`.
-    pub stage: String,
-    /// Agents ringing now.
-    pub ringing: Vec<u64>,
-    /// Connected agent.
-    pub connected_to: Option<u64>,
-    /// Latest decision's trace id.
-    pub trace_id: Option<String>,
+pub struct Reconciled {
+    /// Calls Switchyard held live that the platform no longer has: ended as `reconciled`.
+    pub ended: Vec<String>,
+}
+
+/// The platform a caller posts for: a telephony token is its own platform (its id), the
+/// operator is platform 0.
+fn platform_of(p: &Principal) -> Result<u64, ApiError> {
+    match p {
+        Principal::Telephony { token, .. } => Ok(*token),
+        Principal::Operator => Ok(0),
+        _ => Err(ApiError::Forbidden {
+            code: "telephony_only",
+            message: "only telephony tokens post and read calls".into(),
+            hint: "use the token issued to your SIP server or PBX".into(),
+        }),
+    }
 }
 
 fn telephony_may_post(p: &Principal, number: &str) -> Result<(), ApiError> {
@@ -130,9 +152,11 @@ async fn incoming_call(
 ) -> Result<(StatusCode, axum::Json<CallUpdate>), ApiError> {
     validate(&body)?;
     telephony_may_post(&p, &body.number)?;
+    let platform = platform_of(&p)?;
     let update = state
         .blocking(move |s| {
             let req = IncomingCall {
+                platform,
                 call_id: body.call_id,
                 number: body.number,
                 caller: body.caller,
@@ -148,24 +172,8 @@ async fn incoming_call(
     Ok((StatusCode::CREATED, axum::Json(update)))
 }
 
-/// The live call's number, checked against the caller's binding.
-fn bound_call(state: &AppState, p: &Principal, call_id: &str) -> Result<(), ApiError> {
-    let unknown = || ApiError::Call(crate::calls::CallError::UnknownCall(call_id.to_owned()));
-    let live = state.calls().live(call_id).ok_or_else(unknown)?;
-    let number = live
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .number
-        .clone();
-    match telephony_may_post(p, &number) {
-        Ok(()) => Ok(()),
-        // Another platform's call: do not reveal that it exists.
-        Err(ApiError::Forbidden {
-            code: "number_not_bound",
-            ..
-        }) => Err(unknown()),
-        Err(e) => Err(e),
-    }
+fn unknown_call(call_id: &str) -> ApiError {
+    ApiError::Call(crate::calls::CallError::UnknownCall(call_id.to_owned()))
 }
 
 /// Where a live call is.
@@ -177,27 +185,53 @@ async fn get_call(
     Caller(p): Caller,
     Path(call_id): Path<String>,
 ) -> Result<axum::Json<CallStatus>, ApiError> {
-    bound_call(&state, &p, &call_id)?;
-    let live = state
+    let platform = platform_of(&p)?;
+    let status = state
         .calls()
-        .live(&call_id)
-        .ok_or_else(|| ApiError::Call(crate::calls::CallError::UnknownCall(call_id.clone())))?;
-    let call = live.lock().unwrap_or_else(|e| e.into_inner());
-    let (stage, connected_to) = match call.stage {
-        crate::calls::Stage::Ringing => ("ringing", None),
-        crate::calls::Stage::Connected { agent } => ("connected", Some(agent)),
-        crate::calls::Stage::Queued => ("queued", None),
-        crate::calls::Stage::Finished => ("finished", None),
-    };
-    Ok(axum::Json(CallStatus {
-        call_id: call.call_id.clone(),
-        company_id: call.company,
-        department_id: call.department,
-        stage: stage.to_owned(),
-        ringing: call.ringing.clone(),
-        connected_to,
-        trace_id: call.last_trace.clone(),
-    }))
+        .status(platform, &call_id)
+        .ok_or_else(|| unknown_call(&call_id))?;
+    Ok(axum::Json(status))
+}
+
+/// This platform's live calls, oldest first (to compare with its own after a restart).
+#[utoipa::path(get, path = "/v1/calls", tag = "calls",
+    responses((status = 200, body = Vec<CallStatus>), (status = "4XX", body = ErrorBody)))]
+async fn list_calls(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> Result<axum::Json<Vec<CallStatus>>, ApiError> {
+    let platform = platform_of(&p)?;
+    let calls = state
+        .blocking(move |s| Ok(s.calls().live_calls(platform)))
+        .await?;
+    Ok(axum::Json(calls))
+}
+
+/// After its own restart the platform lists the calls it still has: every other live call of
+/// this platform is ended (logged as `reconciled`) and its agents are freed.
+#[utoipa::path(post, path = "/v1/calls/reconcile", tag = "calls", request_body = ReconcileBody,
+    responses((status = 200, body = Reconciled), (status = "4XX", body = ErrorBody)))]
+async fn reconcile(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Json(body): Json<ReconcileBody>,
+) -> Result<axum::Json<Reconciled>, ApiError> {
+    let platform = platform_of(&p)?;
+    if body.live_call_ids.len() > 100_000 {
+        return Err(ApiError::BadRequest {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_call",
+            message: format!("{} call ids is more than 100 000", body.live_call_ids.len()),
+            hint: "list only the calls the platform still has up",
+        });
+    }
+    let ended = state
+        .blocking(move |s| {
+            Ok(s.calls()
+                .reconcile(platform, &body.live_call_ids, now_ms())?)
+        })
+        .await?;
+    Ok(axum::Json(Reconciled { ended }))
 }
 
 /// An outcome of the call: answers with the next instruction.
@@ -210,20 +244,26 @@ async fn call_event(
     Path(call_id): Path<String>,
     Json(event): Json<CallEvent>,
 ) -> Result<axum::Json<CallUpdate>, ApiError> {
-    bound_call(&state, &p, &call_id)?;
+    let platform = platform_of(&p)?;
     let update = state
-        .blocking(move |s| Ok(s.calls().event(&call_id, event, now_ms())?))
+        .blocking(move |s| Ok(s.calls().event(platform, &call_id, event, now_ms())?))
         .await?;
     Ok(axum::Json(update))
 }
 
-/// Later decisions about this platform's calls, as server-sent events (`event: call`, data: a
-/// CallUpdate with `seq`). A gap in `seq` means events were missed: read `GET /v1/calls/{id}`.
+/// Later decisions about this platform's calls, as server-sent events (`event: call`, `id:`
+/// the update's `seq`, data: a CallUpdate with `seq`). `seq` increases but is not contiguous.
+/// Reconnecting with `Last-Event-ID` (or `?after=`) first replays the retained updates after
+/// it, including those decided at start-up for deadlines that passed while the service was
+/// down; `event: lagged` says a slow subscriber missed some (read `GET /v1/calls`).
 #[utoipa::path(get, path = "/v1/telephony/stream", tag = "calls",
+    params(("after" = Option<u64>, Query, description = "Replay retained updates after this seq (as Last-Event-ID)")),
     responses((status = 200, description = "text/event-stream of call updates"), (status = "4XX", body = ErrorBody)))]
 async fn telephony_stream(
     State(state): State<AppState>,
     Caller(p): Caller,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<StreamQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     if !matches!(p, Principal::Telephony { .. } | Principal::Operator) {
         return Err(ApiError::Forbidden {
@@ -232,7 +272,11 @@ async fn telephony_stream(
             hint: "agents follow GET /v1/me/events".into(),
         });
     }
-    let rx = state.calls().push().subscribe();
-    let stream = super::stream::events(rx, move |e| e.for_platform && p.can_post_for(&e.number));
+    let platform = platform_of(&p)?;
+    let after = super::stream::resume_point(&headers, query.after)?;
+    let subscription = state.calls().push().subscribe_after(after);
+    let stream = super::stream::events(subscription, move |e| {
+        e.for_platform && e.platform == platform && p.can_post_for(&e.number)
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

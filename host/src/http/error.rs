@@ -181,9 +181,14 @@ fn call_parts(e: &crate::calls::CallError) -> (StatusCode, String, String, Strin
             "the event does not fit the call's state; GET /v1/calls/{call_id} shows it",
         ),
         C::Storage(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "retry later; the service log has the details",
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store_unavailable",
+            "the change may not be durable: retry; the service log has the details",
+        ),
+        C::NotEngaged(_) => (
+            StatusCode::CONFLICT,
+            "not_engaged",
+            "the agent has no call, offer or wrap-up in this company; GET /v1/companies/{company_id}/board shows it",
         ),
     };
     let message = if status.is_server_error() {

@@ -7,7 +7,8 @@
 //! - `accounts`, `companies`, `members`, `departments`, `numbers`, `agents`, `me`, `tokens`:
 //!   the resources; `openapi`: `GET /v1/openapi.json`.
 //! - `calls` (telephony events and stream), `reports` (call logs, traces, diagnose, board),
-//!   `presence` (agent log-in and event stream), `policies` (upload and activation);
+//!   `presence` (agent log-in and event stream), `release` (an admin frees a stuck agent),
+//!   `policies` (upload and activation);
 //!   `stream`: server-sent events from the push hub; `ops`: `/health`, `/ready`, `/metrics`.
 
 mod accounts;
@@ -25,6 +26,7 @@ mod openapi;
 pub mod ops;
 mod policies;
 mod presence;
+mod release;
 mod reports;
 mod stream;
 mod tokens;
@@ -63,6 +65,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tokens::router())
         .merge(calls::router())
         .merge(reports::router())
+        .merge(release::router())
         .merge(presence::router())
         .merge(policies::router())
         .merge(openapi::router())

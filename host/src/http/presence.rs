@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use switchyard_directory::Principal;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -18,6 +18,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
 use super::extract::Json;
 use crate::app::AppState;
+use crate::calls::PresenceView;
 use crate::calls::clock::now_ms;
 
 /// Routes of this file.
@@ -33,15 +34,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 pub struct PresenceBody {
     /// `true` to log in (ready for calls in every company where status and Take Calls allow).
     pub logged_in: bool,
-}
-
-/// The agent's live state.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PresenceView {
-    /// Logged in.
-    pub logged_in: bool,
-    /// Engaged with a call (ringing, on a call or wrapping up), in any company.
-    pub busy: bool,
 }
 
 fn agent_of(p: &Principal) -> Result<u64, ApiError> {
@@ -65,22 +57,7 @@ async fn set_presence(
 ) -> Result<axum::Json<PresenceView>, ApiError> {
     let agent = agent_of(&p)?;
     let view = state
-        .blocking(move |s| {
-            let now = now_ms();
-            let calls = s.calls();
-            let released = calls.registry().set_logged_in(agent, body.logged_in, now);
-            if let Some(call) = released {
-                calls.offer_withdrawn_by_logout(agent, call, now);
-            }
-            if body.logged_in {
-                calls.dispatch(&[agent], now);
-            }
-            let live = calls.registry().get(agent);
-            Ok(PresenceView {
-                logged_in: live.logged_in,
-                busy: live.engagement.is_some(),
-            })
-        })
+        .blocking(move |s| Ok(s.calls().set_presence(agent, body.logged_in, now_ms())?))
         .await?;
     Ok(axum::Json(view))
 }
@@ -94,9 +71,9 @@ async fn my_events(
     Caller(p): Caller,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let agent = agent_of(&p)?;
-    let rx = state.calls().push().subscribe();
+    let subscription = state.calls().push().subscribe_after(None);
     let directory = std::sync::Arc::clone(state.directory());
-    let stream = super::stream::events(rx, move |e| {
+    let stream = super::stream::events(subscription, move |e| {
         e.agents.contains(&agent)
             && directory
                 .memberships_of(agent)

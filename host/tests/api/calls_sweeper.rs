@@ -28,7 +28,7 @@ async fn a_lapsed_offer_moves_the_call_on_and_frees_the_agent() {
     assert_eq!(rung(&ring), vec![agent.id]);
     // No outcome ever arrives: a minute later the sweeper releases the offer.
     let calls = std::sync::Arc::clone(server.state().calls());
-    tokio::task::spawn_blocking(move || calls.sweep(now_ms() + 60_000))
+    tokio::task::spawn_blocking(move || calls.sweep(now_ms() + 60_000).unwrap())
         .await
         .unwrap();
 
@@ -79,7 +79,7 @@ async fn a_queued_call_times_out_into_the_overflow_rules() {
     assert_eq!(action(&queued), "queue", "{queued}");
 
     let calls = std::sync::Arc::clone(server.state().calls());
-    tokio::task::spawn_blocking(move || calls.sweep(now_ms() + 10 * 60_000))
+    tokio::task::spawn_blocking(move || calls.sweep(now_ms() + 10 * 60_000).unwrap())
         .await
         .unwrap();
     let pushed = stream

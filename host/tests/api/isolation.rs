@@ -39,6 +39,8 @@ struct TenantA {
     number: &'static str,
     admin_key_id: u64,
     telephony_id: u64,
+    /// The telephony token that posted A's call (its platform).
+    telephony: String,
     manager_id: u64,
     /// A live call of A1 (ringing Alice) and its decision's trace.
     call_id: &'static str,
@@ -357,6 +359,22 @@ fn endpoints(a: &TenantA) -> Vec<Endpoint> {
             None,
             Denied,
         ),
+        // Every platform lists and reconciles only its own calls: A's call is untouched.
+        ep(Method::GET, "/v1/calls", "/v1/calls".into(), None, OwnOnly),
+        ep(
+            Method::POST,
+            "/v1/calls/reconcile",
+            "/v1/calls/reconcile".into(),
+            Some(json!({ "live_call_ids": [] })),
+            OwnOnly,
+        ),
+        ep(
+            Method::POST,
+            "/v1/companies/{company_id}/agents/{agent_id}/release",
+            format!("/v1/companies/{c}/agents/{ag}/release"),
+            None,
+            Denied,
+        ),
         ep(
             Method::POST,
             "/v1/calls/{call_id}/events",
@@ -607,6 +625,7 @@ async fn tenant_a(server: &Server) -> TenantA {
         number,
         admin_key_id: key["record"]["id"].as_u64().unwrap(),
         telephony_id: tel["record"]["id"].as_u64().unwrap(),
+        telephony: tel["token"].as_str().unwrap().to_owned(),
         manager_id: mgr["record"]["id"].as_u64().unwrap(),
         call_id,
         trace_id: ringing["trace_id"].as_str().unwrap().to_owned(),
@@ -765,7 +784,7 @@ async fn every_endpoint_refuses_every_foreign_scope() {
         "a foreign caller changed tenant A"
     );
     let call = server
-        .operator()
+        .client(&a.telephony)
         .get(&format!("/v1/calls/{}", a.call_id))
         .await
         .expect(200);

@@ -1,0 +1,223 @@
+//! Restoring live state at start-up: agents, counters and live calls come back from the
+//! journal, are reconciled with each other (a crash may fall between the agents' change and the
+//! call's), and deadlines that passed while the service was down are acted on at once, their
+//! instructions pushed to the platform's stream.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use super::center::{CallCenter, CallError, lock_call};
+use super::live::{LiveCall, Stage};
+use super::log::OfferOutcome;
+use super::queue::Waiting;
+use super::registry::{AgentLive, CallRef, Engagement, Phase};
+
+/// What a restore brought back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Restored {
+    /// Agents with live state.
+    pub agents: usize,
+    /// Live calls.
+    pub calls: usize,
+    /// Agents or calls whose records disagreed and were repaired.
+    pub repaired: usize,
+}
+
+impl CallCenter {
+    /// Bring live state back from the journal, reconcile it, and act on what fell due while
+    /// the service was down (lapsed offers, wrap-ups, queue timeouts, overlong calls).
+    pub fn restore(&self, now_ms: u64) -> Result<Restored, CallError> {
+        let snapshot = self.journal.load()?;
+        let mut report = Restored {
+            agents: snapshot.agents.len(),
+            calls: snapshot.calls.len(),
+            repaired: 0,
+        };
+        self.registry.restore(snapshot.agents, snapshot.stats);
+        let agents: HashMap<u64, AgentLive> = self.registry.snapshot().into_iter().collect();
+        let mut calls: Vec<LiveCall> = snapshot
+            .calls
+            .into_iter()
+            .map(|(stored, decisions)| stored.into_live(decisions))
+            .collect();
+        calls.sort_by_key(|c| c.call_ref);
+        let mut stalled = Vec::new();
+        for call in &mut calls {
+            if self.reconcile_call(call, &agents, now_ms) {
+                report.repaired += 1;
+                self.stage_call(call);
+            }
+            if call.stage == Stage::Ringing && call.ringing.is_empty() {
+                stalled.push(call.call_ref);
+            }
+        }
+        report.repaired += self.free_orphans(&calls);
+        for call in calls {
+            if let Some(w) = call.waiting {
+                self.queues.push(w);
+            }
+            if !self.admit(&Arc::new(Mutex::new(call))) {
+                report.repaired += 1;
+            }
+        }
+        // Calls left ringing nobody (their offers were never acknowledged) move on now.
+        for call_ref in stalled {
+            let Some(shared) = self.live_by_ref(call_ref) else {
+                continue;
+            };
+            let mut call = lock_call(&shared);
+            let instruction = self.after_offer_failed(&mut call, now_ms);
+            match self.conclude(&mut call, instruction, now_ms) {
+                Ok(update) => self.publish(&call, update, true),
+                Err(e) => tracing::error!(error = %e, "could not move a restored call on"),
+            }
+        }
+        self.commit()?;
+        self.sweep(now_ms)?;
+        Ok(report)
+    }
+
+    /// Make a restored call agree with the agents' records, which are staged first in every
+    /// use case and so are never older than the call's. Returns whether it changed.
+    fn reconcile_call(
+        &self,
+        call: &mut LiveCall,
+        agents: &HashMap<u64, AgentLive>,
+        now_ms: u64,
+    ) -> bool {
+        let engaged = |agent: &u64| {
+            agents
+                .get(agent)
+                .and_then(|l| l.engagement)
+                .filter(|e| e.call == call.call_ref)
+        };
+        let mut changed = false;
+        match call.stage {
+            Stage::Connected { agent } => {
+                let on_call = matches!(
+                    engaged(&agent),
+                    Some(Engagement {
+                        phase: Phase::OnCall { .. } | Phase::WrapUp { .. },
+                        ..
+                    })
+                );
+                if !on_call {
+                    tracing::warn!(call = %call.call_id, agent,
+                        "restored connected call whose agent is not on it: re-engaged if free");
+                    if agents.get(&agent).is_none_or(|l| l.engagement.is_none()) {
+                        let since = call.answered_ms.unwrap_or(now_ms);
+                        self.registry.set_engagement(
+                            agent,
+                            Some(Engagement {
+                                company: call.company,
+                                call: call.call_ref,
+                                phase: Phase::OnCall { since_ms: since },
+                            }),
+                        );
+                    }
+                }
+            }
+            Stage::Ringing | Stage::Queued => {
+                // Answered after the call was last staged: the agent is on it.
+                let answered = call.tried.iter().find_map(|a| match engaged(a) {
+                    Some(Engagement {
+                        phase: Phase::OnCall { since_ms },
+                        ..
+                    }) => Some((*a, since_ms)),
+                    _ => None,
+                });
+                if let Some((agent, since_ms)) = answered {
+                    for other in std::mem::take(&mut call.ringing) {
+                        if other != agent {
+                            self.registry.release(other, call.call_ref, now_ms);
+                            call.log
+                                .close_offer(other, OfferOutcome::Withdrawn, since_ms);
+                        }
+                    }
+                    call.log
+                        .close_offer(agent, OfferOutcome::Answered, since_ms);
+                    call.stage = Stage::Connected { agent };
+                    call.answered_ms = Some(since_ms);
+                    call.plan = None;
+                    call.waiting = None;
+                    call.log.answered_by = Some(agent);
+                    call.log.answered_extension = call
+                        .log
+                        .offers
+                        .iter()
+                        .rev()
+                        .find(|o| o.agent_id == agent)
+                        .map(|o| o.extension.clone());
+                    return true;
+                }
+                let before = call.ringing.len();
+                let lost: Vec<u64> = call
+                    .ringing
+                    .iter()
+                    .copied()
+                    .filter(|a| {
+                        !matches!(
+                            engaged(a),
+                            Some(Engagement {
+                                phase: Phase::Offered { .. },
+                                ..
+                            })
+                        )
+                    })
+                    .collect();
+                for agent in &lost {
+                    call.log.close_offer(*agent, OfferOutcome::Lapsed, now_ms);
+                }
+                call.ringing.retain(|a| !lost.contains(a));
+                changed |= call.ringing.len() != before;
+                if call.stage == Stage::Queued && call.waiting.is_none() {
+                    call.waiting = Some(Waiting {
+                        call: call.call_ref,
+                        company: call.company,
+                        department: call.department,
+                        priority: 0,
+                        since_ms: now_ms,
+                        deadline_ms: now_ms,
+                    });
+                    changed = true;
+                }
+            }
+            Stage::Finished => {}
+        }
+        changed
+    }
+
+    /// Agents offered or connected to a call that is not live, or offered a call that does
+    /// not list them (the crash fell between the two records): free them.
+    fn free_orphans(&self, calls: &[LiveCall]) -> usize {
+        let by_ref: HashMap<CallRef, &LiveCall> = calls.iter().map(|c| (c.call_ref, c)).collect();
+        let connected: HashSet<(CallRef, u64)> = calls
+            .iter()
+            .filter_map(|c| match c.stage {
+                Stage::Connected { agent } => Some((c.call_ref, agent)),
+                _ => None,
+            })
+            .collect();
+        let mut repaired = 0;
+        for (agent, live) in self.registry.snapshot() {
+            let Some(e) = live.engagement else { continue };
+            let orphan = match e.phase {
+                Phase::Offered { .. } => by_ref
+                    .get(&e.call)
+                    .is_none_or(|c| !c.ringing.contains(&agent)),
+                Phase::OnCall { .. } => !connected.contains(&(e.call, agent)),
+                Phase::WrapUp { .. } => false,
+            };
+            if orphan {
+                tracing::warn!(
+                    agent,
+                    call = e.call,
+                    "restored agent engaged with no live call: freed"
+                );
+                self.registry.set_engagement(agent, None);
+                repaired += 1;
+            }
+        }
+        repaired
+    }
+}

@@ -1,0 +1,116 @@
+//! What the platform and the agent app read of live state, by value: where a live call is,
+//! the platform's live calls, an agent's presence. Handlers get these views, never the locks.
+
+use serde::Serialize;
+
+use super::center::{CallCenter, CallError, lock_call};
+use super::live::{LiveCall, Stage};
+use super::log::OfferOutcome;
+use super::registry::AgentLive;
+
+/// Where a live call is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CallStatus {
+    /// The platform's call id.
+    pub call_id: String,
+    /// Company.
+    pub company_id: u64,
+    /// Current department.
+    pub department_id: u64,
+    /// `ringing`, `connected` or `queued`.
+    pub stage: String,
+    /// Agents ringing now.
+    pub ringing: Vec<u64>,
+    /// Connected agent.
+    pub connected_to: Option<u64>,
+    /// When the call arrived (unix ms).
+    pub started_ms: u64,
+    /// Latest decision's trace id.
+    pub trace_id: Option<String>,
+}
+
+impl From<&LiveCall> for CallStatus {
+    fn from(call: &LiveCall) -> Self {
+        let (stage, connected_to) = match call.stage {
+            Stage::Ringing => ("ringing", None),
+            Stage::Connected { agent } => ("connected", Some(agent)),
+            Stage::Queued => ("queued", None),
+            Stage::Finished => ("finished", None),
+        };
+        Self {
+            call_id: call.call_id.clone(),
+            company_id: call.company,
+            department_id: call.department,
+            stage: stage.to_owned(),
+            ringing: call.ringing.clone(),
+            connected_to,
+            started_ms: call.started_ms,
+            trace_id: call.last_trace.clone(),
+        }
+    }
+}
+
+/// An agent's presence as the agent app sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PresenceView {
+    /// Logged in.
+    pub logged_in: bool,
+    /// Engaged with a call (ringing, on a call or wrapping up), in any company.
+    pub busy: bool,
+}
+
+impl From<AgentLive> for PresenceView {
+    fn from(live: AgentLive) -> Self {
+        Self {
+            logged_in: live.logged_in,
+            busy: live.engagement.is_some(),
+        }
+    }
+}
+
+impl CallCenter {
+    /// Where `platform`'s live call `call_id` is.
+    pub fn status(&self, platform: u64, call_id: &str) -> Option<CallStatus> {
+        let shared = self.live(platform, call_id)?;
+        let call = lock_call(&shared);
+        (call.stage != Stage::Finished).then(|| CallStatus::from(&*call))
+    }
+
+    /// Every live call of `platform`, oldest first.
+    pub fn live_calls(&self, platform: u64) -> Vec<CallStatus> {
+        let mut out: Vec<CallStatus> = self
+            .all_live()
+            .iter()
+            .filter_map(|shared| {
+                let call = lock_call(shared);
+                (call.platform == platform && call.stage != Stage::Finished)
+                    .then(|| CallStatus::from(&*call))
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.started_ms
+                .cmp(&b.started_ms)
+                .then(a.call_id.cmp(&b.call_id))
+        });
+        out
+    }
+
+    /// Log the agent in or out of the agent app (one person, one presence across companies).
+    /// Logging out while offered a call moves that call on; logging in may serve a waiting
+    /// call at once. Answers once the change is durable.
+    pub fn set_presence(
+        &self,
+        agent: u64,
+        logged_in: bool,
+        now_ms: u64,
+    ) -> Result<PresenceView, CallError> {
+        if let Some(call) = self.registry.set_logged_in(agent, logged_in, now_ms) {
+            self.offer_gone(agent, call, OfferOutcome::Withdrawn, now_ms);
+        }
+        if logged_in {
+            self.dispatch(&[agent], now_ms);
+        }
+        self.commit()?;
+        Ok(PresenceView::from(self.registry.get(agent)))
+    }
+}
