@@ -47,6 +47,8 @@ pub struct Person {
     pub id: u64,
     pub email: String,
     pub client: Client,
+    /// The agent's own token.
+    pub token: String,
 }
 
 /// A person new to Switchyard, added to `co` with `role` and `extension`, activated and
@@ -67,6 +69,7 @@ pub async fn hire(server: &Server, co: &Co, email: &str, role: &str, extension: 
         id: added["agent"]["id"].as_u64().unwrap(),
         email: email.to_owned(),
         client,
+        token,
     };
     seat(co, person.id, 1, &[]).await;
     person

@@ -77,6 +77,14 @@ async fn data_survives_a_restart() {
 
 /// Starts the real binary on port 0 and returns it with its base URL (read from its log).
 pub(crate) async fn spawn_binary(data: &std::path::Path) -> (tokio::process::Child, String) {
+    spawn_binary_with(data, &[]).await
+}
+
+/// [`spawn_binary`] with extra `serve` flags.
+pub(crate) async fn spawn_binary_with(
+    data: &std::path::Path,
+    flags: &[&str],
+) -> (tokio::process::Child, String) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
         .args([
             "serve",
@@ -87,6 +95,7 @@ pub(crate) async fn spawn_binary(data: &std::path::Path) -> (tokio::process::Chi
             "--data",
         ])
         .arg(data)
+        .args(flags)
         .env("SWITCHYARD_OPERATOR_TOKEN", OPERATOR)
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())

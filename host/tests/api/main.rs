@@ -6,6 +6,7 @@
 mod calls_audit;
 mod calls_flow;
 mod calls_policies;
+mod calls_restart;
 mod calls_stress;
 mod calls_support;
 mod calls_sweeper;

@@ -235,6 +235,7 @@ async fn the_active_policy_and_its_state_survive_a_restart() {
             id: person.id,
             email: person.email.clone(),
             client: person.client.against(&server),
+            token: person.token.clone(),
         };
         log_in(&person, true).await;
     }

@@ -311,6 +311,14 @@ pub struct EventStream {
 }
 
 impl EventStream {
+    /// A stream over a response already opened (e.g. against the real binary).
+    pub fn from_response(resp: reqwest::Response) -> Self {
+        Self {
+            resp,
+            buf: Vec::new(),
+        }
+    }
+
     /// The data of the next `event: call` within `wait`, or `None` if none came. A `lagged`
     /// event (the subscriber missed events) fails the test.
     pub async fn next_call(&mut self, wait: Duration) -> Option<Value> {
