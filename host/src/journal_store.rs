@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use switchyard_directory::{RecordStore, RecordTree, RecordWrite};
+use switchyard_directory::{Entry, RecordStore, RecordTree, RecordWrite};
 
 use crate::calls::{
     AgentLive, CallLog, DayStats, DecisionRecord, JournalError, LiveChange, LiveJournal,
@@ -109,7 +109,7 @@ impl RecordJournal {
         Ok(())
     }
 
-    fn all(&self, tree: RecordTree) -> Result<Vec<(Vec<u8>, Vec<u8>)>, JournalError> {
+    fn all(&self, tree: RecordTree) -> Result<Vec<Entry>, JournalError> {
         self.records
             .scan(tree, &[], None, false, usize::MAX)
             .map_err(JournalError::Store)

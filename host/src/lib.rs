@@ -32,6 +32,7 @@ pub mod policy_input;
 pub mod policy_remote;
 pub mod policy_store;
 pub mod replay;
+pub mod request_counts;
 pub mod server;
 pub mod telemetry;
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use switchyard_directory::{RecordStore, RecordTree};
 use switchyard_runtime::PolicyState;
 
-use crate::calls::{CallLog, StateSink};
+use crate::calls::{CallLog, StateSaveError, StateSink};
 use crate::log_codec;
 
 /// Filters of a call log listing.
@@ -133,8 +133,8 @@ fn matches(log: &CallLog, f: &LogFilter) -> bool {
 }
 
 impl StateSink for LogBook {
-    fn save(&self, company: u64, state: &PolicyState) -> Result<(), String> {
-        let body = serde_json::to_vec(state).map_err(|e| e.to_string())?;
+    fn save(&self, company: u64, state: &PolicyState) -> Result<(), StateSaveError> {
+        let body = serde_json::to_vec(state).map_err(StateSaveError::Encode)?;
         // Lazily durable: a crash may lose the latest pointer advance (a fairness detail,
         // never a call), and an fsync here would hold the company's policy lock for it.
         self.records
@@ -143,6 +143,6 @@ impl StateSink for LogBook {
                 company.to_be_bytes().to_vec(),
                 Some(body),
             )])
-            .map_err(|e| e.to_string())
+            .map_err(StateSaveError::Store)
     }
 }

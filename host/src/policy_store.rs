@@ -14,7 +14,7 @@ use switchyard_runtime::{
     Call, Candidate, LoadError, Policy, PolicyEngine, PolicyState, Presence, Role, Status, Weekday,
 };
 
-use crate::calls::{ActivePolicy, PolicySource};
+use crate::calls::{ActivePolicy, LoadFailed, PolicySource};
 
 mod cache;
 
@@ -561,9 +561,12 @@ impl PolicyStore {
 }
 
 impl PolicySource for PolicyStore {
-    fn load(&self, company: u64, version: u32) -> Result<Policy, String> {
-        self.load_version(company, version)
-            .map_err(|e| e.to_string())
+    fn load(&self, company: u64, version: u32) -> Result<Policy, LoadFailed> {
+        self.load_version(company, version).map_err(|e| LoadFailed {
+            company,
+            version,
+            source: Box::new(e),
+        })
     }
 }
 

@@ -7,7 +7,7 @@ use switchyard_runtime::Decision;
 use super::center::{CallCenter, CallError};
 use super::live::{Arrival, LiveCall};
 use super::log::PolicyRun;
-use super::routing::reason_name;
+use super::overflow::reason_name;
 use super::trace::{MemberTrace, Reason, host_reason};
 
 /// The answer of the diagnose endpoint.

@@ -7,10 +7,12 @@
 //! - `roster`: what the call flow reads from the directory ([`Roster`]); `roster_cache`
 //!   implements it over the directory, cached until the directory changes, with the record
 //!   conversions of `directory_adapter`.
-//! - `registry`: agents' live state; one live call per agent across all companies.
+//! - `registry`: agents' live state; one live call per agent across all companies
+//!   (`agent_state`: what one agent is doing and how a company sees it).
 //! - `candidates`: builds a policy's inputs (company-local time, candidates).
 //! - `policies`: each company's active policy and state; asks it, or the built-in default.
-//! - `routing`: deciding and offering a call; overflow actions.
+//! - `routing`: deciding and offering a call; `overflow`: carrying out the overflow rules;
+//!   `finish`: concluding a step, finishing and logging a call.
 //! - `outcomes`: events from the platform (no answer, declined, answered, ended, abandoned).
 //! - `status`: by-value views of live calls and presence, and the presence use case.
 //! - `stuck`: the platform's reconciliation and an administrator's release of an agent.
@@ -21,6 +23,7 @@
 //!   updates streamed to the platform and to agents; `live`: a call in progress; `clock`:
 //!   company-local time; `metrics`: decision counters.
 
+mod agent_state;
 mod board;
 mod candidates;
 mod center;
@@ -28,12 +31,14 @@ pub mod clock;
 mod diagnose;
 mod directory_adapter;
 mod dispatch;
+mod finish;
 mod instruction;
 mod journal;
 mod live;
 mod log;
 mod metrics;
 mod outcomes;
+mod overflow;
 mod policies;
 mod push;
 mod queue;
@@ -58,9 +63,10 @@ pub use log::{
 };
 pub use metrics::{CallMetrics, Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 pub use outcomes::CallEvent;
+pub use overflow::reason_name;
 pub use policies::{
-    ActivePolicy, Answer, Policies, PolicySource, QUARANTINE, QUARANTINE_AFTER, RestoredPolicy,
-    StateSink,
+    ActivePolicy, Answer, LoadFailed, Policies, PolicySource, QUARANTINE, QUARANTINE_AFTER,
+    RestoredPolicy, StateSaveError, StateSink,
 };
 pub use push::{PushEvent, PushHub, RETAINED, Subscription};
 pub use queue::{Queues, Waiting};
@@ -68,7 +74,7 @@ pub use registry::{AgentLive, DayStats, Engagement, Phase, Registry, Reserved};
 pub use restore::Restored;
 pub use roster::{CompanyInfo, Member, NumberRoute, Roster};
 pub use roster_cache::CachedRoster;
-pub use routing::{IncomingCall, reason_name};
+pub use routing::IncomingCall;
 pub use status::{CallStatus, PresenceView};
 pub use stored::{StoredAgent, StoredCall, StoredStats};
 pub use stuck::Released;

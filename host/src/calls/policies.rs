@@ -23,7 +23,7 @@ mod restored;
 use breaker::Breakers;
 pub use breaker::{COOL_DOWN as QUARANTINE, TRIP_AFTER as QUARANTINE_AFTER};
 use restored::Pending;
-pub use restored::{PolicySource, RestoredPolicy};
+pub use restored::{LoadFailed, PolicySource, RestoredPolicy};
 
 /// A company's active policy version with its configuration.
 #[derive(Clone)]
@@ -41,7 +41,18 @@ pub struct ActivePolicy {
 /// Persists a company's policy state after a decision changed it.
 pub trait StateSink: Send + Sync + 'static {
     /// Store the state of `company`; errors are logged by the caller, never fail a call.
-    fn save(&self, company: u64, state: &PolicyState) -> Result<(), String>;
+    fn save(&self, company: u64, state: &PolicyState) -> Result<(), StateSaveError>;
+}
+
+/// A company's policy state could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum StateSaveError {
+    /// The state could not be encoded.
+    #[error("policy state could not be encoded")]
+    Encode(#[source] serde_json::Error),
+    /// The store refused the write.
+    #[error("policy state could not be stored")]
+    Store(#[source] switchyard_directory::StoreError),
 }
 
 /// Active policies of all companies.

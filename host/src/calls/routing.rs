@@ -4,14 +4,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use switchyard_runtime::{Attribute, Decision, OverflowAction, OverflowReason, RingMode};
+use switchyard_runtime::{Attribute, Decision, OverflowReason, RingMode};
 
 use super::center::{CallCenter, CallError, lock_call};
 use super::instruction::{CallUpdate, Instruction, Target, mode_name};
-use super::journal::LiveChange;
 use super::live::{Arrival, LiveCall, Plan, Stage};
-use super::log::{CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord};
-use super::queue::Waiting;
+use super::log::{DecisionRecord, Offer, OfferOutcome};
+use super::overflow::reason_name;
 use super::roster::CompanyInfo;
 use super::trace::{MemberTrace, Reason, host_reason};
 
@@ -325,164 +324,6 @@ impl CallCenter {
             call.stage = Stage::Ringing;
         }
         (offered, taken)
-    }
-
-    /// Ask the overflow rules and carry out the action. `Err(department)` asks the caller to
-    /// route again in that department (a forward inside the company).
-    fn overflow_once(
-        &self,
-        call: &mut LiveCall,
-        company: &CompanyInfo,
-        reason: OverflowReason,
-        now_ms: u64,
-    ) -> Result<Instruction, u64> {
-        let prepared_call = self.policy_call(call, company, now_ms);
-        let answer = self
-            .policies
-            .overflow(call.company, &mut call.policy, &prepared_call, reason);
-        let mut action = answer.value;
-        // Guard rails the policy cannot override.
-        match &action {
-            OverflowAction::Queue(_) if reason == OverflowReason::QueueTimeout => {
-                action = OverflowAction::Voicemail(String::new());
-            }
-            OverflowAction::ForwardDepartment(d)
-                if call.forwards >= MAX_FORWARDS
-                    || !self.roster.department_exists(call.company, *d) =>
-            {
-                action = OverflowAction::Voicemail(String::new());
-            }
-            _ => {}
-        }
-        let (name, detail) = describe(&action);
-        call.log.overflows.push(OverflowRecord {
-            at_ms: now_ms,
-            reason: reason_name(reason).to_owned(),
-            action: name.to_owned(),
-            detail,
-            source: answer.run.source.clone(),
-        });
-        call.plan = None;
-        Ok(match action {
-            OverflowAction::Queue(spec) => {
-                let max_wait_ms = spec.max_wait_ms.clamp(1_000, MAX_QUEUE_WAIT_MS);
-                let waiting = Waiting {
-                    call: call.call_ref,
-                    company: call.company,
-                    department: call.department,
-                    priority: spec.priority,
-                    since_ms: now_ms,
-                    deadline_ms: now_ms + u64::from(max_wait_ms),
-                };
-                call.waiting = Some(waiting);
-                self.queues.push(waiting);
-                call.stage = Stage::Queued;
-                Instruction::Queue {
-                    max_wait_ms,
-                    priority: spec.priority,
-                }
-            }
-            OverflowAction::ForwardDepartment(d) => return Err(d),
-            OverflowAction::ForwardNumber(number) => Instruction::ForwardNumber { number },
-            OverflowAction::Voicemail(mailbox) => Instruction::Voicemail { mailbox },
-            OverflowAction::Reject(reason) => Instruction::Reject { reason },
-        })
-    }
-
-    /// Turn an instruction into the platform's answer; a final instruction finishes the call
-    /// and writes its log durably first.
-    pub(crate) fn conclude(
-        &self,
-        call: &mut LiveCall,
-        instruction: Instruction,
-        now_ms: u64,
-    ) -> Result<CallUpdate, CallError> {
-        let update = CallUpdate {
-            call_id: call.call_id.clone(),
-            company_id: call.company,
-            department_id: call.department,
-            trace_id: call.last_trace.clone(),
-            instruction,
-        };
-        let outcome = match &update.instruction {
-            Instruction::ForwardNumber { .. } => Some(CallOutcome::Forwarded),
-            Instruction::Voicemail { .. } => Some(CallOutcome::Voicemail),
-            Instruction::Reject { .. } => Some(CallOutcome::Rejected),
-            _ => None,
-        };
-        match outcome {
-            Some(outcome) => self.finish(call, outcome, now_ms)?,
-            None if call.stage != Stage::Finished => self.stage_call(call),
-            None => {}
-        }
-        Ok(update)
-    }
-
-    /// Finish the call: release whatever it still holds, complete its log and stage it in
-    /// the same batch that forgets the live call (durable with the use case's commit).
-    pub(crate) fn finish(
-        &self,
-        call: &mut LiveCall,
-        outcome: CallOutcome,
-        now_ms: u64,
-    ) -> Result<(), CallError> {
-        for agent in std::mem::take(&mut call.ringing) {
-            self.registry.release(agent, call.call_ref, now_ms);
-            call.log.close_offer(agent, OfferOutcome::Withdrawn, now_ms);
-        }
-        self.queues.remove(call.call_ref);
-        call.waiting = None;
-        call.plan = None;
-        call.stage = Stage::Finished;
-        let log = &mut call.log;
-        log.outcome = outcome;
-        log.ended_ms = now_ms;
-        log.department_id = call.department;
-        log.wait_ms = call
-            .answered_ms
-            .unwrap_or(now_ms)
-            .saturating_sub(call.started_ms);
-        log.ring_ms = log.offers.iter().map(|o| o.ring_ms).sum();
-        let rest = call.log.without_decisions();
-        let done = std::mem::replace(&mut call.log, rest);
-        let mut change = [LiveChange::Finished {
-            call: call.call_ref,
-            decisions: call.staged_decisions,
-            log: Box::new(done),
-        }];
-        let staged = self.journal.stage(&mut change);
-        if let [LiveChange::Finished { log, .. }] = change {
-            call.log.seq = log.seq;
-            call.log.decisions = log.decisions;
-        }
-        self.forget(call.call_ref, call.platform, &call.call_id);
-        staged.map_err(CallError::from)
-    }
-}
-
-/// Kebab-case name of an overflow reason.
-pub fn reason_name(reason: OverflowReason) -> &'static str {
-    match reason {
-        OverflowReason::NoMembers => "no-members",
-        OverflowReason::NoneAvailable => "none-available",
-        OverflowReason::AllBusy => "all-busy",
-        OverflowReason::OutOfHours => "out-of-hours",
-        OverflowReason::NoAnswer => "no-answer",
-        OverflowReason::QueueTimeout => "queue-timeout",
-        OverflowReason::PolicyError => "policy-error",
-    }
-}
-
-fn describe(action: &OverflowAction) -> (&'static str, String) {
-    match action {
-        OverflowAction::Queue(q) => (
-            "queue",
-            format!("max-wait-ms={} priority={}", q.max_wait_ms, q.priority),
-        ),
-        OverflowAction::ForwardDepartment(d) => ("forward-department", d.to_string()),
-        OverflowAction::ForwardNumber(n) => ("forward-number", n.clone()),
-        OverflowAction::Voicemail(m) => ("voicemail", m.clone()),
-        OverflowAction::Reject(r) => ("reject", r.clone()),
     }
 }
 

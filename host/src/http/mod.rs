@@ -28,6 +28,7 @@ mod policies;
 mod presence;
 mod release;
 mod reports;
+mod state;
 mod stream;
 mod tokens;
 

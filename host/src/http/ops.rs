@@ -7,9 +7,6 @@
 
 use std::fmt::Write;
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
@@ -31,12 +28,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// HTTP requests by (method, route template, status).
-#[derive(Debug, Default)]
-pub struct HttpMetrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-}
-
 /// Middleware: count every request by method, matched route (the template, never the ids) and
 /// status.
 pub async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -47,14 +38,9 @@ pub async fn count_requests(State(state): State<AppState>, req: Request, next: N
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
     let response = next.run(req).await;
-    let key = (method, route, response.status().as_u16());
-    *state
+    state
         .http_metrics()
-        .requests
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(key)
-        .or_insert(0) += 1;
+        .count(method, route, response.status().as_u16());
     response
 }
 
@@ -178,15 +164,7 @@ async fn metrics(
         "counter",
         "HTTP requests by method, route and status.",
     );
-    let requests: Vec<_> = {
-        let map = state
-            .http_metrics()
-            .requests
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        map.iter().map(|(k, v)| (k.clone(), *v)).collect()
-    };
-    for ((method, route, status), n) in requests {
+    for ((method, route, status), n) in state.http_metrics().snapshot() {
         let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
         line(&mut out, "switchyard_http_requests_total", &labels, n);
     }

@@ -384,3 +384,46 @@ async fn a_looping_policy_still_gets_calls_the_fallback_ring_plan() {
         "{policy}"
     );
 }
+
+/// A call is pinned to the version active when it arrived: a version activated while it rings
+/// decides the next calls, but the call's own later decisions are still made by its version.
+#[tokio::test]
+async fn a_call_keeps_its_policy_version_when_another_is_activated() {
+    let server = Server::start().await;
+    let (co, _people, tel) = team(&server, 2).await;
+    activate(
+        &co,
+        switchyard_artifacts::ROUND_ROBIN,
+        "round-robin",
+        json!({}),
+    )
+    .await;
+    let mut update = call(&tel, "pin-1", &co.number).await;
+    activate(&co, switchyard_artifacts::RING_ALL, "ring-all", json!({})).await;
+    let other = call(&tel, "pin-2", &co.number).await;
+    assert_eq!(other["instruction"]["mode"], "simultaneous", "{other}");
+    event(&tel, "pin-2", json!({ "type": "abandoned" })).await;
+    // Every target of pin-1 rings out: its plan runs on, then it is decided again (attempt 2)
+    // and overflows, all by round-robin version 1.
+    while action(&update) == "ring" {
+        assert_eq!(update["instruction"]["mode"], "sequential", "{update}");
+        let agent = rung(&update)[0];
+        update = event(
+            &tel,
+            "pin-1",
+            json!({ "type": "no-answer", "agent_id": agent }),
+        )
+        .await;
+    }
+    let logs = all_logs(&co.admin, co.id).await;
+    let decisions = log_of(&logs, "pin-1")["decisions"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(decisions.len() >= 2, "decided again: {decisions:?}");
+    for d in &decisions {
+        assert_eq!(d["policy"]["name"], "round-robin", "{d}");
+        assert_eq!(d["policy"]["version"], 1, "{d}");
+    }
+    assert_eq!(policy_of(&co, "pin-2").await["version"], 2);
+}

@@ -639,22 +639,19 @@ async fn worker(
 
 /// Where the call is now, read from the live process (`Over(None)` once it is gone).
 async fn refresh(platform: &mut Platform, call_id: &str, book: &Book) -> Step {
-    loop {
-        let seen = platform.base.borrow().clone();
-        match platform
-            .send(Method::GET, &format!("/v1/calls/{call_id}"), None)
-            .await
-        {
-            Sent::Answer(200, status) => return step_of_status(&status),
-            Sent::Answer(404, _) => return Step::Over(None),
-            Sent::Answer(status, body) => panic!("{call_id}: {status} {body}"),
-            Sent::Down => {
-                platform.restarted(&seen).await;
-                if let Some(step) = resync(platform, call_id, book).await {
-                    return step;
-                }
-                return Step::Over(None);
-            }
+    let seen = platform.base.borrow().clone();
+    match platform
+        .send(Method::GET, &format!("/v1/calls/{call_id}"), None)
+        .await
+    {
+        Sent::Answer(200, status) => step_of_status(&status),
+        Sent::Answer(404, _) => Step::Over(None),
+        Sent::Answer(status, body) => panic!("{call_id}: {status} {body}"),
+        Sent::Down => {
+            platform.restarted(&seen).await;
+            resync(platform, call_id, book)
+                .await
+                .unwrap_or(Step::Over(None))
         }
     }
 }

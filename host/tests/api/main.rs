@@ -8,6 +8,7 @@ mod calls_flow;
 mod calls_policies;
 mod calls_restart;
 mod calls_stress;
+mod calls_stuck;
 mod calls_support;
 mod calls_sweeper;
 mod calls_troubleshoot;

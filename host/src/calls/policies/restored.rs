@@ -12,7 +12,20 @@ use super::ActivePolicy;
 /// Where restored policies are loaded from (the policy store).
 pub trait PolicySource: Send + Sync + 'static {
     /// The compiled policy of `company`'s stored `version`.
-    fn load(&self, company: u64, version: u32) -> Result<Policy, String>;
+    fn load(&self, company: u64, version: u32) -> Result<Policy, LoadFailed>;
+}
+
+/// A stored policy version could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("version {version} of company {company}'s policy could not be loaded")]
+pub struct LoadFailed {
+    /// The company.
+    pub company: u64,
+    /// The version.
+    pub version: u32,
+    /// Why.
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 /// A company's stored activation, not loaded yet.
@@ -74,7 +87,7 @@ impl Pending {
                 }))
             }
             Err(e) => {
-                tracing::error!(company, version, error = %e, "cannot load active policy");
+                tracing::error!(company, version, error = %e, cause = ?std::error::Error::source(&e), "cannot load active policy");
                 None
             }
         }
@@ -94,7 +107,7 @@ mod tests {
 
     struct NoSink;
     impl StateSink for NoSink {
-        fn save(&self, _: u64, _: &PolicyState) -> Result<(), String> {
+        fn save(&self, _: u64, _: &PolicyState) -> Result<(), crate::calls::StateSaveError> {
             Ok(())
         }
     }
@@ -105,16 +118,21 @@ mod tests {
         loads: AtomicUsize,
     }
     impl PolicySource for Source {
-        fn load(&self, company: u64, version: u32) -> Result<Policy, String> {
+        fn load(&self, company: u64, version: u32) -> Result<Policy, LoadFailed> {
             self.loads.fetch_add(1, Ordering::SeqCst);
+            let failed = |source: Box<dyn std::error::Error + Send + Sync>| LoadFailed {
+                company,
+                version,
+                source,
+            };
             if company != 1 {
-                return Err("no such component".into());
+                return Err(failed("no such component".into()));
             }
             let bytes = std::fs::read(switchyard_artifacts::LONGEST_IDLE).unwrap();
             let policy = self
                 .engine
                 .load("longest-idle", &version.to_string(), &bytes);
-            policy.map_err(|e| e.to_string())
+            policy.map_err(|e| failed(Box::new(e)))
         }
     }
 
