@@ -50,6 +50,8 @@ mod routing;
 mod status;
 mod stored;
 mod stuck;
+#[cfg(test)]
+mod tests;
 mod trace;
 
 pub use board::{BoardDetail, BoardEntry, BoardError, BoardViewer, role_name, status_name};
