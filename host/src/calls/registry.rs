@@ -104,9 +104,14 @@ impl Registry {
 
     /// Replace an agent's engagement while restoring (no checks: the caller reconciles the
     /// journal's agents with its calls).
-    pub fn set_engagement(&self, agent: AgentId, engagement: Option<Engagement>) {
+    /// Freed at `now_ms` when `engagement` is `None`.
+    pub fn set_engagement(&self, agent: AgentId, engagement: Option<Engagement>, now_ms: u64) {
         let mut inner = self.lock();
-        inner.agents.entry(agent).or_default().engagement = engagement;
+        let live = inner.agents.entry(agent).or_default();
+        if engagement.is_none() && live.engagement.is_some() {
+            live.free_since_ms = live.free_since_ms.max(now_ms);
+        }
+        live.engagement = engagement;
         self.stage(&inner, &[agent], None);
     }
 

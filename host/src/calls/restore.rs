@@ -8,9 +8,19 @@ use std::sync::{Arc, Mutex};
 
 use super::center::{CallCenter, CallError, lock_call};
 use super::live::{LiveCall, Stage};
-use super::log::OfferOutcome;
+use super::log::{CallOutcome, OfferOutcome};
 use super::queue::Waiting;
 use super::registry::{AgentLive, CallRef, Engagement, Phase};
+
+/// What reconciling one restored call did.
+enum Repair {
+    /// Nothing to repair.
+    None,
+    /// Changed: stage it again.
+    Staged,
+    /// Its `ended` reached the agent's record but not the log: finish it, ended at this time.
+    Ended(u64),
+}
 
 /// What a restore brought back.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,16 +52,35 @@ impl CallCenter {
             .collect();
         calls.sort_by_key(|c| c.call_ref);
         let mut stalled = Vec::new();
+        let mut ended = Vec::new();
         for call in &mut calls {
-            if self.reconcile_call(call, &agents, now_ms) {
-                report.repaired += 1;
-                self.stage_call(call);
+            match self.reconcile_call(call, &agents, now_ms) {
+                Repair::None => {}
+                Repair::Staged => {
+                    report.repaired += 1;
+                    self.stage_call(call);
+                }
+                Repair::Ended(at_ms) => {
+                    report.repaired += 1;
+                    ended.push((call.call_ref, at_ms));
+                }
             }
             if call.stage == Stage::Ringing && call.ringing.is_empty() {
                 stalled.push(call.call_ref);
             }
         }
-        report.repaired += self.free_orphans(&calls);
+        // The agent's side of an `ended` is on disk but the log is not: finish those calls
+        // now, with the talk time the agent's counters already have.
+        for (call_ref, at_ms) in ended {
+            if let Some(call) = calls.iter_mut().find(|c| c.call_ref == call_ref) {
+                call.log.talk_ms = at_ms.saturating_sub(call.answered_ms.unwrap_or(at_ms));
+                if let Err(e) = self.finish(call, CallOutcome::Answered, at_ms) {
+                    tracing::error!(error = %e, call = %call.call_id, "could not log a restored call");
+                }
+            }
+        }
+        calls.retain(|c| c.stage != Stage::Finished);
+        report.repaired += self.free_orphans(&calls, now_ms);
         for call in calls {
             if let Some(w) = call.waiting {
                 self.queues.push(w);
@@ -74,17 +103,20 @@ impl CallCenter {
         }
         self.commit()?;
         self.sweep(now_ms)?;
+        // Agents freed by the repairs may serve waiting calls.
+        self.dispatch_all(now_ms);
+        self.commit()?;
         Ok(report)
     }
 
     /// Make a restored call agree with the agents' records, which are staged first in every
-    /// use case and so are never older than the call's. Returns whether it changed.
+    /// use case and so are never older than the call's.
     fn reconcile_call(
         &self,
         call: &mut LiveCall,
         agents: &HashMap<u64, AgentLive>,
         now_ms: u64,
-    ) -> bool {
+    ) -> Repair {
         let engaged = |agent: &u64| {
             agents
                 .get(agent)
@@ -94,26 +126,34 @@ impl CallCenter {
         let mut changed = false;
         match call.stage {
             Stage::Connected { agent } => {
-                let on_call = matches!(
-                    engaged(&agent),
+                // Only an `ended` (or a release) takes an agent off its call, and the call is
+                // logged in the same use case: the crash fell between the two.
+                match engaged(&agent) {
                     Some(Engagement {
-                        phase: Phase::OnCall { .. } | Phase::WrapUp { .. },
+                        phase: Phase::OnCall { .. },
                         ..
-                    })
-                );
-                if !on_call {
-                    tracing::warn!(call = %call.call_id, agent,
-                        "restored connected call whose agent is not on it: re-engaged if free");
-                    if agents.get(&agent).is_none_or(|l| l.engagement.is_none()) {
-                        let since = call.answered_ms.unwrap_or(now_ms);
-                        self.registry.set_engagement(
-                            agent,
-                            Some(Engagement {
-                                company: call.company,
-                                call: call.call_ref,
-                                phase: Phase::OnCall { since_ms: since },
-                            }),
-                        );
+                    }) => {}
+                    Some(Engagement {
+                        phase: Phase::WrapUp { until_ms },
+                        ..
+                    }) => {
+                        let wrap_ms = self
+                            .roster
+                            .company(call.company)
+                            .map_or(0, |c| u64::from(c.wrap_up_secs) * 1_000);
+                        return Repair::Ended(until_ms.saturating_sub(wrap_ms));
+                    }
+                    _ => {
+                        let answered = call.answered_ms.unwrap_or(now_ms);
+                        let free_since = agents.get(&agent).map_or(0, |l| l.free_since_ms);
+                        let at = if free_since >= answered {
+                            free_since
+                        } else {
+                            now_ms
+                        };
+                        tracing::warn!(call = %call.call_id, agent,
+                            "restored connected call whose agent left it: logged as ended");
+                        return Repair::Ended(at);
                     }
                 }
             }
@@ -148,7 +188,7 @@ impl CallCenter {
                         .rev()
                         .find(|o| o.agent_id == agent)
                         .map(|o| o.extension.clone());
-                    return true;
+                    return Repair::Staged;
                 }
                 let before = call.ringing.len();
                 let lost: Vec<u64> = call
@@ -184,12 +224,16 @@ impl CallCenter {
             }
             Stage::Finished => {}
         }
-        changed
+        if changed {
+            Repair::Staged
+        } else {
+            Repair::None
+        }
     }
 
     /// Agents offered or connected to a call that is not live, or offered a call that does
     /// not list them (the crash fell between the two records): free them.
-    fn free_orphans(&self, calls: &[LiveCall]) -> usize {
+    fn free_orphans(&self, calls: &[LiveCall], now_ms: u64) -> usize {
         let by_ref: HashMap<CallRef, &LiveCall> = calls.iter().map(|c| (c.call_ref, c)).collect();
         let connected: HashSet<(CallRef, u64)> = calls
             .iter()
@@ -214,7 +258,7 @@ impl CallCenter {
                     call = e.call,
                     "restored agent engaged with no live call: freed"
                 );
-                self.registry.set_engagement(agent, None);
+                self.registry.set_engagement(agent, None, now_ms);
                 repaired += 1;
             }
         }
