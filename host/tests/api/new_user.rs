@@ -5,6 +5,7 @@
 
 use serde_json::json;
 
+use crate::calls_support::{call, company, telephony};
 use crate::support::Server;
 
 #[tokio::test]
@@ -42,4 +43,81 @@ async fn every_token_scope_refuses_unknown_fields() {
             .any(|t| t["scope"] == json!({ "kind": "operator" })),
         "{listed}"
     );
+}
+
+#[tokio::test]
+async fn call_logs_refuse_out_of_range_limits_like_every_other_list() {
+    let server = Server::start().await;
+    let account = server.operator().account("Logs").await;
+    let co = company(&server, account, "Company Logs", "+918000000701").await;
+    let tel = telephony(&server, &[&co.number]).await;
+    // Nobody works there: the call goes to voicemail and is logged at once.
+    let update = call(&tel, "logs-1", &co.number).await;
+    assert_eq!(update["instruction"]["action"], "voicemail", "{update}");
+    let logs = format!("/v1/companies/{}/call-logs", co.id);
+    let members = format!("/v1/companies/{}/members", co.id);
+
+    for limit in [0, 201, 100_000] {
+        let ours = co
+            .admin
+            .get(&format!("{logs}?limit={limit}"))
+            .await
+            .expect_error(422, "invalid_limit");
+        let theirs = co
+            .admin
+            .get(&format!("{members}?limit={limit}"))
+            .await
+            .expect_error(422, "invalid_limit");
+        assert_eq!(ours, theirs, "limit {limit}");
+    }
+    for limit in [1, 200] {
+        let page = co
+            .admin
+            .get(&format!("{logs}?limit={limit}"))
+            .await
+            .expect(200);
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn call_logs_refuse_unknown_outcomes_naming_the_accepted_ones() {
+    let server = Server::start().await;
+    let account = server.operator().account("Outcomes").await;
+    let co = company(&server, account, "Company Outcomes", "+918000000703").await;
+    let tel = telephony(&server, &[&co.number]).await;
+    let update = call(&tel, "outcome-1", &co.number).await;
+    assert_eq!(update["instruction"]["action"], "voicemail", "{update}");
+    let logs = format!("/v1/companies/{}/call-logs", co.id);
+
+    let refused = co
+        .admin
+        .get(&format!("{logs}?outcome=exploded"))
+        .await
+        .expect_error(422, "invalid_outcome");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("exploded"), "{refused}");
+    for allowed in [
+        "answered",
+        "abandoned",
+        "voicemail",
+        "forwarded",
+        "rejected",
+        "expired",
+        "reconciled",
+        "released",
+    ] {
+        assert!(message.contains(allowed), "{allowed} missing: {refused}");
+        let page = co
+            .admin
+            .get(&format!("{logs}?outcome={allowed}"))
+            .await
+            .expect(200);
+        let expected = usize::from(allowed == "voicemail");
+        assert_eq!(
+            page["items"].as_array().unwrap().len(),
+            expected,
+            "{allowed}"
+        );
+    }
 }
