@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::calls_support::{call, company, telephony};
-use crate::support::Server;
+use crate::support::{Server, activated_agent};
 
 #[tokio::test]
 async fn every_token_scope_refuses_unknown_fields() {
@@ -120,4 +120,48 @@ async fn call_logs_refuse_unknown_outcomes_naming_the_accepted_ones() {
             "{allowed}"
         );
     }
+}
+
+#[tokio::test]
+async fn path_ids_are_canonical_decimals_only() {
+    let server = Server::start().await;
+    let op = server.operator();
+    let account = op.account("Ids").await;
+    let a = op.company(Some(account), "Ids A", "shared").await;
+    let admin = server.client(&op.admin_key(a).await);
+    let (agent, _) = activated_agent(&server, &admin, a, "ids@example.com", "agent").await;
+    let dept = admin.department(a, "Sales").await;
+
+    op.get(&format!("/v1/companies/{a}")).await.expect(200);
+    for path in [
+        format!("/v1/companies/+{a}"),
+        format!("/v1/companies/0{a}"),
+        format!("/v1/companies/-{a}"),
+        format!("/v1/companies/{a}/members/+{agent}"),
+        format!("/v1/companies/+{a}/members/{agent}"),
+        format!("/v1/companies/{a}/departments/00{dept}"),
+        format!("/v1/companies/{a}/policies/+1/replay"),
+    ] {
+        let method = if path.ends_with("/replay") {
+            reqwest::Method::POST
+        } else {
+            reqwest::Method::GET
+        };
+        let body = json!({});
+        op.send(method, &path, Some(&body))
+            .await
+            .expect_error(400, "invalid_path");
+    }
+    // E.164 numbers in paths keep their `+`.
+    admin
+        .put(
+            &format!("/v1/companies/{a}/numbers/+918000000702"),
+            json!({ "department_id": dept }),
+        )
+        .await
+        .expect(201);
+    admin
+        .delete(&format!("/v1/companies/{a}/numbers/+918000000702"))
+        .await
+        .expect(204);
 }
