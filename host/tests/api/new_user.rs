@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::calls_support::{call, company, telephony};
+use crate::calls_support::{call, company, hire, telephony};
 use crate::support::{Server, activated_agent};
 
 #[tokio::test]
@@ -164,4 +164,53 @@ async fn path_ids_are_canonical_decimals_only() {
         .delete(&format!("/v1/companies/{a}/numbers/+918000000702"))
         .await
         .expect(204);
+}
+
+#[tokio::test]
+async fn diagnosing_a_non_member_says_it_is_not_a_member_of_this_company() {
+    let server = Server::start().await;
+    let account = server.operator().account("Diagnose").await;
+    let a = company(&server, account, "Company DA", "+918000000711").await;
+    let b = company(&server, account, "Company DB", "+918000000712").await;
+    // Asha works for A only; 999999999 is nobody's id.
+    let asha = hire(&server, &a, "asha.d@example.com", "agent", "211").await;
+    let diagnose = |agent: u64| {
+        let admin = b.admin.clone();
+        let path = format!(
+            "/v1/companies/{}/diagnose?number=%2B{}&agent_id={agent}",
+            b.id,
+            &b.number[1..]
+        );
+        async move { admin.get(&path).await.expect(200) }
+    };
+    let elsewhere = diagnose(asha.id).await;
+    assert_eq!(elsewhere["reason"], "not-a-member", "{elsewhere}");
+    assert_eq!(elsewhere["would_ring"], false);
+    let hint = elsewhere["hint"].as_str().unwrap();
+    assert!(
+        hint.contains(&format!("not a member of company {}", b.id)),
+        "{elsewhere}"
+    );
+    assert!(!hint.contains("Add the member to the department"), "{hint}");
+
+    // A nobody gets the same answer: nothing tells that Asha exists in another company.
+    let nobody = diagnose(999_999_999).await;
+    assert_eq!(nobody["reason"], elsewhere["reason"]);
+    assert_eq!(
+        nobody["hint"].as_str().unwrap(),
+        hint.replace(&format!("Agent {} ", asha.id), "Agent 999999999 ")
+    );
+
+    // A member of B outside the department still gets the department advice.
+    let pat = hire(&server, &b, "pat.d@example.com", "agent", "212").await;
+    b.admin
+        .delete(&format!(
+            "/v1/companies/{}/departments/{}/members/{}",
+            b.id, b.dept, pat.id
+        ))
+        .await
+        .expect(200);
+    let outside = diagnose(pat.id).await;
+    assert_eq!(outside["reason"], "not-in-department", "{outside}");
+    assert!(outside["hint"].as_str().unwrap().contains("department"));
 }
