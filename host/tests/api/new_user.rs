@@ -3,6 +3,9 @@
 //! `limit` and `outcome` like every other list, path ids are canonical decimals only,
 //! diagnosing a non-member says so, and the data directory is private.
 
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
 use serde_json::json;
 
 use crate::calls_support::{call, company, hire, telephony};
@@ -213,4 +216,35 @@ async fn diagnosing_a_non_member_says_it_is_not_a_member_of_this_company() {
     let outside = diagnose(pat.id).await;
     assert_eq!(outside["reason"], "not-in-department", "{outside}");
     assert!(outside["hint"].as_str().unwrap().contains("department"));
+}
+
+/// The permission bits, in octal as `ls` shows them.
+fn mode(path: &Path) -> String {
+    format!(
+        "{:o}",
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    )
+}
+
+#[tokio::test]
+async fn the_data_directory_and_database_are_private() {
+    let temp = tempfile::tempdir().unwrap();
+
+    // Created by the service.
+    let fresh = temp.path().join("fresh");
+    let server = Server::start_in(&fresh).await;
+    assert_eq!(mode(&fresh), "700", "data directory");
+    assert_eq!(mode(&fresh.join("db")), "700", "database directory");
+    server.stop().await;
+
+    // Left world-readable by an earlier version (or an operator): tightened at start-up.
+    let old = temp.path().join("old");
+    std::fs::create_dir_all(old.join("db")).unwrap();
+    for dir in [old.clone(), old.join("db")] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let server = Server::start_in(&old).await;
+    assert_eq!(mode(&old), "700", "data directory");
+    assert_eq!(mode(&old.join("db")), "700", "database directory");
+    server.stop().await;
 }
