@@ -102,7 +102,9 @@ impl ApiError {
                 let status = match e {
                     P::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                     P::UnknownVersion { .. } => StatusCode::NOT_FOUND,
-                    P::VersionActive(_) | P::NothingToRollBack => StatusCode::CONFLICT,
+                    P::VersionActive(_) | P::VersionNeededForRollback(_) | P::NothingToRollBack => {
+                        StatusCode::CONFLICT
+                    }
                     P::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
