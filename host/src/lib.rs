@@ -7,6 +7,7 @@
 //! - `app`: [`AppState`], what every handler shares.
 //! - `http`: the `/v1` API, one file per resource, its error type and extractors, and the
 //!   OpenAPI document generated from the handlers.
+//! - `data_dir`: the private (0700) data and database directories.
 //! - `server`: opening the database, bootstrapping the operator token, serving until
 //!   SIGINT/SIGTERM, flushing on the way out; [`server::start`] lets tests run the real server
 //!   on `127.0.0.1:0`.
@@ -23,6 +24,7 @@
 pub mod app;
 pub mod calls;
 pub mod config;
+pub mod data_dir;
 pub mod http;
 pub mod journal_store;
 pub mod log_codec;

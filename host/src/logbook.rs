@@ -5,11 +5,24 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use switchyard_directory::{RecordStore, RecordTree};
+use switchyard_directory::{DirectoryError, PageRequest, RecordStore, RecordTree, StoreError};
 use switchyard_runtime::PolicyState;
 
 use crate::calls::{CallLog, StateSaveError, StateSink};
-use crate::log_codec;
+use crate::log_codec::{self, LogCodecError};
+
+/// The outcome names a call-log listing can filter on: every outcome a call can end with,
+/// including those of calls the host ends itself (`expired`, `reconciled`, `released`).
+pub const OUTCOMES: [&str; 8] = [
+    "answered",
+    "abandoned",
+    "voicemail",
+    "forwarded",
+    "rejected",
+    "expired",
+    "reconciled",
+    "released",
+];
 
 /// Filters of a call log listing.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -21,12 +34,55 @@ pub struct LogFilter {
     pub from: Option<u64>,
     /// Only calls that started before this time (unix ms).
     pub to: Option<u64>,
-    /// Only calls with this outcome (`answered`, `abandoned`, `voicemail`, `forwarded`, `rejected`).
+    /// Only calls with this outcome: `answered`, `abandoned`, `voicemail`, `forwarded`,
+    /// `rejected`, `expired`, `reconciled` or `released` (any other is refused with 422
+    /// `invalid_outcome`).
     pub outcome: Option<String>,
     /// Continue after this cursor (the `next` of the previous page).
     pub after: Option<u64>,
-    /// Page size, 1..=200 (default 50).
-    pub limit: Option<usize>,
+    /// Items per page, 1 to 200 (default 50); out of range is refused with 422
+    /// `invalid_limit`, as in every list.
+    pub limit: Option<u32>,
+}
+
+impl LogFilter {
+    /// The page size asked for, checked as every list checks it (1 to 200, default 50).
+    pub fn page_size(&self) -> Result<usize, LogError> {
+        let page = PageRequest {
+            after: None,
+            limit: self.limit,
+        };
+        page.limit().map_err(LogError::Filter)
+    }
+
+    /// Refuses an outcome that no call can have, naming the ones there are.
+    pub fn check_outcome(&self) -> Result<(), LogError> {
+        match self.outcome.as_deref() {
+            Some(o) if !OUTCOMES.contains(&o) => {
+                let allowed = OUTCOMES.join(", ");
+                Err(LogError::Filter(DirectoryError::invalid(
+                    "invalid_outcome",
+                    format!("outcome \"{o}\" is not one of: {allowed}"),
+                    format!("filter on one of: {allowed}"),
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Why a call-log listing failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The filter was refused (`invalid_limit`, `invalid_outcome`): the caller's to fix.
+    #[error(transparent)]
+    Filter(DirectoryError),
+    /// The record store failed.
+    #[error("reading call logs: {0}")]
+    Storage(#[from] StoreError),
+    /// A stored log could not be decoded.
+    #[error("decoding a call log: {0}")]
+    Decode(#[from] LogCodecError),
 }
 
 /// One page of logs, newest first.
@@ -67,24 +123,25 @@ impl LogBook {
         &self.records
     }
 
-    /// A page of `company`'s logs, newest first, filtered.
-    pub fn list(&self, company: u64, filter: &LogFilter) -> Result<LogPage, String> {
-        let limit = filter.limit.unwrap_or(50).clamp(1, 200);
+    /// A page of `company`'s logs, newest first, filtered. An out-of-range `limit` or an
+    /// unknown `outcome` is refused ([`LogError::Filter`]).
+    pub fn list(&self, company: u64, filter: &LogFilter) -> Result<LogPage, LogError> {
+        let limit = filter.page_size()?;
+        filter.check_outcome()?;
         let prefix = company.to_be_bytes();
         let mut cursor = filter.after.map(|seq| log_key(company, seq));
         let mut items = Vec::new();
         let mut last_seq = None;
         'scan: loop {
-            let batch = self
-                .records
-                .scan(RecordTree::CallLogs, &prefix, cursor.as_deref(), true, 256)
-                .map_err(|e| e.to_string())?;
+            let batch =
+                self.records
+                    .scan(RecordTree::CallLogs, &prefix, cursor.as_deref(), true, 256)?;
             if batch.is_empty() {
                 break;
             }
             for (key, value) in &batch {
                 cursor = Some(key.clone());
-                let log: CallLog = log_codec::decode(value).map_err(|e| e.to_string())?;
+                let log: CallLog = log_codec::decode(value)?;
                 last_seq = Some(log.seq);
                 if matches(&log, filter) {
                     items.push(log);

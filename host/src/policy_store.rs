@@ -5,6 +5,12 @@
 //! recompiling) on its company's first decision. Loaded components are shared by content hash
 //! (`cache`): a thousand companies on the same shipped plugin hold one compiled copy, and
 //! uploading bytes already stored skips the compile (the smoke decision still runs).
+//!
+//! Changes of one company are serialized (`locks`): an upload is checked (and compiled) first,
+//! then numbered and written under the company's lock, so concurrent uploads get distinct
+//! versions; an activation, rollback, deactivation or deletion reads the activation and writes
+//! its successor under the same lock, and the caller's in-memory copy is updated inside it too.
+//! The version a rollback returns to cannot be deleted, so a rollback always works.
 
 use std::sync::Arc;
 
@@ -17,6 +23,7 @@ use switchyard_runtime::{
 use crate::calls::{ActivePolicy, LoadFailed, PolicySource};
 
 mod cache;
+mod locks;
 
 /// Largest component accepted by default (a Rust policy is a few hundred KiB).
 pub const DEFAULT_MAX_POLICY_BYTES: usize = 8 << 20;
@@ -103,6 +110,9 @@ pub enum PolicyError {
     /// The version is active and cannot be deleted.
     #[error("version {0} is active")]
     VersionActive(u32),
+    /// The version is what a rollback returns to and cannot be deleted.
+    #[error("version {0} is what a rollback returns to (the activation before the current one)")]
+    VersionNeededForRollback(u32),
     /// Nothing to roll back to.
     #[error("there is no earlier activation to roll back to")]
     NothingToRollBack,
@@ -138,6 +148,7 @@ impl PolicyError {
             PolicyError::Config(_) => "invalid_config",
             PolicyError::UnknownVersion { .. } => "unknown_version",
             PolicyError::VersionActive(_) => "version_active",
+            PolicyError::VersionNeededForRollback(_) => "version_needed_for_rollback",
             PolicyError::NothingToRollBack => "nothing_to_roll_back",
             PolicyError::Storage(_) => "internal",
         }
@@ -164,6 +175,10 @@ impl PolicyError {
             PolicyError::VersionActive(_) => {
                 "activate another version (or DELETE /v1/companies/{company_id}/policy) first"
             }
+            PolicyError::VersionNeededForRollback(_) => {
+                "activate a version (PUT /v1/companies/{company_id}/policy; a rollback then returns to \
+                 the one active now) or deactivate the policy (DELETE /v1/companies/{company_id}/policy) first"
+            }
             PolicyError::NothingToRollBack => {
                 "activate a version with PUT /v1/companies/{company_id}/policy"
             }
@@ -179,6 +194,7 @@ pub struct PolicyStore {
     engine: PolicyEngine,
     max_bytes: usize,
     loaded: cache::LoadedPolicies,
+    locks: locks::CompanyLocks,
 }
 
 fn storage(e: impl std::fmt::Display) -> PolicyError {
@@ -201,10 +217,13 @@ impl PolicyStore {
             engine,
             max_bytes,
             loaded: cache::LoadedPolicies::default(),
+            locks: locks::CompanyLocks::default(),
         }
     }
 
-    /// Validate and store a component as the company's next version.
+    /// Validate and store a component as the company's next version. The checks (and the
+    /// compile) run first, unlocked; the version is numbered and written under the company's
+    /// lock, so concurrent uploads get distinct versions and a refused upload uses none.
     pub fn upload(
         &self,
         company: u64,
@@ -213,47 +232,56 @@ impl PolicyStore {
         uploader: &str,
         now_ms: u64,
     ) -> Result<PolicyVersion, PolicyError> {
-        let versions = self.versions(company)?;
-        let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
-        let (policy, compiled) = self.checked(name, &version.to_string(), bytes)?;
-        let hash = policy.content_hash().to_owned();
-        let record = PolicyVersion {
-            company_id: company,
-            version,
-            name: name.to_owned(),
-            hash: hash.clone(),
-            size: bytes.len(),
-            uploaded_ms: now_ms,
-            uploader: uploader.to_owned(),
+        let (checked, compiled) = self.checked(name, "new", bytes)?;
+        let hash = checked.content_hash().to_owned();
+        let artifact = if compiled {
+            checked.serialize().ok()
+        } else {
+            None
         };
-        let mut writes: Vec<RecordWrite> = vec![(
-            RecordTree::PolicyVersions,
-            version_key(company, version),
-            Some(serde_json::to_vec(&record).map_err(storage)?),
-        )];
-        if self
+        let blob_stored = self
             .records
             .get(RecordTree::PolicyBlobs, hash.as_bytes())
             .map_err(storage)?
-            .is_none()
-        {
+            .is_some();
+        let mut writes: Vec<RecordWrite> = Vec::new();
+        if !blob_stored {
             writes.push((
                 RecordTree::PolicyBlobs,
                 hash.as_bytes().to_vec(),
                 Some(bytes.to_vec()),
             ));
         }
-        if compiled && let Ok(artifact) = policy.serialize() {
+        if let Some(artifact) = artifact {
             writes.push((
                 RecordTree::PolicyArtifacts,
                 hash.as_bytes().to_vec(),
                 Some(artifact),
             ));
         }
-        writes.push(self.change(company, uploader, now_ms, "upload", None, Some(version))?);
-        self.records.write(&writes).map_err(storage)?;
-        self.loaded.insert(&policy);
-        Ok(record)
+        self.locks.with(company, || {
+            let versions = self.versions(company)?;
+            let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
+            let record = PolicyVersion {
+                company_id: company,
+                version,
+                name: name.to_owned(),
+                hash: hash.clone(),
+                size: bytes.len(),
+                uploaded_ms: now_ms,
+                uploader: uploader.to_owned(),
+            };
+            writes.push((
+                RecordTree::PolicyVersions,
+                version_key(company, version),
+                Some(serde_json::to_vec(&record).map_err(storage)?),
+            ));
+            writes.push(self.change(company, uploader, now_ms, "upload", None, Some(version))?);
+            self.records.write(&writes).map_err(storage)?;
+            self.loaded
+                .insert(&checked.with_identity(name, &version.to_string()));
+            Ok(record)
+        })
     }
 
     /// The upload checks of `bytes` (see [`validate`]). Bytes already in memory or stored with
@@ -332,6 +360,8 @@ impl PolicyStore {
     }
 
     /// Make `version` active with `config` (checked by the policy's own `check-config`).
+    /// `apply` gets the loaded policy once the activation is written, still under the
+    /// company's lock, so the in-memory copy follows the store in the same order.
     pub fn activate(
         &self,
         company: u64,
@@ -339,31 +369,44 @@ impl PolicyStore {
         config: String,
         by: &str,
         now_ms: u64,
-    ) -> Result<(Activation, ActivePolicy), PolicyError> {
-        self.activate_as(company, version, config, by, now_ms, "activate")
+        apply: impl FnOnce(Option<ActivePolicy>),
+    ) -> Result<Activation, PolicyError> {
+        self.locks.with(company, || {
+            let (activation, active) =
+                self.activate_as(company, version, config, by, now_ms, "activate")?;
+            apply(Some(active));
+            Ok(activation)
+        })
     }
 
-    /// Return to the activation before the current one (its version and configuration).
+    /// Return to the activation before the current one (its version and configuration);
+    /// `apply` as for [`Self::activate`].
     pub fn rollback(
         &self,
         company: u64,
         by: &str,
         now_ms: u64,
-    ) -> Result<(Activation, ActivePolicy), PolicyError> {
-        let previous = self
-            .activation(company)?
-            .and_then(|a| a.previous)
-            .ok_or(PolicyError::NothingToRollBack)?;
-        self.activate_as(
-            company,
-            previous.version,
-            previous.config,
-            by,
-            now_ms,
-            "rollback",
-        )
+        apply: impl FnOnce(Option<ActivePolicy>),
+    ) -> Result<Activation, PolicyError> {
+        self.locks.with(company, || {
+            let previous = self
+                .activation(company)?
+                .and_then(|a| a.previous)
+                .ok_or(PolicyError::NothingToRollBack)?;
+            let (activation, active) = self.activate_as(
+                company,
+                previous.version,
+                previous.config,
+                by,
+                now_ms,
+                "rollback",
+            )?;
+            apply(Some(active));
+            Ok(activation)
+        })
     }
 
+    /// An activation, written; the caller holds the company's lock.
     fn activate_as(
         &self,
         company: u64,
@@ -414,34 +457,43 @@ impl PolicyStore {
                 self.change(company, by, now_ms, action, from, Some(version))?,
             ])
             .map_err(storage)?;
-        Ok((
-            activation,
-            ActivePolicy {
-                policy,
-                name: record.name,
-                version,
-                config,
-            },
-        ))
+        let active = ActivePolicy {
+            policy,
+            name: record.name,
+            version,
+            config,
+        };
+        Ok((activation, active))
     }
 
-    /// Remove the company's activation: the built-in default decides again.
-    pub fn deactivate(&self, company: u64, by: &str, now_ms: u64) -> Result<(), PolicyError> {
-        let from = self.activation(company)?.map(|a| a.version);
-        self.records
-            .write(&[
-                (
-                    RecordTree::PolicyActive,
-                    company.to_be_bytes().to_vec(),
-                    None,
-                ),
-                self.change(company, by, now_ms, "deactivate", from, None)?,
-            ])
-            .map_err(storage)
+    /// Remove the company's activation: the built-in default decides again. `apply` gets
+    /// `None` once that is written, under the company's lock.
+    pub fn deactivate(
+        &self,
+        company: u64,
+        by: &str,
+        now_ms: u64,
+        apply: impl FnOnce(Option<ActivePolicy>),
+    ) -> Result<(), PolicyError> {
+        self.locks.with(company, || {
+            let from = self.activation(company)?.map(|a| a.version);
+            self.records
+                .write(&[
+                    (
+                        RecordTree::PolicyActive,
+                        company.to_be_bytes().to_vec(),
+                        None,
+                    ),
+                    self.change(company, by, now_ms, "deactivate", from, None)?,
+                ])
+                .map_err(storage)?;
+            apply(None);
+            Ok(())
+        })
     }
 
-    /// Delete an inactive version (its component stays stored while other versions, of any
-    /// company, may share the same bytes).
+    /// Delete a version that is neither active nor what a rollback returns to (its component
+    /// stays stored while other versions, of any company, may share the same bytes).
     pub fn delete_version(
         &self,
         company: u64,
@@ -449,25 +501,29 @@ impl PolicyStore {
         by: &str,
         now_ms: u64,
     ) -> Result<(), PolicyError> {
-        if !self.versions(company)?.iter().any(|v| v.version == version) {
-            return Err(PolicyError::UnknownVersion { company, version });
-        }
-        if self
-            .activation(company)?
-            .is_some_and(|a| a.version == version)
-        {
-            return Err(PolicyError::VersionActive(version));
-        }
-        self.records
-            .write(&[
-                (
-                    RecordTree::PolicyVersions,
-                    version_key(company, version),
-                    None,
-                ),
-                self.change(company, by, now_ms, "delete", None, Some(version))?,
-            ])
-            .map_err(storage)
+        self.locks.with(company, || {
+            if !self.versions(company)?.iter().any(|v| v.version == version) {
+                return Err(PolicyError::UnknownVersion { company, version });
+            }
+            if let Some(active) = self.activation(company)? {
+                if active.version == version {
+                    return Err(PolicyError::VersionActive(version));
+                }
+                if active.previous.is_some_and(|p| p.version == version) {
+                    return Err(PolicyError::VersionNeededForRollback(version));
+                }
+            }
+            self.records
+                .write(&[
+                    (
+                        RecordTree::PolicyVersions,
+                        version_key(company, version),
+                        None,
+                    ),
+                    self.change(company, by, now_ms, "delete", None, Some(version))?,
+                ])
+                .map_err(storage)
+        })
     }
 
     /// Every recorded change of the company's policy, oldest first.

@@ -69,14 +69,10 @@ pub fn replay(
     let engine = policies.engine();
     let active = policies.active(company);
     let filter = LogFilter {
-        limit: Some(last.clamp(1, 200)),
+        limit: Some(u32::try_from(last).unwrap_or(u32::MAX).clamp(1, 200)),
         ..LogFilter::default()
     };
-    let mut logs = state
-        .logbook()
-        .list(company, &filter)
-        .map_err(ApiError::Internal)?
-        .items;
+    let mut logs = state.logbook().list(company, &filter)?.items;
     logs.reverse();
     let mut active_state: PolicyState = policies.state_snapshot(company);
     let mut candidate_state = active_state.clone();

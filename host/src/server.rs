@@ -97,7 +97,7 @@ impl RunningServer {
 /// Opens the database, bootstraps the operator token, binds and serves in the background.
 pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     let data = config.data.clone();
-    std::fs::create_dir_all(&data)
+    crate::data_dir::create_private(&data)
         .map_err(|source| io("creating data directory", data.display(), source))?;
     let configured = config.operator_token.clone();
     let (directory, records) = {

@@ -201,13 +201,16 @@ pub struct NewToken {
     pub label: Option<String>,
 }
 
-/// The scopes that can be issued directly (agent tokens come with the agent).
+/// The scopes that can be issued directly (agent tokens come with the agent). Every variant
+/// refuses unknown fields; `operator` is an empty struct variant, not a unit one, because serde
+/// does not apply `deny_unknown_fields` to unit variants of an internally tagged enum (its JSON
+/// is still `{"kind": "operator"}`).
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NewTokenScope {
     /// Another operator token (operator only).
-    Operator,
+    Operator {},
     /// A manager of a main account (operator, or a manager of that account).
     Manager {
         /// The main account.

@@ -1,7 +1,7 @@
 //! "If a call came to number N now, would agent X ring, and if not, why?" — the whole decision
 //! run without side effects: no reservation, no log, the policy on a copy of its state.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use switchyard_runtime::Decision;
 
 use super::center::{CallCenter, CallError};
@@ -24,7 +24,7 @@ pub struct Diagnosis {
     /// Whether the agent would ring first (or at once, for simultaneous plans).
     pub would_ring: bool,
     /// Offered, or why not.
-    pub reason: Reason,
+    pub reason: DiagnosisReason,
     /// What to do about it.
     pub hint: String,
     /// Position in the policy's plan (1-based), if the policy chose the agent.
@@ -35,6 +35,28 @@ pub struct Diagnosis {
     pub policy: PolicyRun,
     /// Every member of the department.
     pub members: Vec<MemberTrace>,
+}
+
+/// Why the agent asked about would or would not ring: its line of the decision trace, or that
+/// it is not a member of the company at all. Serialized as the trace's reasons are
+/// (`"offered"`, `"not-in-department"`, ..., `"not-a-member"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiagnosisReason {
+    /// The agent is a member of the company: the reason of its trace line (or
+    /// `not-in-department` when it is not seated in the department).
+    Trace(Reason),
+    /// Not a member of the company the number rings in. Said alike for an id that exists in
+    /// other companies and for one that exists nowhere, so it tells nothing about them.
+    NotAMember,
+}
+
+impl Serialize for DiagnosisReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Trace(reason) => reason.serialize(serializer),
+            Self::NotAMember => serializer.serialize_str("not-a-member"),
+        }
+    }
 }
 
 impl CallCenter {
@@ -77,15 +99,32 @@ impl CallCenter {
             })
             .collect();
         let line = members.iter().find(|m| m.agent_id == agent);
-        let reason = line.map(|m| m.reason).unwrap_or(Reason::NotInDepartment);
-        let hint = match line {
-            Some(m) => m.hint.clone(),
-            None => format!(
-                "Agent {agent} is not in department {} of company {} ({}), where this number rings. {}",
-                route.department,
-                company.id,
-                company.name,
-                Reason::NotInDepartment.hint()
+        let member = line.is_some()
+            || self
+                .roster
+                .company_members(route.company, now_ms)
+                .iter()
+                .any(|m| m.agent == agent);
+        let (reason, hint) = match line {
+            Some(m) => (DiagnosisReason::Trace(m.reason), m.hint.clone()),
+            None if member => (
+                DiagnosisReason::Trace(Reason::NotInDepartment),
+                format!(
+                    "Agent {agent} is not in department {} of company {} ({}), where this number rings. {}",
+                    route.department,
+                    company.id,
+                    company.name,
+                    Reason::NotInDepartment.hint()
+                ),
+            ),
+            None => (
+                DiagnosisReason::NotAMember,
+                format!(
+                    "Agent {agent} is not a member of company {} ({}), where this number rings. \
+                     Add the agent to this company (POST /v1/companies/{}/members), then to \
+                     department {} (Departments -> Add User).",
+                    company.id, company.name, company.id, route.department
+                ),
             ),
         };
         let decision = match &answer.value {
@@ -97,7 +136,7 @@ impl CallCenter {
             company_id: route.company,
             department_id: route.department,
             agent_id: agent,
-            would_ring: reason == Reason::Offered,
+            would_ring: reason == DiagnosisReason::Trace(Reason::Offered),
             reason,
             hint,
             position: plan.iter().position(|a| *a == agent).map(|p| p + 1),

@@ -102,7 +102,9 @@ impl ApiError {
                 let status = match e {
                     P::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                     P::UnknownVersion { .. } => StatusCode::NOT_FOUND,
-                    P::VersionActive(_) | P::NothingToRollBack => StatusCode::CONFLICT,
+                    P::VersionActive(_) | P::VersionNeededForRollback(_) | P::NothingToRollBack => {
+                        StatusCode::CONFLICT
+                    }
                     P::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
@@ -282,6 +284,10 @@ impl From<BytesRejection> for ApiError {
     }
 }
 
+/// The hint of a refused path parameter.
+pub(super) const PATH_HINT: &str = "ids in paths are decimal integers without sign or leading zeros, \
+     such as 42; numbers are E.164 such as +919876543210";
+
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         if rejection.status().is_server_error() {
@@ -291,7 +297,7 @@ impl From<PathRejection> for ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "invalid_path",
             message: rejection.body_text(),
-            hint: "ids in paths are positive integers; numbers are E.164 such as +919876543210",
+            hint: PATH_HINT,
         }
     }
 }

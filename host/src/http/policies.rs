@@ -163,11 +163,15 @@ async fn activate_policy(
         .blocking(move |s| {
             admin(s, &p, company_id)?;
             let config = body.config.map(|c| c.to_string()).unwrap_or_default();
-            let (activation, active) =
-                s.policy_store()
-                    .activate(company_id, body.version, config, &who(&p), now_ms())?;
-            s.calls().policies().activate(company_id, Some(active));
-            Ok(activation)
+            let policies = s.calls().policies();
+            Ok(s.policy_store().activate(
+                company_id,
+                body.version,
+                config,
+                &who(&p),
+                now_ms(),
+                |active| policies.activate(company_id, active),
+            )?)
         })
         .await?;
     Ok(axum::Json(activation))
@@ -185,9 +189,11 @@ async fn deactivate_policy(
     state
         .blocking(move |s| {
             admin(s, &p, company_id)?;
+            let policies = s.calls().policies();
             s.policy_store()
-                .deactivate(company_id, &who(&p), now_ms())?;
-            s.calls().policies().activate(company_id, None);
+                .deactivate(company_id, &who(&p), now_ms(), |active| {
+                    policies.activate(company_id, active)
+                })?;
             Ok(())
         })
         .await?;
@@ -206,9 +212,11 @@ async fn rollback_policy(
     let activation = state
         .blocking(move |s| {
             admin(s, &p, company_id)?;
-            let (activation, active) = s.policy_store().rollback(company_id, &who(&p), now_ms())?;
-            s.calls().policies().activate(company_id, Some(active));
-            Ok(activation)
+            let policies = s.calls().policies();
+            Ok(s.policy_store()
+                .rollback(company_id, &who(&p), now_ms(), |active| {
+                    policies.activate(company_id, active)
+                })?)
         })
         .await?;
     Ok(axum::Json(activation))
@@ -232,7 +240,8 @@ async fn policy_history(
     Ok(axum::Json(history))
 }
 
-/// Delete an inactive version.
+/// Delete a version that is neither active (409 `version_active`) nor the one a rollback
+/// returns to (409 `version_needed_for_rollback`), so a rollback always works.
 #[utoipa::path(delete, path = "/v1/companies/{company_id}/policies/{version}", tag = "policies",
     params(("company_id" = u64, Path, description = "Company id"), ("version" = u32, Path, description = "Version number")),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]

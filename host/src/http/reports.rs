@@ -14,7 +14,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{Path, Query};
 use crate::app::AppState;
 use crate::calls::{BoardEntry, BoardViewer, DecisionRecord, Diagnosis, clock::now_ms};
-use crate::logbook::{LogFilter, LogPage};
+use crate::logbook::{LogError, LogFilter, LogPage};
 
 /// Routes of this file.
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -23,6 +23,16 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_trace))
         .routes(routes!(diagnose))
         .routes(routes!(board))
+}
+
+impl From<LogError> for ApiError {
+    /// A refused filter is the caller's 422; a storage or decoding failure is ours.
+    fn from(e: LogError) -> Self {
+        match e {
+            LogError::Filter(e) => ApiError::Directory(e),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
 }
 
 /// What `p` may do in `company`; 404 when it has no relation to it.
@@ -56,6 +66,8 @@ fn supervise(state: &AppState, p: &Principal, company: u64) -> Result<CompanyAcc
 }
 
 /// Call logs of a company, newest first. Agents (role `agent`) see only calls they took part in.
+/// `limit` is checked as in every list (422 `invalid_limit`), and an unknown `outcome` is
+/// refused with 422 `invalid_outcome` naming the accepted ones.
 #[utoipa::path(get, path = "/v1/companies/{company_id}/call-logs", tag = "reports",
     params(("company_id" = u64, Path, description = "Company id"), LogFilter),
     responses((status = 200, body = Object, description = "{items: [CallLog], next}"), (status = "4XX", body = ErrorBody)))]
@@ -71,9 +83,7 @@ async fn call_logs(
             if let CompanyAccess::Member { agent } = a {
                 filter.agent = Some(agent);
             }
-            s.logbook()
-                .list(company_id, &filter)
-                .map_err(ApiError::Internal)
+            Ok(s.logbook().list(company_id, &filter)?)
         })
         .await?;
     Ok(axum::Json(page))

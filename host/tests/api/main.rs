@@ -22,6 +22,7 @@ mod fuzz_support;
 mod hostile_load;
 mod isolation;
 mod malformed;
+mod new_user;
 mod openapi;
 mod ops;
 mod policy_lifecycle;

@@ -104,6 +104,15 @@ async fn activate_roll_back_record_and_delete_versions() {
         .delete(&format!("{versions}/{v1}"))
         .await
         .expect_error(409, "version_active");
+    // v2 is what a rollback would return to: kept until another activation replaces it.
+    co.admin
+        .delete(&format!("{versions}/{v2}"))
+        .await
+        .expect_error(409, "version_needed_for_rollback");
+    co.admin
+        .put(&policy, json!({ "version": v1 }))
+        .await
+        .expect(200);
     co.admin
         .delete(&format!("{versions}/{v2}"))
         .await
@@ -442,4 +451,215 @@ async fn companies_sharing_one_component_keep_their_own_versions_across_a_restar
     let run = deciding_run(&admin_a, &a, &tel, "s-a-2").await;
     assert_eq!(run, (json!("built-in"), json!(0), json!("built-in")));
     server.stop().await;
+}
+
+#[tokio::test]
+async fn the_version_a_rollback_returns_to_cannot_be_deleted() {
+    let server = Server::start().await;
+    let account = server.operator().account("Keep").await;
+    let co = company(&server, account, "Company K", "+918000000616").await;
+    let policy = format!("/v1/companies/{}/policy", co.id);
+    let versions = format!("/v1/companies/{}/policies", co.id);
+    let v1 = upload(&co, switchyard_artifacts::LONGEST_IDLE, "longest-idle").await;
+    let v2 = upload(&co, switchyard_artifacts::ROUND_ROBIN, "round-robin").await;
+    let v3 = upload(&co, switchyard_artifacts::RING_ALL, "ring-all").await;
+    for v in [v1, v2] {
+        co.admin
+            .put(&policy, json!({ "version": v }))
+            .await
+            .expect(200);
+    }
+
+    // Active v2, previous v1: neither can go, an unrelated version can.
+    let refused = co
+        .admin
+        .delete(&format!("{versions}/{v1}"))
+        .await
+        .expect_error(409, "version_needed_for_rollback");
+    assert!(
+        refused["message"].as_str().unwrap().contains("roll"),
+        "{refused}"
+    );
+    co.admin
+        .delete(&format!("{versions}/{v2}"))
+        .await
+        .expect_error(409, "version_active");
+    let back = co
+        .admin
+        .post(&format!("{policy}/rollback"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(back["version"], v1);
+
+    // Active v1, previous v2: v2 is now the one kept; after activating v3, v2 is free.
+    co.admin
+        .delete(&format!("{versions}/{v2}"))
+        .await
+        .expect_error(409, "version_needed_for_rollback");
+    co.admin
+        .put(&policy, json!({ "version": v3 }))
+        .await
+        .expect(200);
+    co.admin
+        .delete(&format!("{versions}/{v2}"))
+        .await
+        .expect(204);
+    let back = co
+        .admin
+        .post(&format!("{policy}/rollback"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(back["version"], v1);
+
+    // Deactivated: nothing to roll back to, every version may go.
+    co.admin.delete(&policy).await.expect(204);
+    for v in [v1, v3] {
+        co.admin
+            .delete(&format!("{versions}/{v}"))
+            .await
+            .expect(204);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_uploads_to_one_company_get_distinct_versions() {
+    let server = Server::start().await;
+    let account = server.operator().account("Uploads").await;
+    let co = company(&server, account, "Company U", "+918000000626").await;
+    // The first upload compiles and stores the artifact; the concurrent ones reuse it, so the
+    // race is between the version numbering and the writes, not 20 compiles.
+    assert_eq!(
+        upload(&co, switchyard_artifacts::LONGEST_IDLE, "longest-idle").await,
+        1
+    );
+    let uploads: Vec<_> = (0..20)
+        .map(|i| {
+            let co = Co {
+                id: co.id,
+                name: co.name.clone(),
+                admin: co.admin.clone(),
+                dept: co.dept,
+                number: co.number.clone(),
+            };
+            tokio::spawn(async move {
+                upload(
+                    &co,
+                    switchyard_artifacts::LONGEST_IDLE,
+                    &format!("copy-{i}"),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut answered = Vec::new();
+    for u in uploads {
+        answered.push(u.await.unwrap());
+    }
+    answered.sort_unstable();
+    assert_eq!(answered, (2..=21).collect::<Vec<u64>>(), "one version each");
+
+    let list = co
+        .admin
+        .get(&format!("/v1/companies/{}/policies", co.id))
+        .await
+        .expect(200);
+    let listed: Vec<u64> = list["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(listed, (1..=21).collect::<Vec<u64>>(), "{list}");
+    let names: std::collections::BTreeSet<&str> = list["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 21, "no upload overwrote another: {list}");
+    let history = co
+        .admin
+        .get(&format!("/v1/companies/{}/policy/history", co.id))
+        .await
+        .expect(200);
+    let mut uploaded: Vec<u64> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["to"].as_u64().unwrap())
+        .collect();
+    uploaded.sort_unstable();
+    assert_eq!(uploaded, (1..=21).collect::<Vec<u64>>(), "{history}");
+}
+
+#[tokio::test]
+async fn concurrent_activations_leave_a_consistent_history() {
+    let server = Server::start().await;
+    let account = server.operator().account("Activations").await;
+    let co = company(&server, account, "Company Y", "+918000000636").await;
+    let agent = hire(&server, &co, "y@example.com", "agent", "636").await;
+    log_in(&agent, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    let v1 = upload(&co, switchyard_artifacts::LONGEST_IDLE, "longest-idle").await;
+    let v2 = upload(&co, switchyard_artifacts::ROUND_ROBIN, "round-robin").await;
+    let policy = format!("/v1/companies/{}/policy", co.id);
+
+    let activations: Vec<_> = (0..20)
+        .map(|i| {
+            let admin = co.admin.clone();
+            let path = policy.clone();
+            let version = if i % 2 == 0 { v1 } else { v2 };
+            tokio::spawn(async move {
+                admin
+                    .put(&path, json!({ "version": version }))
+                    .await
+                    .expect(200)
+            })
+        })
+        .collect();
+    for a in activations {
+        a.await.unwrap();
+    }
+
+    // Each activation replaced the one recorded just before it.
+    let history = co.admin.get(&format!("{policy}/history")).await.expect(200);
+    let steps: Vec<(Value, Value)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "activate")
+        .map(|c| (c["from"].clone(), c["to"].clone()))
+        .collect();
+    assert_eq!(steps.len(), 20, "{history}");
+    assert_eq!(steps[0].0, Value::Null, "{history}");
+    for pair in steps.windows(2) {
+        assert_eq!(pair[1].0, pair[0].1, "a lost activation: {history}");
+    }
+    let (last_from, last_to) = steps.last().unwrap().clone();
+    let list = co
+        .admin
+        .get(&format!("/v1/companies/{}/policies", co.id))
+        .await
+        .expect(200);
+    assert_eq!(list["active"]["version"], last_to, "{list}");
+    assert_eq!(list["active"]["previous"]["version"], last_from, "{list}");
+    // The call flow uses what the store says is active.
+    assert_eq!(
+        deciding_policy(&co, &tel, "y-1").await,
+        list["active"]["name"]
+    );
+
+    let back = co
+        .admin
+        .post(&format!("{policy}/rollback"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(back["version"], last_from);
+    assert_eq!(back["previous"]["version"], last_to);
+    let name = if back["version"] == v1 {
+        "longest-idle"
+    } else {
+        "round-robin"
+    };
+    assert_eq!(deciding_policy(&co, &tel, "y-2").await, name);
 }

@@ -24,7 +24,7 @@ impl Directory {
             .map(|l| validate::name("label", l))
             .transpose()?;
         let scope = match input.scope {
-            NewTokenScope::Operator => {
+            NewTokenScope::Operator {} => {
                 require_operator(principal)?;
                 Scope::Operator
             }
