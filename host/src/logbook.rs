@@ -159,11 +159,10 @@ impl LogBook {
     }
 
     /// Stored policy state of every company (loaded at start-up).
-    pub fn policy_states(&self) -> Result<Vec<(u64, PolicyState)>, String> {
+    pub fn policy_states(&self) -> Result<Vec<(u64, PolicyState)>, StoreError> {
         let all = self
             .records
-            .scan(RecordTree::PolicyState, &[], None, false, usize::MAX)
-            .map_err(|e| e.to_string())?;
+            .scan(RecordTree::PolicyState, &[], None, false, usize::MAX)?;
         let mut out = Vec::with_capacity(all.len());
         for (key, value) in all {
             let company = key

@@ -44,6 +44,9 @@ pub enum ServerError {
     /// The policy engine could not start, or stored policies could not be read.
     #[error("policies: {0}")]
     Policies(String),
+    /// Stored policy state could not be read.
+    #[error("reading policy state")]
+    PolicyState(#[source] switchyard_directory::StoreError),
     /// Live state could not be restored.
     #[error("restoring live state")]
     Restore(#[source] crate::calls::CallError),
@@ -187,7 +190,7 @@ async fn assemble(
         let logbook = LogBook::new(Arc::clone(&records));
         let store = PolicyStore::new(records, engine.clone(), max_policy_bytes);
         let policies = Policies::new(engine, Arc::new(logbook.clone()));
-        for (company, state) in logbook.policy_states().map_err(ServerError::Policies)? {
+        for (company, state) in logbook.policy_states().map_err(ServerError::PolicyState)? {
             policies.load_state(company, state);
         }
         let activations = store
