@@ -45,6 +45,7 @@ twin_enum!(
 
 /// A free-form key/value pair sent by the telephony platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Attribute {
     /// Key.
     pub key: String,
@@ -71,8 +72,10 @@ impl From<Attribute> for wit::Attribute {
 }
 
 /// The call being decided (the WIT `call` record; see `wit/policy.wit` for each field).
-/// `skills` may be absent (then empty).
+/// `skills` may be absent (then empty); other fields are refused (every contract's call had
+/// only these).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Call {
     /// Telephony platform's call id.
     pub id: String,

@@ -106,8 +106,8 @@ impl Default for Skills {
 }
 
 /// One member of the target department (the WIT `candidate` record). `S` is how its skills
-/// are held: bits ([`Candidate`]) or bits or names ([`CandidateInput`]). A contract 0.1
-/// `extension` is ignored: the host adds extensions itself.
+/// are held: bits ([`Candidate`]) or bits or names ([`CandidateInput`]). Unknown fields are
+/// ignored, so contract 0.1 logs (with `extension`) still read: the host adds extensions itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate<S = SkillSet> {
     /// The agent.

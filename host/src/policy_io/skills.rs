@@ -145,6 +145,13 @@ mod tests {
         assert_eq!(written["presence"], "busy-elsewhere");
         let day: Weekday = serde_json::from_value(json!("Sunday")).unwrap();
         assert_eq!(serde_json::to_value(day).unwrap(), "sunday");
+        let mut call = serde_json::to_value(bare_call()).unwrap();
+        call["surprise"] = json!(1);
+        let err = serde_json::from_value::<Call>(call).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `surprise`"),
+            "{err}"
+        );
     }
 
     #[test]
