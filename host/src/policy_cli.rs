@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use switchyard_runtime::{
-    Call, Candidate, Decision, EngineConfig, GuestLog, Outcome, PolicyEngine, PolicyState,
+    Call, Candidate, EngineConfig, Outcome, PolicyEngine, PolicyState, StateError,
 };
 
 use crate::config::PolicyCommand;
-use crate::policy_input::{self, CandidateForm};
+use crate::policy_io::{self, ResolveError};
 use crate::policy_store::{PolicyError, validate};
 
 /// Exit code: accepted / the policy answered.
@@ -24,18 +24,18 @@ pub const EXIT_REFUSED: u8 = 2;
 /// Exit code: the decision used the fallback (the policy failed).
 pub const EXIT_FALLBACK: u8 = 3;
 
-/// A simulation scenario. Candidates may give their skills as names (`"skills": ["hindi"]`):
-/// they are added to `call.skills` and turned into the bits the policy sees (see
-/// [`policy_input`](crate::policy_input)).
+/// A simulation scenario, in the host's JSON forms ([`policy_io`]). Candidates may give their
+/// skills as names (`"skills": ["hindi"]`): they are added to `call.skills` and turned into the
+/// bits the policy sees (see [`policy_io::resolve`]).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "ScenarioForm")]
 pub struct Scenario {
     /// The call, as the policy will see it (`skills` may be omitted).
     #[schema(value_type = Object)]
-    pub call: Call,
+    pub call: policy_io::Call,
     /// The candidates (`skills` as names, or as bits over `call.skills`).
     #[schema(value_type = Vec<Object>)]
-    pub candidates: Vec<Candidate>,
+    pub candidates: Vec<policy_io::Candidate>,
     /// The policy configuration (any JSON; absent means empty).
     #[serde(default)]
     #[schema(value_type = Object)]
@@ -49,9 +49,8 @@ pub struct Scenario {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScenarioForm {
-    #[serde(deserialize_with = "policy_input::call")]
-    call: Call,
-    candidates: Vec<CandidateForm>,
+    call: policy_io::Call,
+    candidates: Vec<policy_io::CandidateInput>,
     #[serde(default)]
     config: Option<serde_json::Value>,
     #[serde(default)]
@@ -59,10 +58,10 @@ struct ScenarioForm {
 }
 
 impl TryFrom<ScenarioForm> for Scenario {
-    type Error = String;
+    type Error = ResolveError;
 
-    fn try_from(form: ScenarioForm) -> Result<Self, String> {
-        let (call, candidates) = policy_input::resolve(form.call, form.candidates)?;
+    fn try_from(form: ScenarioForm) -> Result<Self, ResolveError> {
+        let (call, candidates) = policy_io::resolve(form.call, form.candidates)?;
         Ok(Self {
             call,
             candidates,
@@ -72,18 +71,33 @@ impl TryFrom<ScenarioForm> for Scenario {
     }
 }
 
-/// The result of one simulated decision.
+/// Why a scenario cannot be run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulateError {
+    /// A key or value of the scenario's `state` is refused by the state's limits.
+    #[error("state key {key:?} refused: {source}")]
+    StateRefused {
+        /// The key.
+        key: String,
+        /// Which limit it broke.
+        #[source]
+        source: StateError,
+    },
+}
+
+/// The result of one simulated decision, in the host's JSON forms ([`policy_io`]).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Simulation {
-    /// The decision.
+    /// The decision (`{"ring": {"mode": "sequential", "targets": [...]}}` or
+    /// `{"overflow": "all-busy"}`).
     #[schema(value_type = Object)]
-    pub decision: Decision,
+    pub decision: policy_io::Decision,
     /// From the policy, or the fallback and why.
     #[schema(value_type = Object)]
     pub outcome: Outcome,
     /// What the policy logged or printed.
     #[schema(value_type = Vec<Object>)]
-    pub logs: Vec<GuestLog>,
+    pub logs: Vec<policy_io::GuestLog>,
     /// Time of the decision, microseconds.
     pub elapsed_us: u128,
     /// Fuel burnt, when metered.
@@ -94,30 +108,35 @@ pub struct Simulation {
 
 impl Scenario {
     /// Run one decision of `policy` on this scenario, on `state` overlaid with the scenario's.
+    ///
+    /// # Errors
+    /// [`SimulateError::StateRefused`] when the scenario's state breaks the state's limits.
     pub fn run(
         self,
         engine: &PolicyEngine,
         policy: &switchyard_runtime::Policy,
         mut state: PolicyState,
-    ) -> Result<Simulation, String> {
+    ) -> Result<Simulation, SimulateError> {
         for (key, value) in self.state {
-            state
-                .set(key.clone(), value.into_bytes())
-                .map_err(|e| format!("state key {key:?} refused: {e:?}"))?;
+            if let Err(source) = state.set(key.clone(), value.into_bytes()) {
+                return Err(SimulateError::StateRefused { key, source });
+            }
         }
         let config = self.config.map(|c| c.to_string()).unwrap_or_default();
+        let call = Call::from(self.call);
+        let candidates: Vec<Candidate> = self.candidates.into_iter().map(Into::into).collect();
         let decided = engine.route(
             policy,
-            self.call.company,
-            &self.call,
-            &self.candidates,
+            call.company,
+            &call,
+            &candidates,
             &config,
             &mut state,
         );
         Ok(Simulation {
-            decision: decided.value,
+            decision: decided.value.into(),
             outcome: decided.outcome,
-            logs: decided.logs,
+            logs: decided.logs.into_iter().map(Into::into).collect(),
             elapsed_us: decided.elapsed.as_micros(),
             fuel_consumed: decided.fuel_consumed,
             state_changed: decided.state_changed,
@@ -228,8 +247,8 @@ fn simulate(file: &Path, scenario: &Path, deadline: Duration) -> Result<u8, u8> 
     };
     let simulation = match scenario.run(&engine, &policy, PolicyState::default()) {
         Ok(s) => s,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(e) => {
+            eprintln!("error: {e}");
             return Ok(EXIT_REFUSED);
         }
     };

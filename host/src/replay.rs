@@ -7,7 +7,7 @@ use serde::Serialize;
 use switchyard_runtime::{Decision, PolicyState, fallback};
 
 use crate::app::AppState;
-use crate::calls::{DecisionRecord, reason_name};
+use crate::calls::reason_name;
 use crate::http::ApiError;
 use crate::logbook::LogFilter;
 
@@ -78,34 +78,29 @@ pub fn replay(
     let mut candidate_state = active_state.clone();
     let mut rows = Vec::new();
     for log in &logs {
-        for DecisionRecord {
-            trace_id,
-            input_call,
-            input_candidates,
-            ..
-        } in &log.decisions
-        {
+        for record in &log.decisions {
+            let (call, candidates) = record.policy_inputs();
             let theirs = match &active {
                 Some(a) => {
                     engine
                         .route(
                             &a.policy,
                             company,
-                            input_call,
-                            input_candidates,
+                            &call,
+                            &candidates,
                             &a.config,
                             &mut active_state,
                         )
                         .value
                 }
-                None => fallback::route(input_call, input_candidates),
+                None => fallback::route(&call, &candidates),
             };
             let ours = engine
                 .route(
                     &candidate,
                     company,
-                    input_call,
-                    input_candidates,
+                    &call,
+                    &candidates,
                     config,
                     &mut candidate_state,
                 )
@@ -113,7 +108,7 @@ pub fn replay(
             let (active, candidate) = (summary(&theirs), summary(&ours));
             rows.push(ReplayRow {
                 call_id: log.call_id.clone(),
-                trace_id: trace_id.clone(),
+                trace_id: record.trace_id.clone(),
                 differs: active != candidate,
                 active,
                 candidate,

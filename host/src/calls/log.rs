@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use switchyard_runtime::{Call, Candidate};
 
 use super::trace::MemberTrace;
-use crate::policy_input::{self, CandidateForm};
+use crate::policy_io::{self, ResolveError};
 
 /// How one offer to one agent ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,11 +71,21 @@ pub struct PolicyRun {
     pub elapsed_us: u64,
 }
 
+/// The format [`DecisionRecord`]s are written in: `v` of a stored record.
+///
+/// - 1 (no `v`): the WIT binding types as serde spelt them (`"Monday"`, `"BusyElsewhere"`),
+///   under contract 0.1 (candidates with `extension` and skill names) or 0.2 (skill bits).
+/// - 2: the host's own forms ([`policy_io`]): enum values kebab-case (`"monday"`,
+///   `"busy-elsewhere"`).
+pub const DECISION_FORMAT: u32 = 2;
+
 /// One routing decision with its inputs (for replay) and its trace.
 ///
-/// Records logged under contract 0.1 (candidates with `extension` and skill names) are read
-/// too: their skill names are interned into `input_call.skills` as the host does today.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Stored in the host's own forms ([`policy_io`], format [`DECISION_FORMAT`]), converted to
+/// the WIT types only when a policy is run on them again ([`DecisionRecord::policy_inputs`]).
+/// Older records read too (see [`DECISION_FORMAT`]): contract 0.1 skill names are interned
+/// into `input_call.skills` as the host does today.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "DecisionRecordForm")]
 pub struct DecisionRecord {
     /// Trace id (`GET /v1/traces/{id}`).
@@ -92,15 +102,68 @@ pub struct DecisionRecord {
     pub decision: String,
     /// Every member of the department: offered or why not.
     pub members: Vec<MemberTrace>,
-    /// The call exactly as given to the policy.
-    pub input_call: Call,
-    /// The candidates exactly as given to the policy.
-    pub input_candidates: Vec<Candidate>,
+    /// The call as given to the policy.
+    pub input_call: policy_io::Call,
+    /// The candidates as given to the policy.
+    pub input_candidates: Vec<policy_io::Candidate>,
 }
 
-/// A stored [`DecisionRecord`], of either contract version.
+impl DecisionRecord {
+    /// The call and candidates exactly as the policy was given them, to run a policy on again.
+    pub fn policy_inputs(&self) -> (Call, Vec<Candidate>) {
+        (
+            self.input_call.clone().into(),
+            self.input_candidates
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+        )
+    }
+}
+
+/// A [`DecisionRecord`] as written: its fields and the format version.
+#[derive(Serialize)]
+struct DecisionRecordOut<'a> {
+    v: u32,
+    trace_id: &'a str,
+    attempt: u32,
+    at_ms: u64,
+    department_id: u64,
+    policy: &'a PolicyRun,
+    decision: &'a str,
+    members: &'a [MemberTrace],
+    input_call: &'a policy_io::Call,
+    input_candidates: &'a [policy_io::Candidate],
+}
+
+impl Serialize for DecisionRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        DecisionRecordOut {
+            v: DECISION_FORMAT,
+            trace_id: &self.trace_id,
+            attempt: self.attempt,
+            at_ms: self.at_ms,
+            department_id: self.department_id,
+            policy: &self.policy,
+            decision: &self.decision,
+            members: &self.members,
+            input_call: &self.input_call,
+            input_candidates: &self.input_candidates,
+        }
+        .serialize(serializer)
+    }
+}
+
+fn format_v1() -> u32 {
+    1
+}
+
+/// A stored [`DecisionRecord`] of any format (see [`DECISION_FORMAT`]).
 #[derive(Deserialize)]
 struct DecisionRecordForm {
+    #[serde(default = "format_v1")]
+    v: u32,
     trace_id: String,
     attempt: u32,
     at_ms: u64,
@@ -108,17 +171,49 @@ struct DecisionRecordForm {
     policy: PolicyRun,
     decision: String,
     members: Vec<MemberTrace>,
-    #[serde(deserialize_with = "policy_input::call")]
-    input_call: Call,
-    input_candidates: Vec<CandidateForm>,
+    input_call: policy_io::Call,
+    input_candidates: Vec<policy_io::CandidateInput>,
+}
+
+/// Why a stored decision record cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionRecordError {
+    /// Written by a newer host.
+    #[error("decision record {trace_id} has format v{v}; this host reads up to v{DECISION_FORMAT}")]
+    NewerFormat {
+        /// The record's trace id.
+        trace_id: String,
+        /// Its format version.
+        v: u32,
+    },
+    /// Its inputs are not what a policy can be given.
+    #[error("decision record {trace_id}: {source}")]
+    Inputs {
+        /// The record's trace id.
+        trace_id: String,
+        /// What is wrong with them.
+        #[source]
+        source: ResolveError,
+    },
 }
 
 impl TryFrom<DecisionRecordForm> for DecisionRecord {
-    type Error = String;
+    type Error = DecisionRecordError;
 
-    fn try_from(form: DecisionRecordForm) -> Result<Self, String> {
+    fn try_from(form: DecisionRecordForm) -> Result<Self, DecisionRecordError> {
+        if form.v > DECISION_FORMAT {
+            return Err(DecisionRecordError::NewerFormat {
+                trace_id: form.trace_id,
+                v: form.v,
+            });
+        }
         let (input_call, input_candidates) =
-            policy_input::resolve(form.input_call, form.input_candidates)?;
+            policy_io::resolve(form.input_call, form.input_candidates).map_err(|source| {
+                DecisionRecordError::Inputs {
+                    trace_id: form.trace_id.clone(),
+                    source,
+                }
+            })?;
         Ok(Self {
             trace_id: form.trace_id,
             attempt: form.attempt,
@@ -255,5 +350,98 @@ impl CallLog {
     /// Whether `agent` took part in this call (offered or answered).
     pub fn involves(&self, agent: u64) -> bool {
         self.answered_by == Some(agent) || self.offers.iter().any(|o| o.agent_id == agent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// A record as hosts before format 2 wrote it: WIT spellings, no `v`.
+    fn unversioned(candidate: Value) -> Value {
+        json!({
+            "trace_id": "t-1", "attempt": 1, "at_ms": 5, "department_id": 2,
+            "policy": {"name": "built-in", "version": 0, "source": "built-in", "elapsed_us": 3},
+            "decision": "ring",
+            "members": [{"agent_id": 7, "extension": "201", "reason": "offered",
+                         "hint": "The member was offered the call.", "panel_access": true}],
+            "input_call": {
+                "id": "c", "company": 1, "dialled_number": "+1", "caller": "", "department": 2,
+                "attempt": 1, "waited_ms": 0, "now_unix_ms": 0, "local_weekday": "Friday",
+                "local_minute": 600, "seed": 9, "tried": [],
+                "attributes": [{"key": "skill", "value": "hindi"}]
+            },
+            "input_candidates": [candidate]
+        })
+    }
+
+    #[test]
+    fn a_contract_0_1_record_reads_with_its_skill_names_interned() {
+        let record: DecisionRecord = serde_json::from_value(unversioned(json!({
+            "agent": 7, "extension": "201", "role": "Agent", "tier": 1,
+            "skills": ["hindi", "sales"], "status": "Available", "take_calls": true,
+            "in_schedule": true, "presence": "Idle", "idle_ms": 10, "calls_today": 0,
+            "talk_ms_today": 0
+        })))
+        .unwrap();
+        assert_eq!(record.input_call.skills, ["hindi", "sales"]);
+        assert_eq!(record.input_candidates[0].skills, 0b11);
+        let (call, candidates) = record.policy_inputs();
+        assert_eq!(call.local_weekday, switchyard_runtime::Weekday::Friday);
+        assert_eq!(candidates[0].presence, switchyard_runtime::Presence::Idle);
+    }
+
+    #[test]
+    fn a_contract_0_2_record_in_rust_spellings_reads_and_is_rewritten_in_format_2() {
+        let mut old = unversioned(json!({
+            "agent": 7, "role": "Supervisor", "tier": 2, "skills": 1, "status": "OnBreak",
+            "take_calls": true, "in_schedule": false, "presence": "BusyElsewhere",
+            "idle_ms": 0, "calls_today": 4, "talk_ms_today": 60000
+        }));
+        old["input_call"]["skills"] = json!(["hindi"]);
+        let record: DecisionRecord = serde_json::from_value(old).unwrap();
+        let candidate = &record.input_candidates[0];
+        assert_eq!(
+            (candidate.role, candidate.status, candidate.presence),
+            (
+                policy_io::Role::Supervisor,
+                policy_io::Status::OnBreak,
+                policy_io::Presence::BusyElsewhere
+            )
+        );
+        let written = serde_json::to_value(&record).unwrap();
+        assert_eq!(written["v"], DECISION_FORMAT);
+        assert_eq!(written["input_call"]["local_weekday"], "friday");
+        let c = &written["input_candidates"][0];
+        assert_eq!(
+            (&c["role"], &c["status"], &c["presence"]),
+            (
+                &json!("supervisor"),
+                &json!("on-break"),
+                &json!("busy-elsewhere")
+            )
+        );
+        let again: DecisionRecord = serde_json::from_value(written).unwrap();
+        assert_eq!(again, record);
+    }
+
+    #[test]
+    fn a_record_from_a_newer_host_or_with_unnamed_bits_is_refused_with_its_trace_id() {
+        let candidate = json!({
+            "agent": 7, "role": "agent", "tier": 1, "skills": 4, "status": "available",
+            "take_calls": true, "in_schedule": true, "presence": "idle", "idle_ms": 0,
+            "calls_today": 0, "talk_ms_today": 0
+        });
+        let mut newer = unversioned(candidate.clone());
+        newer["v"] = json!(DECISION_FORMAT + 1);
+        let err = serde_json::from_value::<DecisionRecord>(newer).unwrap_err();
+        assert!(err.to_string().contains("t-1 has format v3"), "{err}");
+        let err = serde_json::from_value::<DecisionRecord>(unversioned(candidate)).unwrap_err();
+        assert!(
+            err.to_string().contains("candidate 7 has skill bits"),
+            "{err}"
+        );
     }
 }

@@ -247,8 +247,8 @@ impl CallCenter {
                 policy: answer.run,
                 decision,
                 members,
-                input_call: prepared.call,
-                input_candidates: prepared.candidates,
+                input_call: prepared.call.into(),
+                input_candidates: prepared.candidates.into_iter().map(Into::into).collect(),
             });
         }
         result

@@ -326,10 +326,10 @@ async fn simulate_version(
                     &policy,
                     policies.state_snapshot(company_id),
                 )
-                .map_err(|message| ApiError::BadRequest {
+                .map_err(|e| ApiError::BadRequest {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     code: "invalid_scenario",
-                    message,
+                    message: e.to_string(),
                     hint: "state keys are at most 128 bytes and values at most 4 KiB",
                 })
         })

@@ -65,7 +65,8 @@ fn policy_simulate_prints_the_decision_of_a_scenario() {
     let (code, body) = switchyard(&args);
     assert_eq!(code, 0, "{body}");
     assert_eq!(body["outcome"]["outcome"], "policy");
-    let targets: Vec<u64> = body["decision"]["Ring"]["targets"]
+    assert_eq!(body["decision"]["ring"]["mode"], "sequential", "{body}");
+    let targets: Vec<u64> = body["decision"]["ring"]["targets"]
         .as_array()
         .unwrap()
         .iter()

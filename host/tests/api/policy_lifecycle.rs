@@ -342,13 +342,36 @@ async fn simulate_runs_a_stored_version_on_a_scenario_without_side_effects() {
     let path = format!("/v1/companies/{}/policies/{v}/simulate", co.id);
     let sim = co.admin.post(&path, scenario.clone()).await.expect(200);
     assert_eq!(sim["outcome"]["outcome"], "policy", "{sim}");
-    let agents: Vec<u64> = sim["decision"]["Ring"]["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["agent"].as_u64().unwrap())
-        .collect();
-    assert_eq!(agents, vec![2, 1]);
+    // The answer spells enum values like the rest of the API.
+    assert_eq!(sim["decision"]["ring"]["mode"], "sequential", "{sim}");
+    assert_eq!(ringing(&sim), vec![2, 1]);
+
+    // A scenario in the Rust spellings the host wrote before reads the same.
+    let old = json!({
+        "call": {
+            "id": "sim-old", "company": 1, "dialled_number": "+918000000001", "caller": "",
+            "department": 10, "attempt": 1, "waited_ms": 0, "now_unix_ms": 1795392000000_u64,
+            "local_weekday": "Monday", "local_minute": 600, "seed": 42, "tried": [],
+            "attributes": []
+        },
+        "candidates": [
+            {"agent": 1, "role": "Agent", "tier": 1, "skills": [], "status": "Available",
+             "take_calls": true, "in_schedule": true, "presence": "Idle", "idle_ms": 5000,
+             "calls_today": 0, "talk_ms_today": 0},
+            {"agent": 2, "role": "Agent", "tier": 1, "skills": [], "status": "Available",
+             "take_calls": true, "in_schedule": true, "presence": "Idle", "idle_ms": 90000,
+             "calls_today": 0, "talk_ms_today": 0},
+            {"agent": 3, "role": "Supervisor", "tier": 1, "skills": [], "status": "OnBreak",
+             "take_calls": true, "in_schedule": true, "presence": "BusyElsewhere",
+             "idle_ms": 0, "calls_today": 0, "talk_ms_today": 0}
+        ]
+    });
+    let sim_old = co.admin.post(&path, old).await.expect(200);
+    assert_eq!(
+        sim_old["decision"]["ring"]["mode"], "sequential",
+        "{sim_old}"
+    );
+    assert_eq!(ringing(&sim_old), vec![2, 1]);
     let mut bad = scenario;
     bad["surprise"] = json!(true);
     co.admin
@@ -361,6 +384,80 @@ async fn simulate_runs_a_stored_version_on_a_scenario_without_side_effects() {
         .await
         .expect(200);
     assert!(logs["items"].as_array().unwrap().is_empty());
+}
+
+/// The agents a simulated decision rings, in order.
+fn ringing(sim: &Value) -> Vec<u64> {
+    sim["decision"]["ring"]["targets"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a ring decision: {sim}"))
+        .iter()
+        .map(|t| t["agent"].as_u64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn logged_decisions_spell_their_inputs_like_the_rest_of_the_api() {
+    let server = Server::start().await;
+    let account = server.operator().account("Spelling").await;
+    let co = company(&server, account, "Company S", "+918000000606").await;
+    let asha = hire(&server, &co, "s0@example.com", "agent", "601").await;
+    hire(&server, &co, "s1@example.com", "supervisor", "602").await;
+    log_in(&asha, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    let update = call(&tel, "s-1", &co.number).await;
+    let trace_id = update["trace_id"].as_str().unwrap().to_owned();
+    event(&tel, "s-1", json!({ "type": "abandoned" })).await;
+
+    let logs = co
+        .admin
+        .get(&format!("/v1/companies/{}/call-logs", co.id))
+        .await
+        .expect(200);
+    let decision = &logs["items"][0]["decisions"][0];
+    let trace = co
+        .admin
+        .get(&format!("/v1/companies/{}/traces/{trace_id}", co.id))
+        .await
+        .expect(200);
+    for record in [decision, &trace] {
+        assert_eq!(record["v"], 2, "{record}");
+        let day = record["input_call"]["local_weekday"].as_str().unwrap();
+        assert!(
+            [
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday"
+            ]
+            .contains(&day),
+            "{record}"
+        );
+        let mut seen: Vec<(&str, &str, &str)> = record["input_candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["role"].as_str().unwrap(),
+                    c["status"].as_str().unwrap(),
+                    c["presence"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(
+            seen,
+            [
+                ("agent", "available", "idle"),
+                ("supervisor", "available", "logged-out")
+            ],
+            "{record}"
+        );
+    }
 }
 
 /// The deciding policy (name, version, source) of a new call, which is then abandoned.
