@@ -442,7 +442,10 @@ fn an_agent_ringing_for_one_company_is_busy_elsewhere_for_another_whose_call_que
         assert_eq!(call.log.decisions[0].decision, "overflow:all-busy");
         let candidates = &call.log.decisions[0].input_candidates;
         assert_eq!(candidates.len(), 1);
-        assert_eq!(candidates[0].presence, Presence::BusyElsewhere);
+        assert_eq!(
+            candidates[0].presence,
+            crate::policy_io::Presence::BusyElsewhere
+        );
         let overflow = &call.log.overflows[0];
         assert_eq!(
             (overflow.reason.as_str(), overflow.action.as_str()),
