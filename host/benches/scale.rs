@@ -21,7 +21,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use switchyard::policy_store::{Activation, PolicyChange, PolicyVersion};
+use switchyard::policy::{Activation, PolicyChange, PolicyVersion};
 use switchyard_directory::input::{NewCompany, NewDepartment, NumberTarget};
 use switchyard_directory::{Directory, Principal, RecordStore, RecordTree, RecordWrite};
 

@@ -9,7 +9,7 @@ use switchyard_directory::Directory;
 
 use crate::calls::CallCenter;
 use crate::logbook::LogBook;
-use crate::policy_store::PolicyStore;
+use crate::policy::PolicyStore;
 
 /// Shared state of the service.
 #[derive(Clone)]

@@ -35,7 +35,7 @@ pub enum PolicyCommand {
         /// The `.wasm` component.
         file: PathBuf,
         /// Largest accepted size, bytes.
-        #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy_store::DEFAULT_MAX_POLICY_BYTES)]
+        #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy::DEFAULT_MAX_POLICY_BYTES)]
         max_bytes: usize,
     },
     /// Run one decision of a component on a scenario (a call, candidates, config, state) with
@@ -134,7 +134,7 @@ pub struct ServeConfig {
     #[arg(long, env = "SWITCHYARD_POLICY_FUEL")]
     pub policy_fuel: Option<u64>,
     /// Largest policy component accepted at upload, bytes.
-    #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy_store::DEFAULT_MAX_POLICY_BYTES)]
+    #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy::DEFAULT_MAX_POLICY_BYTES)]
     pub max_policy_bytes: usize,
     /// Longest a connected call may last without an `ended` event, seconds: then it is
     /// ended as `expired` and its agent freed (a lost event must not hold a shared agent).
@@ -180,7 +180,7 @@ impl ServeConfig {
             policy_deadline_ms: 10,
             policy_memory_mib: 32,
             policy_fuel: None,
-            max_policy_bytes: crate::policy_store::DEFAULT_MAX_POLICY_BYTES,
+            max_policy_bytes: crate::policy::DEFAULT_MAX_POLICY_BYTES,
             max_call_secs: crate::calls::DEFAULT_MAX_CALL_MS / 1_000,
             volatile_live_state: false,
             log_format: LogFormat::Text,

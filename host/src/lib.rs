@@ -14,12 +14,10 @@
 //! - `calls`: the call flow (decisions, one live call per agent, overflow, queues, traces,
 //!   presence board); `journal_store`: the embedded journal of live state and finished calls'
 //!   logs; `logbook`: durable call logs (stored as `log_codec` encodes them) and
-//!   policy state; `policy_store`: uploaded
-//!   policy versions and their activation; `policy_cli`: `switchyard policy check|simulate`;
-//!   `policy_io`: the host's own JSON forms of a policy's inputs and answers (scenarios,
-//!   simulation answers, logged decisions), converted to and from the WIT types; `policy_remote`:
-//!   `switchyard policy upload|activate|rollback|list|new`;
-//!   `replay`: a candidate version over logged calls, next to the active policy.
+//!   policy state.
+//! - `policy`: uploaded policy versions and their activation (`store`), the host's own JSON
+//!   forms of a policy's inputs and answers (`io`), `switchyard policy check|simulate`
+//!   (`cli`) and `upload|activate|rollback|list|new` (`remote`), and `replay`.
 //! - `telemetry`: structured `tracing` logs (text or JSON), a request id per request.
 
 pub mod app;
@@ -30,11 +28,7 @@ pub mod http;
 pub mod journal_store;
 pub mod log_codec;
 pub mod logbook;
-pub mod policy_cli;
-pub mod policy_io;
-pub mod policy_remote;
-pub mod policy_store;
-pub mod replay;
+pub mod policy;
 pub mod request_counts;
 pub mod server;
 pub mod telemetry;

@@ -21,6 +21,6 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             })?;
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Policy(command) => Ok(switchyard::policy_cli::run(command).into()),
+        Command::Policy(command) => Ok(switchyard::policy::cli::run(command).into()),
     }
 }

@@ -14,7 +14,7 @@ use switchyard_runtime::{EngineConfig, PolicyEngine};
 use crate::calls::{CallCenter, CallSettings, Policies, RestoredPolicy};
 use crate::journal_store::RecordJournal;
 use crate::logbook::LogBook;
-use crate::policy_store::PolicyStore;
+use crate::policy::PolicyStore;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 

@@ -59,7 +59,18 @@ pub enum CallError {
     NotEngaged(u64),
 }
 
-/// The call flow of the whole service.
+/// The call flow of the whole service. Its use cases, each ending with one durable commit:
+///
+/// - a new call: [`CallCenter::incoming`] (`routing.rs`, which also decides and offers;
+///   `overflow.rs` carries out the overflow rules, `finish.rs` concludes and logs);
+/// - an event about a call: [`CallCenter::event`] (`outcomes.rs`);
+/// - an agent logging in or out: [`CallCenter::set_presence`], and the by-value views
+///   [`CallCenter::status`] and [`CallCenter::live_calls`] (`status.rs`);
+/// - queues and expiry: [`CallCenter::dispatch`], [`CallCenter::sweep`] (`dispatch.rs`);
+/// - stuck calls: [`CallCenter::reconcile`], [`CallCenter::release_agent`] (`stuck.rs`);
+/// - start-up: [`CallCenter::restore`] (`restore.rs`);
+/// - reading: [`CallCenter::trace`] (here), [`CallCenter::diagnose`] (`diagnose.rs`), the
+///   presence board [`CallCenter::board`] (`board.rs`).
 pub struct CallCenter {
     pub(crate) roster: Arc<dyn Roster>,
     pub(crate) journal: Arc<dyn LiveJournal>,

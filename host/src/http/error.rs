@@ -50,7 +50,7 @@ pub enum ApiError {
     Call(#[from] crate::calls::CallError),
     /// A policy upload or activation was refused.
     #[error(transparent)]
-    Policy(#[from] crate::policy_store::PolicyError),
+    Policy(#[from] crate::policy::PolicyError),
     /// The presence board cannot be shown.
     #[error(transparent)]
     Board(#[from] crate::calls::BoardError),
@@ -98,7 +98,7 @@ impl ApiError {
             Self::BadRequest { status, code, message, hint } => (*status, (*code).to_owned(), message.clone(), (*hint).to_owned()),
             Self::Call(e) => call_parts(e),
             Self::Policy(e) => {
-                use crate::policy_store::PolicyError as P;
+                use crate::policy::PolicyError as P;
                 let status = match e {
                     P::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                     P::UnknownVersion { .. } => StatusCode::NOT_FOUND,

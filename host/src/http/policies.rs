@@ -19,7 +19,7 @@ use super::extract::{Json, Path, Query};
 use super::reports::access;
 use crate::app::AppState;
 use crate::calls::clock::now_ms;
-use crate::policy_store::{Activation, PolicyChange, PolicyVersion};
+use crate::policy::{Activation, PolicyChange, PolicyVersion};
 
 /// Upload bodies may be this large at most (the store's own limit, configurable, applies too).
 const UPLOAD_BODY_LIMIT: usize = 64 << 20;
@@ -284,19 +284,19 @@ pub struct ReplayBody {
 #[utoipa::path(post, path = "/v1/companies/{company_id}/policies/{version}/replay", tag = "policies",
     request_body = ReplayBody,
     params(("company_id" = u64, Path, description = "Company id"), ("version" = u32, Path, description = "Version number"), ReplayQuery),
-    responses((status = 200, body = crate::replay::ReplayReport), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = crate::policy::replay::ReplayReport), (status = "4XX", body = ErrorBody)))]
 async fn replay_version(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((company_id, version)): Path<(u64, u32)>,
     Query(q): Query<ReplayQuery>,
     Json(body): Json<ReplayBody>,
-) -> Result<axum::Json<crate::replay::ReplayReport>, ApiError> {
+) -> Result<axum::Json<crate::policy::replay::ReplayReport>, ApiError> {
     let report = state
         .blocking(move |s| {
             admin(s, &p, company_id)?;
             let config = body.config.map(|c| c.to_string()).unwrap_or_default();
-            crate::replay::replay(s, company_id, version, &config, q.last.unwrap_or(50))
+            crate::policy::replay::replay(s, company_id, version, &config, q.last.unwrap_or(50))
         })
         .await?;
     Ok(axum::Json(report))
@@ -306,15 +306,15 @@ async fn replay_version(
 /// service's runtime and limits: the decision, how it was reached, the policy's logs, time and
 /// fuel. No side effects (the company's state is copied, nothing is logged).
 #[utoipa::path(post, path = "/v1/companies/{company_id}/policies/{version}/simulate", tag = "policies",
-    request_body = crate::policy_cli::Scenario,
+    request_body = crate::policy::cli::Scenario,
     params(("company_id" = u64, Path, description = "Company id"), ("version" = u32, Path, description = "Version number")),
-    responses((status = 200, body = crate::policy_cli::Simulation), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = crate::policy::cli::Simulation), (status = "4XX", body = ErrorBody)))]
 async fn simulate_version(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((company_id, version)): Path<(u64, u32)>,
-    Json(scenario): Json<crate::policy_cli::Scenario>,
-) -> Result<axum::Json<crate::policy_cli::Simulation>, ApiError> {
+    Json(scenario): Json<crate::policy::cli::Scenario>,
+) -> Result<axum::Json<crate::policy::cli::Simulation>, ApiError> {
     let simulation = state
         .blocking(move |s| {
             admin(s, &p, company_id)?;

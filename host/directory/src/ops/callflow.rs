@@ -53,14 +53,4 @@ impl Directory {
             .ok_or_else(|| DirectoryError::not_found("company", company_id))?;
         local_day_minute(&company.time_zone, unix_ms)
     }
-
-    /// Whether agent `agent_id` is inside its schedule in `company_id` at `unix_ms` (company
-    /// time zone). `false` if it is not a member there.
-    pub fn in_schedule(&self, company_id: u64, agent_id: u64, unix_ms: u64) -> Result<bool> {
-        let Some(membership) = self.store.membership(company_id, agent_id)? else {
-            return Ok(false);
-        };
-        let (day, minute) = self.company_local_time(company_id, unix_ms)?;
-        Ok(membership.in_schedule(day, minute))
-    }
 }

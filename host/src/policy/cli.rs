@@ -12,8 +12,8 @@ use switchyard_runtime::{
 };
 
 use crate::config::PolicyCommand;
-use crate::policy_io::{self, ResolveError};
-use crate::policy_store::{PolicyError, validate};
+use crate::policy::io::{self as policy_io, ResolveError};
+use crate::policy::{PolicyError, validate};
 
 /// Exit code: accepted / the policy answered.
 pub const EXIT_OK: u8 = 0;
@@ -194,7 +194,7 @@ pub fn run(command: PolicyCommand) -> u8 {
             scenario,
             deadline_ms,
         } => simulate(&file, &scenario, Duration::from_millis(deadline_ms)),
-        other => Ok(crate::policy_remote::run(&other)),
+        other => Ok(crate::policy::remote::run(&other)),
     };
     result.unwrap_or_else(|code| code)
 }

@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use crate::config::{PolicyCommand, Remote};
-use crate::policy_cli::{EXIT_ERROR, EXIT_OK, EXIT_REFUSED};
+use crate::policy::cli::{EXIT_ERROR, EXIT_OK, EXIT_REFUSED};
 
 /// Run a remote or template `policy` subcommand (`check` and `simulate` are local: see
-/// [`crate::policy_cli`]); returns the exit code.
+/// [`crate::policy::cli`]); returns the exit code.
 pub fn run(command: &PolicyCommand) -> u8 {
     let request = match command {
         PolicyCommand::Upload { file, name, remote } => {
