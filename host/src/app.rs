@@ -64,6 +64,11 @@ impl AppState {
         &self.inner.policies
     }
 
+    /// Policy changes that are stored and take effect for the call flow together.
+    pub fn policy_admin(&self) -> crate::policy::PolicyAdmin<'_> {
+        crate::policy::PolicyAdmin::new(&self.inner.policies, self.inner.calls.policies())
+    }
+
     /// The tenant directory.
     pub fn directory(&self) -> &Arc<Directory> {
         &self.inner.directory

@@ -163,15 +163,8 @@ async fn activate_policy(
         .blocking(move |s| {
             admin(s, &p, company_id)?;
             let config = body.config.map(|c| c.to_string()).unwrap_or_default();
-            let policies = s.calls().policies();
-            Ok(s.policy_store().activate(
-                company_id,
-                body.version,
-                config,
-                &who(&p),
-                now_ms(),
-                |active| policies.activate(company_id, active),
-            )?)
+            Ok(s.policy_admin()
+                .activate(company_id, body.version, config, &who(&p), now_ms())?)
         })
         .await?;
     Ok(axum::Json(activation))
@@ -189,11 +182,8 @@ async fn deactivate_policy(
     state
         .blocking(move |s| {
             admin(s, &p, company_id)?;
-            let policies = s.calls().policies();
-            s.policy_store()
-                .deactivate(company_id, &who(&p), now_ms(), |active| {
-                    policies.activate(company_id, active)
-                })?;
+            s.policy_admin()
+                .deactivate(company_id, &who(&p), now_ms())?;
             Ok(())
         })
         .await?;
@@ -212,11 +202,7 @@ async fn rollback_policy(
     let activation = state
         .blocking(move |s| {
             admin(s, &p, company_id)?;
-            let policies = s.calls().policies();
-            Ok(s.policy_store()
-                .rollback(company_id, &who(&p), now_ms(), |active| {
-                    policies.activate(company_id, active)
-                })?)
+            Ok(s.policy_admin().rollback(company_id, &who(&p), now_ms())?)
         })
         .await?;
     Ok(axum::Json(activation))

@@ -4,6 +4,8 @@
 //!   rollback and history, and loading them from precompiled artifacts (`store/cache`,
 //!   `store/locks`); `records`: what it stores; `checks`: what every upload passes; `error`:
 //!   why a change is refused;
+//! - `admin`: a company's policy changes as the API makes them, stored and taking effect for
+//!   the call flow together;
 //! - `io`: the host's own JSON forms of a policy's inputs and answers (scenarios, simulation
 //!   answers, logged decisions), converted to and from the WIT types at the edge;
 //! - `cli`: `switchyard policy check|simulate`, offline; `remote`: `switchyard policy
@@ -12,6 +14,7 @@
 //!
 //! Asking a company's active policy during a call is the call flow's (`crate::calls`).
 
+mod admin;
 mod checks;
 pub mod cli;
 mod error;
@@ -21,6 +24,7 @@ pub mod remote;
 pub mod replay;
 pub mod store;
 
+pub use admin::PolicyAdmin;
 pub use checks::{DEFAULT_MAX_POLICY_BYTES, validate};
 pub use error::PolicyError;
 pub use records::{Activation, PolicyChange, PolicyVersion};
