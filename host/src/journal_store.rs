@@ -7,6 +7,7 @@
 //! Not durable (`--volatile-live-state`), it keeps only finished calls' logs, and clears any
 //! live state an earlier durable run left behind.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -20,6 +21,13 @@ use crate::calls::{
 };
 use crate::log_codec;
 use crate::logbook::{log_key, split_key};
+
+thread_local! {
+    /// Whether this thread staged a batch since its last sync. A use case runs on one thread
+    /// from its first change to its commit, so a use case that changed nothing durable (a
+    /// volatile run's `answered`) does not wait for an fsync of other requests' changes.
+    static STAGED_HERE: Cell<bool> = const { Cell::new(false) };
+}
 
 /// Live state and call logs in a [`RecordStore`].
 pub struct RecordJournal {
@@ -70,16 +78,13 @@ impl RecordJournal {
             LiveChange::Call(call) => {
                 if self.durable {
                     let key = call.call_ref.to_be_bytes().to_vec();
-                    out.push(put(RecordTree::LiveCalls, key, &**call)?);
+                    out.push(put_compressed(RecordTree::LiveCalls, key, &**call)?);
                 }
             }
             LiveChange::Decision(call, index, decision) => {
                 if self.durable {
-                    out.push(put(
-                        RecordTree::LiveDecisions,
-                        decision_key(*call, *index),
-                        &**decision,
-                    )?);
+                    let key = decision_key(*call, *index);
+                    out.push(put_compressed(RecordTree::LiveDecisions, key, &**decision)?);
                 }
             }
             LiveChange::Finished {
@@ -164,14 +169,14 @@ impl LiveJournal for RecordJournal {
                 .push(((company, agent), DayStats::from(stored)));
         }
         for (_, value) in self.all(RecordTree::LiveCalls)? {
-            let call: StoredCall = decode(&value, "live call")?;
+            let call: StoredCall = decode_compressed(&value, "live call")?;
             let prefix = call.call_ref.to_be_bytes();
             let decisions = self
                 .records
                 .scan(RecordTree::LiveDecisions, &prefix, None, false, usize::MAX)
                 .map_err(JournalError::Store)?
                 .into_iter()
-                .map(|(_, v)| decode::<DecisionRecord>(&v, "live decision"))
+                .map(|(_, v)| decode_compressed::<DecisionRecord>(&v, "live decision"))
                 .collect::<Result<Vec<_>, _>>()?;
             snapshot.calls.push((call, decisions));
         }
@@ -189,6 +194,7 @@ impl LiveJournal for RecordJournal {
         match self.records.write_lazily(&writes) {
             Ok(()) => {
                 self.staged.fetch_add(1, Ordering::AcqRel);
+                STAGED_HERE.with(|here| here.set(true));
                 Ok(())
             }
             Err(e) => {
@@ -201,7 +207,8 @@ impl LiveJournal for RecordJournal {
     fn sync(&self) -> Result<(), JournalError> {
         let target = self.staged.load(Ordering::Acquire);
         let failed = self.failed.swap(false, Ordering::AcqRel);
-        if !failed && self.synced.load(Ordering::Acquire) >= target {
+        let staged_here = STAGED_HERE.with(|here| here.replace(false));
+        if !failed && (!staged_here || self.synced.load(Ordering::Acquire) >= target) {
             return Ok(());
         }
         self.records.sync().map_err(JournalError::Store)?;
@@ -243,6 +250,25 @@ fn put<T: Serialize>(
         source,
     })?;
     Ok((tree, key, Some(body)))
+}
+
+/// Live calls and decisions are tens of kilobytes of repetitive JSON (a decision's trace has a
+/// line per member): stored LZ4-compressed, as call logs are, they cost sled a fraction of
+/// the pages to write, sync and collect.
+fn put_compressed<T: Serialize>(
+    tree: RecordTree,
+    key: Vec<u8>,
+    value: &T,
+) -> Result<RecordWrite, JournalError> {
+    let body = log_codec::encode_json(value).map_err(JournalError::Log)?;
+    Ok((tree, key, Some(body)))
+}
+
+fn decode_compressed<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, JournalError> {
+    log_codec::decode_json(bytes).map_err(|source| JournalError::Record {
+        what: what.to_owned(),
+        source,
+    })
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, JournalError> {

@@ -30,15 +30,26 @@ pub enum LogCodecError {
 
 /// The stored bytes of `log`.
 pub fn encode(log: &CallLog) -> Result<Vec<u8>, LogCodecError> {
-    let json = serde_json::to_vec(log)?;
+    encode_json(log)
+}
+
+/// The call log stored as `bytes`.
+pub fn decode(bytes: &[u8]) -> Result<CallLog, LogCodecError> {
+    decode_json(bytes)
+}
+
+/// Any record as LZ4-compressed JSON behind the format tag (live calls and their decisions
+/// are stored this way too).
+pub fn encode_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, LogCodecError> {
+    let json = serde_json::to_vec(value)?;
     let mut out = Vec::with_capacity(1 + 4 + json.len() / 3);
     out.push(LZ4_JSON);
     out.extend_from_slice(&lz4_flex::block::compress_prepend_size(&json));
     Ok(out)
 }
 
-/// The call log stored as `bytes`.
-pub fn decode(bytes: &[u8]) -> Result<CallLog, LogCodecError> {
+/// A record stored by [`encode_json`] (or as plain JSON).
+pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, LogCodecError> {
     match bytes.first() {
         None => Err(LogCodecError::Empty),
         Some(b'{') => Ok(serde_json::from_slice(bytes)?),

@@ -190,10 +190,33 @@ impl RecordStore for SledRecords {
     }
 
     fn write_lazily(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
+        // Only the trees the batch touches take part: a transaction's cost grows with the
+        // trees in it, and one tree's batch is atomic without one.
+        let mut touched: Vec<usize> = writes.iter().map(|(t, _, _)| t.index()).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        match touched.as_slice() {
+            [] => return Ok(()),
+            [one] => {
+                let mut batch = sled::Batch::default();
+                for (_, key, value) in writes {
+                    match value {
+                        Some(v) => batch.insert(key.as_slice(), v.as_slice()),
+                        None => batch.remove(key.as_slice()),
+                    }
+                }
+                return self.trees[*one].apply_batch(batch).map_err(backend);
+            }
+            _ => {}
+        }
+        let trees: Vec<sled::Tree> = touched.iter().map(|i| self.trees[*i].clone()).collect();
         let result: Result<(), TransactionError<StoreError>> =
-            self.trees.as_slice().transaction(|trees| {
+            trees.as_slice().transaction(|trees| {
                 for (tree, key, value) in writes {
-                    let t = &trees[tree.index()];
+                    let Ok(at) = touched.binary_search(&tree.index()) else {
+                        continue;
+                    };
+                    let t = &trees[at];
                     match value {
                         Some(v) => {
                             t.insert(key.as_slice(), v.as_slice())?;

@@ -34,6 +34,15 @@ pub enum JournalError {
     /// A call log could not be encoded.
     #[error("call log could not be encoded")]
     Log(#[source] crate::log_codec::LogCodecError),
+    /// A compressed live-state record could not be read.
+    #[error("live-state record {what} is unreadable")]
+    Record {
+        /// Which record.
+        what: String,
+        /// Why.
+        #[source]
+        source: crate::log_codec::LogCodecError,
+    },
 }
 
 /// One change of live state, staged in the order it happened.
