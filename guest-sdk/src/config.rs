@@ -25,54 +25,132 @@ use serde::de::DeserializeOwned;
 
 use crate::{Level, host::Host};
 
-/// Why a config string could not be read; its message names the offending
-/// field and suggests a fix.
+/// Why a config was refused: it did not parse as the policy's config type (the message
+/// names the offending field and suggests a fix), or the policy's own check refused it.
+///
+/// Build one from a message with [`ConfigError::new`] (or `"...".into()`), or from a serde
+/// error with `?` / [`From`]. At the export it becomes the `check-config` error string the
+/// person editing the config reads.
+///
+/// ```
+/// use switchyard_sdk::config::ConfigError;
+///
+/// fn check_hours(open: u16, close: u16) -> Result<(), ConfigError> {
+///     if close <= open {
+///         return Err(ConfigError::new("`close` must be after `open`"));
+///     }
+///     Ok(())
+/// }
+/// assert_eq!(
+///     check_hours(17, 9).unwrap_err().to_string(),
+///     "invalid policy config: `close` must be after `open`"
+/// );
+/// ```
 #[derive(Debug)]
 pub struct ConfigError {
     path: String,
-    source: serde_json::Error,
+    cause: Cause,
+}
+
+/// What a [`ConfigError`] is made of.
+#[derive(Debug)]
+enum Cause {
+    /// The JSON did not match the config type.
+    Json(serde_json::Error),
+    /// The policy's own explanation.
+    Message(String),
 }
 
 impl ConfigError {
+    /// The policy's own refusal, for the config as a whole.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            path: ".".into(),
+            cause: Cause::Message(message.into()),
+        }
+    }
+
+    /// A serde error found at `path` (`.` for the top level).
+    fn json(path: impl Into<String>, source: serde_json::Error) -> Self {
+        Self {
+            path: path.into(),
+            cause: Cause::Json(source),
+        }
+    }
+
     /// Where in the config the problem is, e.g. `hours[0].open`; `.` for the
     /// top level.
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    fn hint(&self) -> &'static str {
+    fn hint(&self) -> Option<&'static str> {
         use serde_json::error::Category;
-        match self.source.classify() {
+        let Cause::Json(source) = &self.cause else {
+            return None;
+        };
+        Some(match source.classify() {
             Category::Syntax | Category::Eof | Category::Io => {
                 "write a JSON object such as {}, or leave the config empty for the defaults"
             }
-            Category::Data if self.source.to_string().starts_with("unknown field") => {
+            Category::Data if source.to_string().starts_with("unknown field") => {
                 "fix the field's spelling or remove it"
             }
             Category::Data if self.path == "." => "the config must be a JSON object such as {}",
             Category::Data => "check the value against the policy's documented config",
-        }
+        })
     }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what: &dyn fmt::Display = match &self.cause {
+            Cause::Json(source) => source,
+            Cause::Message(message) => message,
+        };
         if self.path == "." {
-            write!(f, "invalid policy config: {}", self.source)?;
+            write!(f, "invalid policy config: {what}")?;
         } else {
-            write!(
-                f,
-                "invalid policy config field `{}`: {}",
-                self.path, self.source
-            )?;
+            write!(f, "invalid policy config field `{}`: {what}", self.path)?;
         }
-        write!(f, " (hint: {})", self.hint())
+        if let Some(hint) = self.hint() {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for ConfigError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        match &self.cause {
+            Cause::Json(source) => Some(source),
+            Cause::Message(_) => None,
+        }
+    }
+}
+
+/// Equal when they name the same place with the same message (handy in tests).
+impl PartialEq for ConfigError {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.to_string() == other.to_string()
+    }
+}
+
+impl From<serde_json::Error> for ConfigError {
+    fn from(source: serde_json::Error) -> Self {
+        Self::json(".", source)
+    }
+}
+
+impl From<String> for ConfigError {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<&str> for ConfigError {
+    fn from(message: &str) -> Self {
+        Self::new(message)
     }
 }
 
@@ -86,50 +164,38 @@ pub fn parse<C: DeserializeOwned + Default>(config: &str) -> Result<C, ConfigErr
     }
     if !config.trim_start().starts_with('{') {
         // serde would otherwise read a JSON array positionally into a struct.
-        return Err(ConfigError {
-            path: ".".into(),
-            source: serde::de::Error::custom("expected a JSON object"),
-        });
+        return Err(ConfigError::json(
+            ".",
+            serde::de::Error::custom("expected a JSON object"),
+        ));
     }
     let mut de = serde_json::Deserializer::from_str(config);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| ConfigError {
-        path: err.path().to_string(),
-        source: err.into_inner(),
-    })?;
-    de.end().map_err(|source| ConfigError {
-        path: ".".into(),
-        source,
-    })?;
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|err| ConfigError::json(err.path().to_string(), err.into_inner()))?;
+    de.end()?;
     Ok(value)
 }
 
 /// [`parse`] for [`Policy::check_config`](crate::Policy::check_config): `Ok`
-/// or the error message for the person editing the config.
+/// or why the config does not parse as `C`.
 ///
 /// # Errors
-/// The [`ConfigError`] message if `config` does not parse as `C`.
-pub fn check<C: DeserializeOwned + Default>(config: &str) -> Result<(), String> {
-    parse::<C>(config).map(drop).map_err(|e| e.to_string())
+/// The [`ConfigError`] if `config` does not parse as `C`.
+pub fn check<C: DeserializeOwned + Default>(config: &str) -> Result<(), ConfigError> {
+    parse::<C>(config).map(drop)
 }
 
 /// Whether `config` is empty or any valid JSON value: the check of policies
 /// without a config type.
 ///
 /// # Errors
-/// The [`ConfigError`] message if `config` is not valid JSON.
-pub fn check_json(config: &str) -> Result<(), String> {
+/// The [`ConfigError`] if `config` is not valid JSON.
+pub fn check_json(config: &str) -> Result<(), ConfigError> {
     if config.trim().is_empty() {
         return Ok(());
     }
-    serde_json::from_str::<serde::de::IgnoredAny>(config)
-        .map(drop)
-        .map_err(|source| {
-            ConfigError {
-                path: ".".into(),
-                source,
-            }
-            .to_string()
-        })
+    serde_json::from_str::<serde::de::IgnoredAny>(config)?;
+    Ok(())
 }
 
 /// [`parse`] for use while routing: a config that does not parse is logged at
@@ -213,6 +279,7 @@ mod tests {
         assert!(
             check_json("{")
                 .unwrap_err()
+                .to_string()
                 .contains("invalid policy config")
         );
     }
@@ -223,8 +290,20 @@ mod tests {
         assert!(
             check::<Config>(r#"{"name": 1}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("`name`")
         );
+    }
+
+    #[test]
+    fn a_policy_message_has_no_serde_hint() {
+        let err = ConfigError::from("hours overlap");
+        assert_eq!(err.path(), ".");
+        assert_eq!(err.to_string(), "invalid policy config: hours overlap");
+        assert!(std::error::Error::source(&err).is_none());
+        let err = ConfigError::from(serde_json::from_str::<u8>("x").unwrap_err());
+        assert!(err.to_string().contains("(hint:"), "{err}");
+        assert!(std::error::Error::source(&err).is_some());
     }
 
     #[test]

@@ -78,7 +78,9 @@ macro_rules! export_policy {
                 fn check_config(
                     config: ::std::string::String,
                 ) -> ::core::result::Result<(), ::std::string::String> {
+                    // The WIT contract carries the message as a string.
                     <$policy as $crate::Policy>::check_config(&config)
+                        .map_err(|e| ::std::string::ToString::to_string(&e))
                 }
             }
 

@@ -17,7 +17,8 @@
 //! - [`order`]: orderings (longest idle, fewest calls, least talk time).
 //! - [`plan`]: [`ring_plan`], [`decide`] and the [`RingTimeout`] config value.
 //! - [`state`]: typed state (JSON) on top of [`Host`].
-//! - [`config`]: parsing the config string into a typed config.
+//! - [`config`]: parsing the config string into a typed config; [`ConfigError`], why a
+//!   config is refused.
 //! - [`defaults`]: the default overflow and visibility answers.
 //! - [`testing`]: ready-made calls and candidates for unit tests.
 //!
@@ -68,7 +69,7 @@
 //!         decide(RingMode::Sequential, ordered, candidates, config.ring_timeout_ms, config.max_targets)
 //!     }
 //!
-//!     fn check_config(config: &str) -> Result<(), String> {
+//!     fn check_config(config: &str) -> Result<(), config::ConfigError> {
 //!         config::check::<Config>(config)
 //!     }
 //! }
@@ -124,6 +125,7 @@ pub mod testing;
 #[doc(hidden)]
 pub mod wit;
 
+pub use config::ConfigError;
 pub use host::Host;
 pub use memory::{MAX_KEY_BYTES, MAX_KEYS, MAX_TOTAL_BYTES, MAX_VALUE_BYTES, MemoryHost};
 pub use plan::{RingTimeout, decide, ring_plan};

@@ -39,8 +39,10 @@ pub trait Policy {
     /// Checks a configuration before the host stores it.
     ///
     /// The default accepts an empty string or any valid JSON. Policies with a
-    /// config type should override it with [`config::check`].
-    fn check_config(config: &str) -> Result<(), String> {
+    /// config type should override it with [`config::check`]; a rule serde cannot express
+    /// refuses with [`ConfigError::new`](config::ConfigError::new). The host shows the
+    /// error's message to the person editing the config.
+    fn check_config(config: &str) -> Result<(), config::ConfigError> {
         config::check_json(config)
     }
 }

@@ -215,9 +215,7 @@ impl LiveJournal for RecordJournal {
         self.synced.fetch_max(target, Ordering::AcqRel);
         if failed {
             return Err(JournalError::Store(
-                switchyard_directory::StoreError::Backend(
-                    "a staged live-state change could not be written".to_owned(),
-                ),
+                switchyard_directory::StoreError::EarlierWriteFailed,
             ));
         }
         Ok(())

@@ -131,7 +131,7 @@ impl SledRecords {
             .iter()
             .map(|t| db.open_tree(t.name()))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(backend)?;
+            .map_err(StoreError::Backend)?;
         Ok(Self {
             db: db.clone(),
             trees,
@@ -146,14 +146,17 @@ impl SledRecords {
 
 impl RecordStore for SledRecords {
     fn next_seq(&self) -> Result<u64, StoreError> {
-        self.db.generate_id().map(|id| id + 1).map_err(backend)
+        self.db
+            .generate_id()
+            .map(|id| id + 1)
+            .map_err(StoreError::Backend)
     }
 
     fn get(&self, tree: RecordTree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .tree(tree)
             .get(key)
-            .map_err(backend)?
+            .map_err(StoreError::Backend)?
             .map(|v| v.to_vec()))
     }
 
@@ -180,7 +183,7 @@ impl RecordStore for SledRecords {
                 ),
             };
         for entry in iter {
-            let (k, v) = entry.map_err(backend)?;
+            let (k, v) = entry.map_err(StoreError::Backend)?;
             if !k.starts_with(prefix) || out.len() >= limit {
                 break;
             }
@@ -205,7 +208,9 @@ impl RecordStore for SledRecords {
                         None => batch.remove(key.as_slice()),
                     }
                 }
-                return self.trees[*one].apply_batch(batch).map_err(backend);
+                return self.trees[*one]
+                    .apply_batch(batch)
+                    .map_err(StoreError::Backend);
             }
             _ => {}
         }
@@ -230,17 +235,13 @@ impl RecordStore for SledRecords {
             });
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
-            TransactionError::Storage(e) => backend(e),
+            TransactionError::Storage(e) => StoreError::Backend(e),
         })
     }
 
     fn sync(&self) -> Result<(), StoreError> {
-        self.flusher.sync().map_err(backend)
+        self.flusher.sync().map_err(StoreError::Backend)
     }
-}
-
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
 }
 
 #[cfg(test)]

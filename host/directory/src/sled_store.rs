@@ -66,12 +66,15 @@ pub struct SledStore {
 impl SledStore {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new().path(path).open().map_err(backend)?;
+        let db = sled::Config::new()
+            .path(path)
+            .open()
+            .map_err(StoreError::Backend)?;
         let trees = TREE_NAMES
             .iter()
             .map(|name| db.open_tree(name))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(backend)?;
+            .map_err(StoreError::Backend)?;
         let flusher = Arc::new(GroupFlush::new(db.clone()));
         Ok(Self { db, trees, flusher })
     }
@@ -87,7 +90,7 @@ impl SledStore {
     }
 
     fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> Result<Option<T>, StoreError> {
-        match self.trees[tree].get(key).map_err(backend)? {
+        match self.trees[tree].get(key).map_err(StoreError::Backend)? {
             Some(bytes) => decode(tree, &bytes).map(Some),
             None => Ok(None),
         }
@@ -106,7 +109,7 @@ impl SledStore {
         for entry in
             self.trees[tree].range::<Vec<u8>, _>((Bound::Excluded(start), Bound::Unbounded))
         {
-            let (key, value) = entry.map_err(backend)?;
+            let (key, value) = entry.map_err(StoreError::Backend)?;
             if !key.starts_with(prefix) || out.len() >= limit {
                 break;
             }
@@ -157,7 +160,7 @@ impl SledStore {
         self.trees[tree]
             .iter()
             .map(|entry| {
-                let (k, v) = entry.map_err(backend)?;
+                let (k, v) = entry.map_err(StoreError::Backend)?;
                 Ok((k, decode(tree, &v)?))
             })
             .collect()
@@ -166,7 +169,7 @@ impl SledStore {
     fn keys(&self, tree: usize) -> Result<Vec<(IVec, IVec)>, StoreError> {
         self.trees[tree]
             .iter()
-            .map(|e| e.map_err(backend))
+            .map(|e| e.map_err(StoreError::Backend))
             .collect()
     }
 }
@@ -174,7 +177,7 @@ impl SledStore {
 impl Store for SledStore {
     fn next_id(&self) -> Result<u64, StoreError> {
         loop {
-            let id = self.db.generate_id().map_err(backend)?;
+            let id = self.db.generate_id().map_err(StoreError::Backend)?;
             if id != 0 {
                 return Ok(id);
             }
@@ -219,7 +222,7 @@ impl Store for SledStore {
     fn agent_by_identity(&self, identity: &Identity) -> Result<Option<u64>, StoreError> {
         match self.trees[IDX_IDENTITY]
             .get(identity.key())
-            .map_err(backend)?
+            .map_err(StoreError::Backend)?
         {
             Some(v) => read_id(IDX_IDENTITY, &v).map(Some),
             None => Ok(None),
@@ -263,7 +266,7 @@ impl Store for SledStore {
     ) -> Result<Option<u64>, StoreError> {
         match self.trees[IDX_EXTENSION]
             .get(ext_key(company, extension))
-            .map_err(backend)?
+            .map_err(StoreError::Backend)?
         {
             Some(v) => read_id(IDX_EXTENSION, &v).map(Some),
             None => Ok(None),
@@ -313,7 +316,10 @@ impl Store for SledStore {
     }
 
     fn token_by_id(&self, id: u64) -> Result<Option<(TokenHash, TokenRecord)>, StoreError> {
-        let Some(hash) = self.trees[IDX_TOKEN_IDS].get(be(id)).map_err(backend)? else {
+        let Some(hash) = self.trees[IDX_TOKEN_IDS]
+            .get(be(id))
+            .map_err(StoreError::Backend)?
+        else {
             return Ok(None);
         };
         let hash = read_hash(IDX_TOKEN_IDS, &hash)?;
@@ -333,7 +339,7 @@ impl Store for SledStore {
     fn agent_token(&self, agent: u64) -> Result<Option<TokenHash>, StoreError> {
         match self.trees[IDX_AGENT_TOKEN]
             .get(be(agent))
-            .map_err(backend)?
+            .map_err(StoreError::Backend)?
         {
             Some(v) => read_hash(IDX_AGENT_TOKEN, &v).map(Some),
             None => Ok(None),
@@ -351,12 +357,12 @@ impl Store for SledStore {
         match result {
             Ok(()) => Ok(()),
             Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(backend(e)),
+            Err(TransactionError::Storage(e)) => Err(StoreError::Backend(e)),
         }
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.flusher.sync().map_err(backend)
+        self.flusher.sync().map_err(StoreError::Backend)
     }
 
     fn check_consistency(&self) -> Result<Vec<String>, StoreError> {
@@ -617,10 +623,6 @@ fn decode<T: DeserializeOwned>(tree: usize, bytes: &[u8]) -> Result<T, StoreErro
         tree: TREE_NAMES[tree],
         detail: e.to_string(),
     })
-}
-
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
 }
 
 #[cfg(test)]

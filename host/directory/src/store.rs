@@ -10,9 +10,17 @@ use crate::token::{TokenHash, TokenRecord};
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The backend failed (I/O, corruption detected by the engine, ...).
+    /// The backend failed (I/O, corruption detected by the engine, ...). The message repeats
+    /// the source's, since callers log the message alone.
     #[error("storage backend: {0}")]
-    Backend(String),
+    Backend(#[source] sled::Error),
+    /// An earlier write through this store failed, so what it staged may not be on disk;
+    /// reported by the next sync, which cannot vouch for it.
+    #[error("an earlier write failed: what it staged may not be on disk")]
+    EarlierWriteFailed,
+    /// The system's random source failed (a token secret could not be drawn).
+    #[error("no randomness from the system: {0}")]
+    Randomness(#[source] getrandom::Error),
     /// A stored value could not be decoded.
     #[error("corrupt record in {tree}: {detail}")]
     Corrupt {

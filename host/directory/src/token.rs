@@ -41,11 +41,7 @@ pub struct TokenRecord {
 /// A fresh random secret: `sy_` and 64 hex digits (256 bits).
 pub fn generate_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        DirectoryError::Storage(StoreError::Backend(format!(
-            "no randomness for a token: {e}"
-        )))
-    })?;
+    getrandom::fill(&mut bytes).map_err(|e| DirectoryError::Storage(StoreError::Randomness(e)))?;
     Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
 }
 

@@ -25,6 +25,7 @@ use crate::policy::Policy;
 use crate::sandbox::{self, Determinism};
 use crate::state::PolicyState;
 use crate::store::{MemoryLimiter, StoreData};
+use crate::validate::{BadAnswer, ConfigRejected};
 use crate::{fallback, validate};
 
 /// Failure detail when a policy is used with an engine that did not load it.
@@ -93,28 +94,26 @@ impl PolicyEngine {
         )
     }
 
-    /// Asks `policy` whether `config` is acceptable. If the policy fails, the
-    /// configuration is refused with a message saying so.
+    /// Asks `policy` whether `config` is acceptable: `Ok`, or the policy's refusal
+    /// ([`ConfigRejected::ByPolicy`]). If the policy fails, the configuration is refused
+    /// with [`ConfigRejected::PolicyFailed`].
     pub fn check_config(
         &self,
         policy: &Policy,
         company: u64,
         config: &str,
         state: &mut PolicyState,
-    ) -> Decided<Result<(), String>> {
-        let mut decided = self.invoke(
+    ) -> Decided<Result<(), ConfigRejected>> {
+        self.invoke(
             Invocation::new(policy, company, "check-config", Determinism::default()),
             state,
-            |p, store| p.call_check_config(store, config),
-            |_| Ok(()),
-            |kind| {
-                Err(format!(
-                    "the policy failed while checking the configuration ({kind}); see the logs"
-                ))
+            |p, store| {
+                p.call_check_config(store, config)
+                    .map(|checked| checked.map_err(ConfigRejected::by_policy))
             },
-        );
-        decided.value = validate::config_error(decided.value);
-        decided
+            |_| Ok(()),
+            |kind| Err(ConfigRejected::PolicyFailed { kind }),
+        )
     }
 
     /// Instantiates `policy` in a fresh store and drops it without calling any
@@ -153,7 +152,7 @@ impl PolicyEngine {
         inv: Invocation<'_>,
         state: &mut PolicyState,
         call: impl FnOnce(&RoutingPolicy, &mut Store<StoreData>) -> wasmtime::Result<T>,
-        check: impl FnOnce(&T) -> Result<(), String>,
+        check: impl FnOnce(&T) -> Result<(), BadAnswer>,
         fallback: impl FnOnce(FailureKind) -> T,
     ) -> Decided<T> {
         let start = Instant::now();
@@ -181,7 +180,7 @@ impl PolicyEngine {
                     )),
                     None => check(&value)
                         .map(|()| value)
-                        .map_err(|detail| (FailureKind::BadAnswer, detail)),
+                        .map_err(|bad| (FailureKind::BadAnswer, bad.to_string())),
                 },
             },
         };

@@ -21,7 +21,8 @@
 //!   candidate's bitmask.
 //! - `invoke`: the four calls; [`outcome`]: [`Decided`] and [`Outcome`].
 //! - [`failure`]: [`FailureKind`], classification and [`FailureCounters`].
-//! - [`validate`]: checks on every answer; [`fallback`]: the native defaults.
+//! - [`validate`]: checks on every answer ([`BadAnswer`], [`ConfigRejected`]); [`fallback`]:
+//!   the native defaults.
 //! - [`logs`]: [`GuestLog`] and the per-call log budget.
 //! - [`error`]: [`LoadError`] and [`RuntimeError`].
 
@@ -58,3 +59,4 @@ pub use logs::{GuestLog, LogSource, MAX_LOG_BYTES, MAX_LOG_LINES};
 pub use outcome::{Decided, Outcome};
 pub use policy::{Policy, PolicyMeta, WeakPolicy, content_hash};
 pub use state::PolicyState;
+pub use validate::{BadAnswer, ConfigRejected};

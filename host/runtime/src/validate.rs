@@ -1,7 +1,11 @@
 //! Checks on every policy answer before the host acts on it. A failed check makes
-//! the decision fall back with `bad-answer` and a detail naming the problem.
+//! the decision fall back with `bad-answer` and a detail naming the problem ([`BadAnswer`]).
+//! A refused configuration is a [`ConfigRejected`].
+
+use serde::Serialize;
 
 use crate::bindings::{Call, Candidate, Decision, OverflowAction};
+use crate::failure::FailureKind;
 
 /// Shortest ring timeout a policy may ask for.
 pub const MIN_RING_TIMEOUT_MS: u32 = 1_000;
@@ -12,20 +16,117 @@ pub const MAX_ACTION_STRING_BYTES: usize = 256;
 /// Longest `check-config` error message kept (longer ones are cut).
 pub const MAX_CONFIG_ERROR_BYTES: usize = 1024;
 
+/// Why a policy's answer was refused; the decision falls back with `bad-answer` and this
+/// message as its detail.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BadAnswer {
+    /// A ring plan with nobody to ring.
+    #[error("ring plan has no targets (answer overflow to ring nobody)")]
+    NoTargets,
+    /// More targets than candidates.
+    #[error("ring plan has {targets} targets but only {candidates} candidates")]
+    TooManyTargets {
+        /// Targets in the plan.
+        targets: usize,
+        /// Candidates the policy was given.
+        candidates: usize,
+    },
+    /// A target that is not one of the candidates.
+    #[error("ring plan targets agent {agent} who is not a candidate")]
+    NotACandidate {
+        /// The agent id.
+        agent: u64,
+    },
+    /// The same agent targeted twice.
+    #[error("ring plan targets agent {agent} twice")]
+    DuplicateTarget {
+        /// The agent id.
+        agent: u64,
+    },
+    /// A ring timeout outside [`MIN_RING_TIMEOUT_MS`]`..=`[`MAX_RING_TIMEOUT_MS`].
+    #[error(
+        "ring timeout {timeout_ms} ms for agent {agent} is outside \
+         {MIN_RING_TIMEOUT_MS}..={MAX_RING_TIMEOUT_MS}"
+    )]
+    RingTimeout {
+        /// The agent id.
+        agent: u64,
+        /// The timeout asked for.
+        timeout_ms: u32,
+    },
+    /// A forward to department 0.
+    #[error("forward-department to department 0")]
+    ForwardToNoDepartment,
+    /// A forward to the department the call is already in.
+    #[error("forward-department to the call's own department {department}")]
+    ForwardToOwnDepartment {
+        /// The call's department.
+        department: u64,
+    },
+    /// A forward to something that is not an E.164 number.
+    #[error("forward-number {number:?} is not an E.164 number (`+` and 8 to 15 digits)")]
+    NotE164 {
+        /// The start of the number (at most 32 bytes).
+        number: String,
+    },
+    /// A mailbox, number or reason longer than [`MAX_ACTION_STRING_BYTES`].
+    #[error("overflow action string is {bytes} bytes (limit {MAX_ACTION_STRING_BYTES})")]
+    ActionStringTooLong {
+        /// Its length.
+        bytes: usize,
+    },
+}
+
+/// Why a configuration was refused by `check-config`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "rejected", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ConfigRejected {
+    /// The policy refused it; `message` is the policy's own explanation (cut to
+    /// [`MAX_CONFIG_ERROR_BYTES`]), for the person editing the configuration.
+    #[error("{message}")]
+    ByPolicy {
+        /// The policy's message.
+        message: String,
+    },
+    /// The policy failed while checking it, so it is refused without a verdict.
+    #[error("the policy failed while checking the configuration ({kind}); see the logs")]
+    PolicyFailed {
+        /// How the policy failed.
+        kind: FailureKind,
+    },
+}
+
+impl ConfigRejected {
+    /// The policy's refusal with `message`, an over-long message cut instead of failing
+    /// the call.
+    pub fn by_policy(mut message: String) -> Self {
+        if message.len() > MAX_CONFIG_ERROR_BYTES {
+            let keep = crate::logs::floor_char_boundary(&message, MAX_CONFIG_ERROR_BYTES).len();
+            message.truncate(keep);
+            message.push('…');
+        }
+        Self::ByPolicy { message }
+    }
+}
+
 /// Checks a `route` answer against the candidates it was given.
-pub fn route(decision: &Decision, candidates: &[Candidate]) -> Result<(), String> {
+///
+/// # Errors
+/// The [`BadAnswer`] naming the first problem found.
+pub fn route(decision: &Decision, candidates: &[Candidate]) -> Result<(), BadAnswer> {
     let Decision::Ring(plan) = decision else {
         return Ok(());
     };
     if plan.targets.is_empty() {
-        return Err("ring plan has no targets (answer overflow to ring nobody)".into());
+        return Err(BadAnswer::NoTargets);
     }
     if plan.targets.len() > candidates.len() {
-        return Err(format!(
-            "ring plan has {} targets but only {} candidates",
-            plan.targets.len(),
-            candidates.len()
-        ));
+        return Err(BadAnswer::TooManyTargets {
+            targets: plan.targets.len(),
+            candidates: candidates.len(),
+        });
     }
     // Sorted ids and a flag per id: one allocation each, not a tree node per agent.
     let mut known: Vec<u64> = candidates.iter().map(|c| c.agent).collect();
@@ -33,20 +134,18 @@ pub fn route(decision: &Decision, candidates: &[Candidate]) -> Result<(), String
     known.dedup();
     let mut rung = vec![false; known.len()];
     for target in &plan.targets {
-        let Ok(i) = known.binary_search(&target.agent) else {
-            return Err(format!(
-                "ring plan targets agent {} who is not a candidate",
-                target.agent
-            ));
+        let agent = target.agent;
+        let Ok(i) = known.binary_search(&agent) else {
+            return Err(BadAnswer::NotACandidate { agent });
         };
         if std::mem::replace(&mut rung[i], true) {
-            return Err(format!("ring plan targets agent {} twice", target.agent));
+            return Err(BadAnswer::DuplicateTarget { agent });
         }
         if !(MIN_RING_TIMEOUT_MS..=MAX_RING_TIMEOUT_MS).contains(&target.timeout_ms) {
-            return Err(format!(
-                "ring timeout {} ms for agent {} is outside {MIN_RING_TIMEOUT_MS}..={MAX_RING_TIMEOUT_MS}",
-                target.timeout_ms, target.agent
-            ));
+            return Err(BadAnswer::RingTimeout {
+                agent,
+                timeout_ms: target.timeout_ms,
+            });
         }
     }
     Ok(())
@@ -54,50 +153,37 @@ pub fn route(decision: &Decision, candidates: &[Candidate]) -> Result<(), String
 
 /// Checks an `overflow` answer for the call it was given. Whether a forward
 /// department exists is checked later by the host.
-pub fn overflow(action: &OverflowAction, call: &Call) -> Result<(), String> {
+///
+/// # Errors
+/// The [`BadAnswer`] naming the problem.
+pub fn overflow(action: &OverflowAction, call: &Call) -> Result<(), BadAnswer> {
     let text = match action {
         OverflowAction::Queue(_) => return Ok(()),
         OverflowAction::ForwardDepartment(department) => {
             if *department == 0 {
-                return Err("forward-department to department 0".into());
+                return Err(BadAnswer::ForwardToNoDepartment);
             }
             if *department == call.department {
-                return Err(format!(
-                    "forward-department to the call's own department {department}"
-                ));
+                return Err(BadAnswer::ForwardToOwnDepartment {
+                    department: *department,
+                });
             }
             return Ok(());
         }
         OverflowAction::ForwardNumber(number) => {
             if !is_e164(number) {
-                return Err(format!(
-                    "forward-number {:?} is not an E.164 number (`+` and 8 to 15 digits)",
-                    crate::logs::floor_char_boundary(number, 32)
-                ));
+                return Err(BadAnswer::NotE164 {
+                    number: crate::logs::floor_char_boundary(number, 32).to_owned(),
+                });
             }
             number
         }
         OverflowAction::Voicemail(text) | OverflowAction::Reject(text) => text,
     };
     if text.len() > MAX_ACTION_STRING_BYTES {
-        return Err(format!(
-            "overflow action string is {} bytes (limit {MAX_ACTION_STRING_BYTES})",
-            text.len()
-        ));
+        return Err(BadAnswer::ActionStringTooLong { bytes: text.len() });
     }
     Ok(())
-}
-
-/// Cuts an over-long `check-config` error message instead of failing the call.
-pub(crate) fn config_error(result: Result<(), String>) -> Result<(), String> {
-    result.map_err(|mut message| {
-        if message.len() > MAX_CONFIG_ERROR_BYTES {
-            let keep = crate::logs::floor_char_boundary(&message, MAX_CONFIG_ERROR_BYTES).len();
-            message.truncate(keep);
-            message.push('…');
-        }
-        message
-    })
 }
 
 /// `+` followed by 8 to 15 ASCII digits.
@@ -175,7 +261,7 @@ mod tests {
             ),
         ];
         for (decision, expected) in cases {
-            let err = route(&decision, &cands).unwrap_err();
+            let err = route(&decision, &cands).unwrap_err().to_string();
             assert!(
                 err.contains(expected),
                 "{err:?} should mention {expected:?}"
@@ -216,9 +302,25 @@ mod tests {
 
     #[test]
     fn long_config_errors_are_cut() {
-        let long = Err("é".repeat(MAX_CONFIG_ERROR_BYTES));
-        let cut = config_error(long).unwrap_err();
-        assert!(cut.len() <= MAX_CONFIG_ERROR_BYTES + '…'.len_utf8());
-        assert_eq!(config_error(Err("short".into())), Err("short".into()));
+        let ConfigRejected::ByPolicy { message } =
+            ConfigRejected::by_policy("é".repeat(MAX_CONFIG_ERROR_BYTES))
+        else {
+            panic!("not the policy's refusal");
+        };
+        assert!(message.len() <= MAX_CONFIG_ERROR_BYTES + '…'.len_utf8());
+        assert!(message.ends_with('…'));
+        assert_eq!(
+            ConfigRejected::by_policy("short".into()).to_string(),
+            "short"
+        );
+    }
+
+    #[test]
+    fn bad_answers_keep_their_messages() {
+        let err = overflow(&OverflowAction::ForwardNumber("12345".into()), &call()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "forward-number \"12345\" is not an E.164 number (`+` and 8 to 15 digits)"
+        );
     }
 }

@@ -162,7 +162,7 @@ impl Policy for MyPolicy {
         decide(RingMode::Sequential, ordered, candidates, config.ring_timeout_ms, None)
     }
 
-    fn check_config(config: &str) -> Result<(), String> {
+    fn check_config(config: &str) -> Result<(), config::ConfigError> {
         config::check::<Config>(config)
     }
 }

@@ -63,23 +63,49 @@ impl Time {
     }
 }
 
-impl TryFrom<String> for Time {
-    type Error = String;
+/// Why a time or window in the config is refused (serde puts the message into the
+/// config error, with the field's path).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HoursError {
+    /// Not `"HH:MM"` on a 24-hour clock.
+    #[error("`{text}` is not a time of day; write it as \"HH:MM\", e.g. \"09:00\"")]
+    NotATime {
+        /// What the config said.
+        text: String,
+    },
+    /// A window that closes before (or when) it opens.
+    #[error("closes at {close} before it opens at {open}; split overnight hours into two windows")]
+    ClosesBeforeOpening {
+        /// Opening time.
+        open: Time,
+        /// Closing time.
+        close: Time,
+    },
+}
 
-    fn try_from(text: String) -> Result<Self, String> {
-        let bad =
-            || format!("`{text}` is not a time of day; write it as \"HH:MM\", e.g. \"09:00\"");
-        let (h, m) = text.split_once(':').ok_or_else(bad)?;
-        if h.len() != 2 || m.len() != 2 {
-            return Err(bad());
-        }
-        let h: u16 = h.parse().map_err(|_| bad())?;
-        let m: u16 = m.parse().map_err(|_| bad())?;
-        if m > 59 || h > 24 || (h == 24 && m != 0) {
-            return Err(bad());
-        }
-        Ok(Self(h * 60 + m))
+impl TryFrom<String> for Time {
+    type Error = HoursError;
+
+    fn try_from(text: String) -> Result<Self, HoursError> {
+        let Some(minute) = minute_of_day(&text) else {
+            return Err(HoursError::NotATime { text });
+        };
+        Ok(Self(minute))
     }
+}
+
+/// Minutes since midnight of `"HH:MM"` (up to `"24:00"`), if it is one.
+fn minute_of_day(text: &str) -> Option<u16> {
+    let (h, m) = text.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let h: u16 = h.parse().ok()?;
+    let m: u16 = m.parse().ok()?;
+    if m > 59 || h > 24 || (h == 24 && m != 0) {
+        return None;
+    }
+    Some(h * 60 + m)
 }
 
 impl fmt::Display for Time {
@@ -107,14 +133,14 @@ struct RawWindow {
 }
 
 impl TryFrom<RawWindow> for Window {
-    type Error = String;
+    type Error = HoursError;
 
-    fn try_from(raw: RawWindow) -> Result<Self, String> {
+    fn try_from(raw: RawWindow) -> Result<Self, HoursError> {
         if raw.close <= raw.open {
-            return Err(format!(
-                "closes at {} before it opens at {}; split overnight hours into two windows",
-                raw.close, raw.open
-            ));
+            return Err(HoursError::ClosesBeforeOpening {
+                open: raw.open,
+                close: raw.close,
+            });
         }
         Ok(Self {
             days: raw.days,
@@ -145,7 +171,7 @@ impl Window {
 mod tests {
     use super::*;
 
-    fn time(s: &str) -> Result<Time, String> {
+    fn time(s: &str) -> Result<Time, HoursError> {
         Time::try_from(s.to_string())
     }
 
@@ -157,7 +183,11 @@ mod tests {
         for bad in [
             "9:00", "09:60", "24:01", "25:00", "0900", "ab:cd", "09:00:00",
         ] {
-            assert!(time(bad).is_err(), "{bad}");
+            assert_eq!(
+                time(bad),
+                Err(HoursError::NotATime { text: bad.into() }),
+                "{bad}"
+            );
         }
     }
 

@@ -135,16 +135,20 @@ fn check_config_names_the_bad_field() {
     let err = BusinessHours::check_config(
         r#"{"hours": [{"days": ["mon"], "open": "9am", "close": "17:00"}]}"#,
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("hours[0].open"), "{err}");
     let err = BusinessHours::check_config(
         r#"{"hours": [{"days": ["mnday"], "open": "09:00", "close": "17:00"}]}"#,
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("hours[0].days[0]"), "{err}");
     let err = BusinessHours::check_config(r#"{"closed": {"voicemail": "a", "department": 1}}"#);
     assert!(err.is_err());
-    let err = BusinessHours::check_config(r#"{"inner": "round-robin"}"#).unwrap_err();
+    let err = BusinessHours::check_config(r#"{"inner": "round-robin"}"#)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("`inner`"), "{err}");
 }
 

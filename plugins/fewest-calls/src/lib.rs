@@ -54,7 +54,7 @@ impl Policy for FewestCalls {
         )
     }
 
-    fn check_config(config: &str) -> Result<(), String> {
+    fn check_config(config: &str) -> Result<(), config::ConfigError> {
         config::check::<Config>(config)
     }
 }
@@ -128,7 +128,9 @@ mod tests {
     #[test]
     fn checks_config() {
         assert_eq!(FewestCalls::check_config(r#"{"measure": "calls"}"#), Ok(()));
-        let err = FewestCalls::check_config(r#"{"measure": "talk_time"}"#).unwrap_err();
+        let err = FewestCalls::check_config(r#"{"measure": "talk_time"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`measure`"), "{err}");
     }
 }

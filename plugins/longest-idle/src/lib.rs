@@ -38,7 +38,7 @@ impl Policy for LongestIdle {
         )
     }
 
-    fn check_config(config: &str) -> Result<(), String> {
+    fn check_config(config: &str) -> Result<(), config::ConfigError> {
         config::check::<Config>(config)
     }
 }
@@ -139,9 +139,13 @@ mod tests {
     fn checks_config() {
         assert_eq!(LongestIdle::check_config(""), Ok(()));
         assert_eq!(LongestIdle::check_config(r#"{"max_targets": 3}"#), Ok(()));
-        let err = LongestIdle::check_config(r#"{"max_target": 3}"#).unwrap_err();
+        let err = LongestIdle::check_config(r#"{"max_target": 3}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field `max_target`"), "{err}");
-        let err = LongestIdle::check_config(r#"{"max_targets": 0}"#).unwrap_err();
+        let err = LongestIdle::check_config(r#"{"max_targets": 0}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`max_targets`"), "{err}");
     }
 }

@@ -39,7 +39,7 @@ impl Policy for RingAll {
         )
     }
 
-    fn check_config(config: &str) -> Result<(), String> {
+    fn check_config(config: &str) -> Result<(), config::ConfigError> {
         config::check::<Config>(config)
     }
 }

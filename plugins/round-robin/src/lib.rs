@@ -55,7 +55,7 @@ impl Policy for RoundRobin {
         )
     }
 
-    fn check_config(config: &str) -> Result<(), String> {
+    fn check_config(config: &str) -> Result<(), config::ConfigError> {
         config::check::<Config>(config)
     }
 }

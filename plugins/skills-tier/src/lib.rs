@@ -61,7 +61,7 @@ impl Policy for SkillsTier {
         )
     }
 
-    fn check_config(config: &str) -> Result<(), String> {
+    fn check_config(config: &str) -> Result<(), config::ConfigError> {
         config::check::<Config>(config)
     }
 }
@@ -199,7 +199,9 @@ mod tests {
             SkillsTier::check_config(r#"{"then": "least-talk-time"}"#),
             Ok(())
         );
-        let err = SkillsTier::check_config(r#"{"then": "random"}"#).unwrap_err();
+        let err = SkillsTier::check_config(r#"{"then": "random"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`then`"), "{err}");
         assert!(SkillsTier::check_config(r#"{"required_skills": "billing"}"#).is_err());
     }

@@ -39,7 +39,7 @@ fn every_shipped_policy_checks_its_config() {
         assert_eq!((ok.value, ok.outcome), (Ok(()), Outcome::Policy), "{name}");
         let bad = engine.check_config(&policy, 1, r#"{"ring_timeout_ms": 500}"#, &mut state);
         assert_eq!(bad.outcome, Outcome::Policy, "{name}");
-        let message = bad.value.unwrap_err();
+        let message = bad.value.unwrap_err().to_string();
         assert!(message.contains("500"), "{name}: {message}");
         let typo = engine.check_config(&policy, 1, r#"{"ring_timeout": 15000}"#, &mut state);
         assert!(typo.value.is_err(), "{name} accepted an unknown field");

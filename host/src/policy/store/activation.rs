@@ -81,8 +81,8 @@ impl PolicyStore {
         let checked =
             self.engine
                 .check_config(&policy, company, &config, &mut PolicyState::default());
-        if let Err(message) = checked.value {
-            return Err(PolicyError::Config(message));
+        if let Err(rejected) = checked.value {
+            return Err(PolicyError::Config(rejected.to_string()));
         }
         let current = self.activation(company)?.map(|mut a| {
             // Keep one step of history per activation: a rollback goes back one step.
