@@ -40,10 +40,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
         // Parsed: the raw parameters are there. `T` says which of them are integers.
         if let Ok(raw) = RawPathParams::from_request_parts(parts, state).await {
             let params: Vec<(&str, &str)> = raw.iter().collect();
-            canonical::check::<T>(&params).map_err(|message| ApiError::BadRequest {
+            canonical::check::<T>(&params).map_err(|e| ApiError::BadRequest {
                 status: StatusCode::BAD_REQUEST,
                 code: "invalid_path",
-                message,
+                message: e.to_string(),
                 hint: PATH_HINT,
             })?;
         }

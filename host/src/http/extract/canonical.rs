@@ -9,10 +9,8 @@ use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
 /// Checks that every parameter `T` reads as an integer is a canonical decimal; the error
 /// message names the parameter.
-pub(super) fn check<T: DeserializeOwned>(params: &[(&str, &str)]) -> Result<(), String> {
-    T::deserialize(Params(params))
-        .map(drop)
-        .map_err(|e| e.to_string())
+pub(super) fn check<T: DeserializeOwned>(params: &[(&str, &str)]) -> Result<(), Error> {
+    T::deserialize(Params(params)).map(drop)
 }
 
 /// Digits only, no leading zero unless the number is `0`.
@@ -300,7 +298,9 @@ mod tests {
             let refused = check::<u64>(&[("company_id", bad)]);
             assert!(refused.is_err(), "{bad:?}");
         }
-        let message = check::<u64>(&[("company_id", "+3")]).unwrap_err();
+        let message = check::<u64>(&[("company_id", "+3")])
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("company_id"), "{message}");
         assert!(check::<i64>(&[("n", "-3")]).is_ok());
         assert!(check::<i64>(&[("n", "-0")]).is_err());

@@ -1,0 +1,194 @@
+//! Applying one [`Change`] inside the directory's transaction: the record and every index
+//! entry it owns, a unique index claimed or refused, a stale entry removed only if it still
+//! points at the record.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+use super::*;
+
+pub(super) fn apply(tx: &[TransactionalTree], change: &Change) -> TxResult<()> {
+    match change {
+        Change::PutAccount(a) => put(tx, ACCOUNTS, &be(a.id), a),
+        Change::PutCompany(c) => {
+            let old: Option<Company> = tx_get(tx, COMPANIES, &be(c.id))?;
+            if let Some(acc) = old
+                .and_then(|o| o.account_id)
+                .filter(|acc| Some(*acc) != c.account_id)
+            {
+                tx[IDX_ACCOUNT_COMPANIES].remove(pair(acc, c.id).to_vec())?;
+            }
+            if let Some(acc) = c.account_id {
+                tx[IDX_ACCOUNT_COMPANIES].insert(pair(acc, c.id).to_vec(), Vec::<u8>::new())?;
+            }
+            put(tx, COMPANIES, &be(c.id), c)
+        }
+        Change::PutAgent(a) => {
+            let old: Option<Agent> = tx_get(tx, AGENTS, &be(a.id))?;
+            let new_ids = a.identities();
+            for gone in old.map(|o| o.identities()).unwrap_or_default() {
+                if !new_ids.contains(&gone) {
+                    remove_if_points_to(tx, IDX_IDENTITY, &gone.key(), &be(a.id))?;
+                }
+            }
+            for identity in &new_ids {
+                claim(tx, IDX_IDENTITY, &identity.key(), &be(a.id), || {
+                    identity.to_string()
+                })?;
+            }
+            put(tx, AGENTS, &be(a.id), a)
+        }
+        Change::PutMembership(m) => {
+            let key = pair(m.company_id, m.agent_id);
+            let old: Option<Membership> = tx_get(tx, MEMBERSHIPS, &key)?;
+            if let Some(old) = old.filter(|o| o.extension != m.extension) {
+                remove_if_points_to(
+                    tx,
+                    IDX_EXTENSION,
+                    &ext_key(m.company_id, &old.extension),
+                    &be(m.agent_id),
+                )?;
+            }
+            claim(
+                tx,
+                IDX_EXTENSION,
+                &ext_key(m.company_id, &m.extension),
+                &be(m.agent_id),
+                || format!("company {} extension {}", m.company_id, m.extension),
+            )?;
+            tx[IDX_AGENT_COMPANIES]
+                .insert(pair(m.agent_id, m.company_id).to_vec(), Vec::<u8>::new())?;
+            put(tx, MEMBERSHIPS, &key, m)
+        }
+        Change::DeleteMembership { company, agent } => {
+            let key = pair(*company, *agent);
+            if let Some(old) = tx_get::<Membership>(tx, MEMBERSHIPS, &key)? {
+                remove_if_points_to(
+                    tx,
+                    IDX_EXTENSION,
+                    &ext_key(*company, &old.extension),
+                    &be(*agent),
+                )?;
+            }
+            tx[IDX_AGENT_COMPANIES].remove(pair(*agent, *company).to_vec())?;
+            tx[MEMBERSHIPS].remove(key.to_vec())?;
+            Ok(())
+        }
+        Change::PutDepartment(d) => {
+            if let Some(old) = tx_get::<Department>(tx, DEPARTMENTS, &be(d.id))?
+                .filter(|o| o.company_id != d.company_id)
+            {
+                tx[IDX_COMPANY_DEPARTMENTS].remove(pair(old.company_id, d.id).to_vec())?;
+            }
+            tx[IDX_COMPANY_DEPARTMENTS]
+                .insert(pair(d.company_id, d.id).to_vec(), Vec::<u8>::new())?;
+            put(tx, DEPARTMENTS, &be(d.id), d)
+        }
+        Change::DeleteDepartment(id) => {
+            if let Some(old) = tx_get::<Department>(tx, DEPARTMENTS, &be(*id))? {
+                tx[IDX_COMPANY_DEPARTMENTS].remove(pair(old.company_id, *id).to_vec())?;
+            }
+            tx[DEPARTMENTS].remove(be(*id).to_vec())?;
+            Ok(())
+        }
+        Change::PutNumber(n) => {
+            if let Some(old) = tx_get::<NumberMapping>(tx, NUMBERS, n.number.as_bytes())?
+                .filter(|o| o.company_id != n.company_id)
+            {
+                tx[IDX_COMPANY_NUMBERS].remove(number_key(old.company_id, &n.number))?;
+            }
+            tx[IDX_COMPANY_NUMBERS]
+                .insert(number_key(n.company_id, &n.number), Vec::<u8>::new())?;
+            put(tx, NUMBERS, n.number.as_bytes(), n)
+        }
+        Change::DeleteNumber(number) => {
+            if let Some(old) = tx_get::<NumberMapping>(tx, NUMBERS, number.as_bytes())? {
+                tx[IDX_COMPANY_NUMBERS].remove(number_key(old.company_id, number))?;
+            }
+            tx[NUMBERS].remove(number.as_bytes())?;
+            Ok(())
+        }
+        Change::PutToken(hash, record) => {
+            claim(tx, IDX_TOKEN_IDS, &be(record.id), &hash.0, || {
+                format!("token id {}", record.id)
+            })?;
+            if let Scope::Agent { agent_id } = record.scope {
+                claim(tx, IDX_AGENT_TOKEN, &be(agent_id), &hash.0, || {
+                    format!("token of agent {agent_id}")
+                })?;
+            }
+            put(tx, TOKENS, &hash.0, record)
+        }
+        Change::DeleteToken(hash) => {
+            if let Some(old) = tx_get::<TokenRecord>(tx, TOKENS, &hash.0)? {
+                remove_if_points_to(tx, IDX_TOKEN_IDS, &be(old.id), &hash.0)?;
+                if let Scope::Agent { agent_id } = old.scope {
+                    remove_if_points_to(tx, IDX_AGENT_TOKEN, &be(agent_id), &hash.0)?;
+                }
+            }
+            tx[TOKENS].remove(hash.0.to_vec())?;
+            Ok(())
+        }
+    }
+}
+
+fn tx_get<T: DeserializeOwned>(
+    tx: &[TransactionalTree],
+    tree: usize,
+    key: &[u8],
+) -> TxResult<Option<T>> {
+    match tx[tree].get(key)? {
+        Some(bytes) => decode(tree, &bytes)
+            .map(Some)
+            .map_err(ConflictableTransactionError::Abort),
+        None => Ok(None),
+    }
+}
+
+fn put<T: Serialize>(tx: &[TransactionalTree], tree: usize, key: &[u8], value: &T) -> TxResult<()> {
+    let bytes = serde_json::to_vec(value).map_err(|e| {
+        ConflictableTransactionError::Abort(StoreError::Corrupt {
+            tree: TREE_NAMES[tree],
+            detail: e.to_string(),
+        })
+    })?;
+    tx[tree].insert(key, bytes)?;
+    Ok(())
+}
+
+/// Points a unique index entry at `owner`, refusing if another owner holds it.
+fn claim(
+    tx: &[TransactionalTree],
+    index: usize,
+    key: &[u8],
+    owner: &[u8],
+    describe: impl Fn() -> String,
+) -> TxResult<()> {
+    if let Some(current) = tx[index].get(key)?
+        && current.as_ref() != owner
+    {
+        return Err(ConflictableTransactionError::Abort(
+            StoreError::IndexConflict {
+                index: TREE_NAMES[index],
+                key: describe(),
+            },
+        ));
+    }
+    tx[index].insert(key, owner)?;
+    Ok(())
+}
+
+fn remove_if_points_to(
+    tx: &[TransactionalTree],
+    index: usize,
+    key: &[u8],
+    owner: &[u8],
+) -> TxResult<()> {
+    if tx[index].get(key)?.is_some_and(|v| v.as_ref() == owner) {
+        tx[index].remove(key)?;
+    }
+    Ok(())
+}
+
+// ---- encoding ----
