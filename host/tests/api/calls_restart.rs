@@ -702,33 +702,7 @@ async fn audit(server: &Server, world: &World, book: &Book) {
             assert_eq!(log["outcome"], *outcome.as_str(), "{call_id}: {log}");
         }
     }
-    let mut busy: HashMap<u64, Vec<(u64, u64, String)>> = HashMap::new();
-    for (call_id, (_, log)) in &logged {
-        for offer in log["offers"].as_array().unwrap() {
-            let agent = offer["agent_id"].as_u64().unwrap();
-            let outcome = offer["outcome"].as_str().unwrap();
-            assert_ne!(outcome, "ringing", "an offer of {call_id} was left open");
-            let start = offer["at_ms"].as_u64().unwrap();
-            let end = if outcome == "answered" {
-                log["ended_ms"].as_u64().unwrap()
-            } else {
-                start + offer["ring_ms"].as_u64().unwrap()
-            };
-            busy.entry(agent)
-                .or_default()
-                .push((start, end, call_id.clone()));
-        }
-    }
-    for (agent, spans) in &mut busy {
-        spans.sort();
-        for pair in spans.windows(2) {
-            let ((_, end, first), (start, _, second)) = (&pair[0], &pair[1]);
-            assert!(
-                start >= end,
-                "agent {agent} held {first} until {end} and {second} from {start}"
-            );
-        }
-    }
+    crate::calls_support::assert_never_double_booked(logged.values().map(|(_, log)| log));
     let center = server.state().calls();
     assert_eq!(center.live_count(), 0, "calls left live");
     for agent in &world.agents {

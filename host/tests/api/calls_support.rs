@@ -207,3 +207,37 @@ pub fn offers(log: &Value) -> Vec<(u64, String)> {
         })
         .collect()
 }
+
+/// No offer in `logs` was left open and no agent was engaged by two calls at once: each
+/// agent's engagements (an offer while it rang, or the offer then the talk until the call
+/// ended), across every company's logs, never overlap.
+pub fn assert_never_double_booked<'a>(logs: impl IntoIterator<Item = &'a Value>) {
+    let mut busy: std::collections::HashMap<u64, Vec<(u64, u64, String)>> = Default::default();
+    for log in logs {
+        let call_id = log["call_id"].as_str().unwrap_or_default();
+        for offer in log["offers"].as_array().unwrap() {
+            let agent = offer["agent_id"].as_u64().unwrap();
+            let outcome = offer["outcome"].as_str().unwrap();
+            assert_ne!(outcome, "ringing", "an offer of {call_id} was left open");
+            let start = offer["at_ms"].as_u64().unwrap();
+            let end = if outcome == "answered" {
+                log["ended_ms"].as_u64().unwrap()
+            } else {
+                start + offer["ring_ms"].as_u64().unwrap()
+            };
+            busy.entry(agent)
+                .or_default()
+                .push((start, end, call_id.to_owned()));
+        }
+    }
+    for (agent, spans) in &mut busy {
+        spans.sort();
+        for pair in spans.windows(2) {
+            let ((_, end, first), (start, _, second)) = (&pair[0], &pair[1]);
+            assert!(
+                start >= end,
+                "agent {agent} held {first} until {end} and {second} from {start}"
+            );
+        }
+    }
+}
