@@ -221,6 +221,14 @@ impl LiveJournal for RecordJournal {
         Ok(())
     }
 
+    fn staged_count(&self) -> u64 {
+        self.staged.load(Ordering::Acquire)
+    }
+
+    fn synced_count(&self) -> u64 {
+        self.synced.load(Ordering::Acquire)
+    }
+
     fn next_id(&self) -> Result<u64, JournalError> {
         self.records.next_seq().map_err(JournalError::Store)
     }
@@ -284,4 +292,62 @@ fn id_of(key: &[u8], at: usize, what: &str) -> Result<u64, JournalError> {
             what: what.to_owned(),
             source: serde::de::Error::custom("short key"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use switchyard_directory::Directory;
+
+    use super::RecordJournal;
+    use crate::calls::{AgentLive, CallUpdate, Instruction, LiveChange, LiveJournal, PushHub};
+
+    fn update(call_id: &str) -> CallUpdate {
+        CallUpdate {
+            call_id: call_id.to_owned(),
+            company_id: 1,
+            department_id: 2,
+            trace_id: None,
+            instruction: Instruction::Done,
+        }
+    }
+
+    /// A pushed update describing a change is held until that change is durable: a use case
+    /// that staged nothing does not release another's update before its sync.
+    #[test]
+    fn a_pushed_update_waits_for_the_sync_of_its_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_directory, records) = Directory::open_with_records(dir.path()).unwrap();
+        let journal: Arc<dyn LiveJournal> = Arc::new(RecordJournal::new(Arc::new(records), true));
+        let hub = PushHub::new(16, Arc::clone(&journal));
+        let mut feed = hub.subscribe();
+
+        // Another thread stages a change and publishes its update, but has not synced yet.
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut change = [LiveChange::Agent(7, AgentLive::default())];
+                journal.stage(&mut change).unwrap();
+                hub.publish("+1", 0, vec![7], update("c-1"), true);
+            });
+        });
+        // This thread staged nothing: its sync returns at once and releases nothing.
+        journal.sync().unwrap();
+        hub.release_durable();
+        assert!(
+            feed.try_recv().is_err(),
+            "released before its change was durable"
+        );
+
+        // The publishing use case's sync makes it durable; the update goes out.
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut change = [LiveChange::Agent(8, AgentLive::default())];
+                journal.stage(&mut change).unwrap();
+                journal.sync().unwrap();
+            });
+        });
+        hub.release_durable();
+        assert_eq!(feed.try_recv().unwrap().update.call_id, "c-1");
+    }
 }

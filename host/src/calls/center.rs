@@ -136,14 +136,12 @@ impl CallCenter {
         self.journal.is_durable()
     }
 
-    /// Make every change staged so far durable, then release the pushed updates it covers.
-    /// Every use case ends with it, before its answer is sent.
+    /// Make every change this use case staged durable, then release the pushed updates whose
+    /// changes are durable now (this one's, and any another use case's sync covered). Every
+    /// use case ends with it, before its answer is sent.
     pub(crate) fn commit(&self) -> Result<(), CallError> {
-        let staged = self.push.staged_up_to();
         let synced = self.journal.sync();
-        // Released even when the sync failed: the change is live in this process, which
-        // goes on acting on it; the request that made it is answered with the error.
-        self.push.release(staged);
+        self.push.release_durable();
         synced.map_err(|e| {
             tracing::error!(error = %e, "could not make live state durable");
             CallError::Storage(e)

@@ -88,8 +88,13 @@ pub trait LiveJournal: Send + Sync + 'static {
     /// Applies `changes` atomically, in order; durable with the next [`LiveJournal::sync`].
     /// `Finished` assigns the log's `seq`.
     fn stage(&self, changes: &mut [LiveChange]) -> Result<(), JournalError>;
-    /// Returns once every change staged so far is durable (shared with concurrent callers).
+    /// Returns once every change this thread staged is durable (shared with concurrent
+    /// callers; at once when it staged nothing).
     fn sync(&self) -> Result<(), JournalError>;
+    /// How many batches have been staged so far.
+    fn staged_count(&self) -> u64;
+    /// Every batch up to this count is durable.
+    fn synced_count(&self) -> u64;
     /// A fresh id, increasing and unique for the life of the database (also across restarts).
     fn next_id(&self) -> Result<u64, JournalError>;
     /// A decision from a stored log, by trace id, with its company.
@@ -132,6 +137,14 @@ impl LiveJournal for Volatile {
 
     fn sync(&self) -> Result<(), JournalError> {
         Ok(())
+    }
+
+    fn staged_count(&self) -> u64 {
+        0
+    }
+
+    fn synced_count(&self) -> u64 {
+        0
     }
 
     fn next_id(&self) -> Result<u64, JournalError> {

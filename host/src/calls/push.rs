@@ -4,8 +4,9 @@
 //! stream, for the companies whose notifications it has on.
 //!
 //! An update is first *staged* (it gets its sequence number, unique for the life of the
-//! database) and *released* to subscribers only once the live state it describes is durable,
-//! so nobody is told about a change a crash could undo. The latest released updates are kept,
+//! database, and the journal's count of staged batches, which covers the change it describes)
+//! and *released* to subscribers, in order, once the journal has made that many batches
+//! durable, so nobody is told about a change a crash could undo. The latest released updates are kept,
 //! so a subscriber that reconnects (`Last-Event-ID`) gets what it missed, including what was
 //! decided at start-up for deadlines that passed while the service was down.
 
@@ -49,8 +50,9 @@ pub struct PushHub {
 
 #[derive(Default)]
 struct Queued {
-    /// Staged, waiting for durability, in sequence order.
-    pending: VecDeque<Arc<PushEvent>>,
+    /// Staged, waiting for durability, in sequence order, each with the count of staged
+    /// batches that must be durable first (never decreasing along the queue).
+    pending: VecDeque<(u64, Arc<PushEvent>)>,
     /// Released most recently, oldest first (at most [`RETAINED`]).
     recent: VecDeque<Arc<PushEvent>>,
     /// The latest sequence number handed out.
@@ -105,26 +107,30 @@ impl PushHub {
             }
         };
         inner.last_seq = seq;
-        inner.pending.push_back(Arc::new(PushEvent {
-            seq,
-            number: number.to_owned(),
-            platform,
-            agents,
-            for_platform,
-            update,
-        }));
+        let ticket = self.journal.staged_count();
+        inner.pending.push_back((
+            ticket,
+            Arc::new(PushEvent {
+                seq,
+                number: number.to_owned(),
+                platform,
+                agents,
+                for_platform,
+                update,
+            }),
+        ));
     }
 
-    /// The sequence number of the latest staged update (what a sync started now covers).
-    pub fn staged_up_to(&self) -> u64 {
-        self.lock().last_seq
-    }
-
-    /// Release every staged update numbered up to `seq` to subscribers, in order.
-    pub fn release(&self, seq: u64) {
+    /// Release to subscribers, in order, every staged update whose change is durable now.
+    pub fn release_durable(&self) {
+        let durable = self.journal.synced_count();
         let mut inner = self.lock();
-        while inner.pending.front().is_some_and(|e| e.seq <= seq) {
-            let Some(event) = inner.pending.pop_front() else {
+        while inner
+            .pending
+            .front()
+            .is_some_and(|(ticket, _)| *ticket <= durable)
+        {
+            let Some((_, event)) = inner.pending.pop_front() else {
                 break;
             };
             // Sent under the lock, so a new subscriber's backlog and feed never overlap.
