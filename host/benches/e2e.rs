@@ -9,7 +9,8 @@
 //!
 //! Run: `cargo bench -p switchyard --bench e2e` (defaults: 50 companies, 2,000 agents,
 //! 3,000 lifecycles per concurrency level); `-- --quick` for a small world, `-- --only N` for
-//! one concurrency level, `-- --no-hostile` to skip the hostile section.
+//! one concurrency level, `-- --no-hostile` to skip the hostile section. `E2E_VOLATILE=1` runs
+//! the server with live state volatile (`--volatile-live-state`), to compare with the default.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -473,6 +474,10 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
         config.operator_token = Some(OPERATOR.to_owned());
+        // `E2E_VOLATILE=1`: live state in memory only (call logs still durable), so the same
+        // build measures what making live state durable costs (issue #10).
+        config.volatile_live_state = std::env::var("E2E_VOLATILE").is_ok_and(|v| v == "1");
+        eprintln!("live state: {}", if config.volatile_live_state { "volatile" } else { "durable" });
         let server = switchyard::server::start(&config).await.unwrap();
         let base = format!("http://{}", server.addr());
         let seeding = Instant::now();
