@@ -87,13 +87,18 @@ pub enum PolicyCommand {
         #[command(flatten)]
         remote: Remote,
     },
-    /// Start a new policy crate from a template (a longest-idle policy to edit).
+    /// Start a new policy from a template (a longest-idle policy to edit, with a unit test and
+    /// its build commands in its README).
     New {
-        /// Crate name, e.g. `my-policy`.
+        /// Policy name, e.g. `my-policy`.
         name: String,
-        /// Parent folder (the workspace's `plugins/` by default).
-        #[arg(long, default_value = "plugins")]
-        dir: PathBuf,
+        /// The language to write it in.
+        #[arg(long, value_enum, default_value_t = crate::policy::template::Lang::Rust)]
+        lang: crate::policy::template::Lang,
+        /// Parent folder (default: the workspace's `plugins/` for Rust, the current folder
+        /// otherwise).
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
 }
 

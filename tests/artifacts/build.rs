@@ -4,7 +4,11 @@
 //!
 //! The inner cargo uses its own target directory (`<workspace>/target/guests`)
 //! so it never waits on the lock held by the outer cargo, and runs without
-//! the outer build's flags (see [`LEAKY_ENV`]).
+//! the outer build's flags (see [`LEAKY_ENV`]). The Python and JavaScript
+//! guests (`foreign.rs`) are built next, with the pinned componentize-py and
+//! componentize-js it installs under `target/guests/tools/` when missing.
+
+mod foreign;
 
 use std::{
     env,
@@ -64,6 +68,8 @@ const LEAKY_ENV: &[&str] = &[
 const SOURCES: &[&str] = &[
     "wit",
     "guest-sdk",
+    "guest-sdk-py",
+    "guest-sdk-js",
     "plugins",
     "tests/guests",
     "Cargo.toml",
@@ -97,7 +103,8 @@ fn run() -> Result<(), String> {
     build_guests(&workspace, &target_dir)?;
 
     let wasm_dir = target_dir.join(TARGET).join(PROFILE);
-    let code = generate(&wasm_dir)?;
+    let mut code = generate(&wasm_dir)?;
+    code.push_str(&foreign::Foreign::new(&workspace, &target_dir).build()?);
     fs::write(out_dir.join("artifacts.rs"), code)
         .map_err(|e| format!("cannot write artifacts.rs: {e}"))
 }

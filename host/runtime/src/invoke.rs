@@ -261,7 +261,6 @@ impl PolicyEngine {
             stdout,
             stderr,
             violation: None,
-            env_read: false,
         };
         let mut store = Store::new(&self.inner.engine, data);
         store.limiter(|data| &mut data.limiter);

@@ -5,10 +5,12 @@
 //! args, no network; stdout/stderr go to small capture pipes. The functions a guest
 //! would use to reach the outside (or to block the host thread) are shadowed with
 //! host functions that record a sandbox violation and trap, so such an attempt is
-//! a failure of kind `sandbox-violation`, not a silently empty answer. Reading the
-//! environment is the one exception: it returns nothing and is recorded, and the
-//! decision then fails as `sandbox-violation` unless it already failed otherwise
-//! (Rust's panic hook reads `RUST_BACKTRACE`, so a panic must stay a panic).
+//! a failure of kind `sandbox-violation`, not a silently empty answer. The
+//! program's arguments and environment are the exception: reading them answers
+//! empty lists and is not a violation, because nothing of the host is in them and
+//! language runtimes read both at start-up (CPython under componentize-py reads
+//! `get-arguments`, then `get-environment`; Rust's panic hook reads
+//! `RUST_BACKTRACE`).
 //!
 //! Clocks and randomness are deterministic functions of the call (`now-unix-ms`,
 //! `seed`), so a decision is reproducible from its inputs.
@@ -40,11 +42,6 @@ const DENIED: &[(&str, &str, &str)] = &[
         "wasi:filesystem/preopens",
         "get-directories",
         "open the filesystem",
-    ),
-    (
-        "wasi:cli/environment",
-        "get-arguments",
-        "read command-line arguments",
     ),
     (
         "wasi:cli/environment",
@@ -83,10 +80,6 @@ const DENIED: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// What a guest that read its environment is told it tried.
-pub(crate) const ENV_READ_VIOLATION: &str =
-    "read environment variables (`wasi:cli/environment.get-environment`)";
-
 /// Interface namespaces (`wasi:<name>/…@0.2.x`) a policy may import.
 pub(crate) const ALLOWED_WASI_PACKAGES: &[&str] =
     &["io", "cli", "clocks", "filesystem", "random", "sockets"];
@@ -110,15 +103,15 @@ pub(crate) fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<Store
             Err(wasmtime::Error::new(SandboxViolation(what.clone())))
         })?;
     }
-    // Reading the environment is recorded but answered (with nothing) instead of
-    // trapping: Rust's panic hook reads `RUST_BACKTRACE`, and a panicking policy
-    // must still be reported as a panic.
-    linker
-        .instance(&format!("wasi:cli/environment@{WASI_VERSION}"))?
-        .func_wrap("get-environment", |mut store, (): ()| {
-            store.data_mut().env_read = true;
-            Ok((Vec::<(String, String)>::new(),))
-        })?;
+    // Arguments and environment are answered, with nothing: the context is
+    // built empty, but shadowing them makes that independent of the context.
+    let mut environment = linker.instance(&format!("wasi:cli/environment@{WASI_VERSION}"))?;
+    environment.func_wrap("get-environment", |_store, (): ()| {
+        Ok((Vec::<(String, String)>::new(),))
+    })?;
+    environment.func_wrap("get-arguments", |_store, (): ()| {
+        Ok((Vec::<String>::new(),))
+    })?;
     linker.allow_shadowing(false);
     RoutingPolicy::add_to_linker::<StoreData, HasSelf<crate::host_impl::HostCtx>>(
         &mut linker,

@@ -20,18 +20,12 @@ pub(crate) struct StoreData {
     pub(crate) stderr: CapturePipe,
     /// The first attempt to reach outside the sandbox, if any.
     pub(crate) violation: Option<String>,
-    /// Whether the guest read its (empty) environment.
-    pub(crate) env_read: bool,
 }
 
 impl StoreData {
-    /// What the guest tried outside its sandbox, if anything (hard violations
-    /// first, then reading the environment).
+    /// What the guest tried outside its sandbox, if anything.
     pub(crate) fn violation(&self) -> Option<String> {
-        self.violation.clone().or_else(|| {
-            self.env_read
-                .then(|| crate::sandbox::ENV_READ_VIOLATION.to_owned())
-        })
+        self.violation.clone()
     }
 }
 

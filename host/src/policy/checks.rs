@@ -8,8 +8,10 @@ use switchyard_runtime::{
 
 use super::PolicyError;
 
-/// Largest component accepted by default (a Rust policy is a few hundred KiB).
-pub const DEFAULT_MAX_POLICY_BYTES: usize = 8 << 20;
+/// Largest component accepted by default: a Rust policy is a few hundred KiB, but a Python
+/// (componentize-py, ~18 MiB: CPython and its standard library) or JavaScript (componentize-js,
+/// ~12 MiB) one carries its interpreter.
+pub const DEFAULT_MAX_POLICY_BYTES: usize = 32 << 20;
 
 /// The checks of an upload, in order: size, a WebAssembly component implementing our world
 /// that compiles (see [`LoadError`]), and a smoke decision on a synthetic call. Used by the

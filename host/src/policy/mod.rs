@@ -23,6 +23,7 @@ mod records;
 pub mod remote;
 pub mod replay;
 pub mod store;
+pub mod template;
 
 pub use admin::PolicyAdmin;
 pub use checks::{DEFAULT_MAX_POLICY_BYTES, validate};

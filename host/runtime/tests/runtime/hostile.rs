@@ -131,14 +131,29 @@ fn reading_a_file_is_a_sandbox_violation() {
 }
 
 #[test]
-fn reading_the_environment_is_a_sandbox_violation_even_though_it_is_empty() {
+fn reading_the_environment_or_arguments_answers_empty_lists_and_is_no_violation() {
     let engine = engine();
     let policy = hostile(&engine);
-    let (detail, logs) =
-        assert_contained(&engine, &policy, "read-env", FailureKind::SandboxViolation);
-    assert!(detail.contains("environment"), "{detail}");
-    // The guest saw nothing (it logged so) and still did not get its answer used.
-    assert!(logs.iter().any(|l| l.contains("0 vars")), "{logs:?}");
+    let before = engine.failure_counters().get(FailureKind::SandboxViolation);
+    let mut state = PolicyState::new();
+    let decided = engine.route(&policy, 1, &call(), &team(), &mode("read-env"), &mut state);
+    // The guest's own answer is used, and it saw nothing of the host (a leak would
+    // have rung an agent id above `ENV_LEAK_BASE`, which is a bad answer).
+    assert!(
+        matches!(decided.outcome, Outcome::Policy),
+        "{:?}",
+        decided.outcome
+    );
+    assert_eq!(rung(&decided), (RingMode::Sequential, vec![11]));
+    let logs: Vec<&str> = decided.logs.iter().map(|l| l.message.as_str()).collect();
+    assert!(
+        logs.iter().any(|l| l.contains("0 vars, 0 args")),
+        "{logs:?}"
+    );
+    assert_eq!(
+        engine.failure_counters().get(FailureKind::SandboxViolation),
+        before
+    );
 }
 
 #[test]

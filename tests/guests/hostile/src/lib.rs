@@ -12,7 +12,7 @@
 //! | `unknown-agent` | rings agent 999 999 999, which is not a candidate |
 //! | `huge-output` | returns a ring plan with 2 000 000 targets |
 //! | `read-file` | reads `/etc/passwd`; if that works, rings an agent whose id is the file's length, otherwise behaves |
-//! | `read-env` | reads `HOME` and all env vars; if any is visible, rings agent 1 000 000 000 + their count, otherwise behaves |
+//! | `read-env` | reads `HOME`, all env vars and the program's arguments; if any is visible, rings agent 1 000 000 000 + their count, otherwise behaves (the host answers both with empty lists, which is not a violation) |
 //! | `ok` or anything else | rings the first candidate for 20 s |
 //!
 //! Failed reads are logged at info level. `overflow`, `visibility` and
@@ -57,11 +57,14 @@ impl Policy for Hostile {
             },
             "read-env" => {
                 let home = std::env::var("HOME");
-                let count = std::env::vars().count() as u64;
+                let count = std::env::vars().count() as u64 + std::env::args().count() as u64;
                 if home.is_ok() || count > 0 {
                     ring([ENV_LEAK_BASE + count])
                 } else {
-                    host.log(Level::Info, &format!("read-env: HOME {home:?}, 0 vars"));
+                    host.log(
+                        Level::Info,
+                        &format!("read-env: HOME {home:?}, 0 vars, 0 args"),
+                    );
                     behave(candidates)
                 }
             }
