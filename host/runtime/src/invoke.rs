@@ -190,6 +190,7 @@ impl PolicyEngine {
             .fuel_per_call
             .map(|fuel| fuel.saturating_sub(store.get_fuel().unwrap_or(0)));
         let data = store.into_data();
+        let memory_bytes = data.limiter.granted;
         let logs = collect_logs(data.host.logs, &data.stdout, &data.stderr);
         match result {
             Ok(value) => {
@@ -204,11 +205,13 @@ impl PolicyEngine {
                     elapsed: start.elapsed(),
                     fuel_consumed,
                     state_changed,
+                    memory_bytes,
                 }
             }
-            Err((kind, detail)) => {
-                self.fall_back(&inv, kind, detail, fallback, logs, start, fuel_consumed)
-            }
+            Err((kind, detail)) => Decided {
+                memory_bytes,
+                ..self.fall_back(&inv, kind, detail, fallback, logs, start, fuel_consumed)
+            },
         }
     }
 
@@ -240,6 +243,7 @@ impl PolicyEngine {
             elapsed: start.elapsed(),
             fuel_consumed,
             state_changed: false,
+            memory_bytes: 0,
         }
     }
 

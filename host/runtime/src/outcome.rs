@@ -39,6 +39,9 @@ pub struct Decided<T> {
     /// Whether the company's policy state was modified (only ever after a
     /// successful call); persist it if so.
     pub state_changed: bool,
+    /// Linear memory the instance held when it ended (all its memories), bytes: what one
+    /// decision of this policy costs in memory.
+    pub memory_bytes: usize,
 }
 
 impl<T> Decided<T> {

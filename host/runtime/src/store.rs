@@ -44,6 +44,8 @@ pub(crate) struct MemoryLimiter {
     memory_limit: usize,
     /// Size (bytes) of the first refused memory growth.
     pub(crate) denied: Option<usize>,
+    /// Linear memory granted to the instance so far, all its memories together, bytes.
+    pub(crate) granted: usize,
 }
 
 /// Most elements one table may hold.
@@ -54,6 +56,7 @@ impl MemoryLimiter {
         Self {
             memory_limit,
             denied: None,
+            granted: 0,
         }
     }
 }
@@ -61,7 +64,7 @@ impl MemoryLimiter {
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
@@ -69,6 +72,7 @@ impl ResourceLimiter for MemoryLimiter {
             self.denied.get_or_insert(desired);
             return Ok(false);
         }
+        self.granted = self.granted.saturating_add(desired.saturating_sub(current));
         Ok(true)
     }
 

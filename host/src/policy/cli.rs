@@ -102,6 +102,8 @@ pub struct Simulation {
     pub elapsed_us: u128,
     /// Fuel burnt, when metered.
     pub fuel_consumed: Option<u64>,
+    /// Linear memory the policy's instance held, bytes.
+    pub memory_bytes: usize,
     /// Whether the policy changed its state (on the copy).
     pub state_changed: bool,
 }
@@ -139,6 +141,7 @@ impl Scenario {
             logs: decided.logs.into_iter().map(Into::into).collect(),
             elapsed_us: decided.elapsed.as_micros(),
             fuel_consumed: decided.fuel_consumed,
+            memory_bytes: decided.memory_bytes,
             state_changed: decided.state_changed,
         })
     }

@@ -96,6 +96,11 @@ type Request<'a> = (
 );
 
 fn send((remote, method, url, body): Request<'_>) -> u8 {
+    // An upload waits for the server to compile the component: seconds for a large (Python,
+    // JavaScript) one, so say what is happening while it does.
+    let progress = body
+        .as_ref()
+        .is_some_and(|(content_type, _)| *content_type == "application/wasm");
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -113,7 +118,7 @@ fn send((remote, method, url, body): Request<'_>) -> u8 {
         if let Some((content_type, bytes)) = body {
             req = req.header("content-type", content_type).body(bytes);
         }
-        let resp = match req.send().await {
+        let resp = match with_progress(req.send(), progress).await {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: cannot reach {url}: {e}");
@@ -131,4 +136,33 @@ fn send((remote, method, url, body): Request<'_>) -> u8 {
             EXIT_ERROR
         }
     })
+}
+
+/// How often [`with_progress`] reports that a request is still under way.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Awaits `request`; when `progress`, prints the time waited so far to stderr every
+/// [`PROGRESS_EVERY`] until it answers.
+async fn with_progress<T>(request: impl std::future::Future<Output = T>, progress: bool) -> T {
+    if !progress {
+        return request.await;
+    }
+    let started = std::time::Instant::now();
+    let mut ticks =
+        tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);
+    tokio::pin!(request);
+    loop {
+        tokio::select! {
+            answer = &mut request => {
+                if started.elapsed() >= PROGRESS_EVERY {
+                    eprintln!("answered after {:.1} s", started.elapsed().as_secs_f64());
+                }
+                return answer;
+            }
+            _ = ticks.tick() => eprintln!(
+                "waiting for the server to check and compile the component... {} s",
+                started.elapsed().as_secs()
+            ),
+        }
+    }
 }

@@ -16,7 +16,7 @@ use crate::support::{Client, Server};
 
 /// A company whose department has `n` agents, logged in in order (the first idles longest),
 /// and a telephony client for its number.
-async fn team(server: &Server, n: usize) -> (Co, Vec<Person>, Client) {
+pub(crate) async fn team(server: &Server, n: usize) -> (Co, Vec<Person>, Client) {
     let op = server.operator();
     let account = op.account("Policies").await;
     let co = company(server, account, "Company P", "+918000000404").await;
@@ -40,7 +40,7 @@ async fn team(server: &Server, n: usize) -> (Co, Vec<Person>, Client) {
 }
 
 /// Uploads the component at `path` as `name` and activates it with `config`.
-async fn activate(co: &Co, path: &str, name: &str, config: Value) {
+pub(crate) async fn activate(co: &Co, path: &str, name: &str, config: Value) {
     let wasm = std::fs::read(path).unwrap();
     let uploaded = co
         .admin
@@ -65,7 +65,7 @@ async fn activate(co: &Co, path: &str, name: &str, config: Value) {
 }
 
 /// The policy run of the first decision of `call_id`'s log.
-async fn policy_of(co: &Co, call_id: &str) -> Value {
+pub(crate) async fn policy_of(co: &Co, call_id: &str) -> Value {
     let logs = all_logs(&co.admin, co.id).await;
     log_of(&logs, call_id)["decisions"][0]["policy"].clone()
 }

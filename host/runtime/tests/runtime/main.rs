@@ -1,6 +1,7 @@
 //! Integration tests of the policy runtime against real guest components built
 //! from source by `switchyard-artifacts`: the six shipped policies, the hostile
-//! guest in every mode, and components that must be refused at load.
+//! guest in every mode, components that must be refused at load, and the Python and
+//! JavaScript guests.
 //!
 //! One test binary with modules, so it links once.
 
@@ -8,6 +9,7 @@
 
 mod common;
 mod hostile;
+mod languages;
 mod loading;
 mod shipped;
 mod state;

@@ -1,0 +1,99 @@
+//! `switchyard policy new --lang python|js`: the project a new author gets passes its own unit
+//! tests, builds with the language's componentizer as its README says, passes `policy check`
+//! and decides its scenario with `policy simulate`.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Runs `cmd`; panics with its output unless it succeeds; returns stdout.
+fn run(cmd: &mut Command, what: &str) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn switchyard() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_switchyard"))
+}
+
+/// `policy check` and `policy simulate` of the built component in `project`.
+fn check_and_simulate(project: &Path, wasm: &str) {
+    let body: Value = serde_json::from_str(&run(
+        switchyard()
+            .current_dir(project)
+            .args(["policy", "check", wasm]),
+        "policy check",
+    ))
+    .unwrap();
+    assert_eq!(body["ok"], true, "{body}");
+    let body: Value = serde_json::from_str(&run(
+        switchyard().current_dir(project).args([
+            "policy",
+            "simulate",
+            wasm,
+            "--scenario",
+            "scenario.json",
+        ]),
+        "policy simulate",
+    ))
+    .unwrap();
+    assert_eq!(body["outcome"]["outcome"], "policy", "{body}");
+    // The scenario's longest idle eligible agent is 2, then 1; 3 is busy elsewhere.
+    let agents: Vec<u64> = body["decision"]["ring"]["targets"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|t| t["agent"].as_u64().unwrap())
+        .collect();
+    assert_eq!(agents, [2, 1], "{body}");
+}
+
+#[test]
+fn a_new_python_policy_tests_builds_checks_and_simulates() {
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        switchyard()
+            .args(["policy", "new", "night-desk", "--lang", "python", "--dir"])
+            .arg(dir.path()),
+        "policy new",
+    );
+    let project = dir.path().join("night-desk");
+    let tools = switchyard_artifacts::PYTHON_TOOLS;
+    run(
+        Command::new("python3")
+            .current_dir(&project)
+            .args(["-m", "pytest", "-q"])
+            .env("PYTHONPATH", tools),
+        "the template's pytest",
+    );
+    // The README's build command, with componentize-py from the tools dir.
+    run(
+        Command::new("python3")
+            .current_dir(&project)
+            .env("PYTHONPATH", tools)
+            .args([
+                "-c",
+                "import sys, componentize_py; sys.argv[0] = 'componentize-py'; componentize_py.script()",
+                "-d",
+                "wit",
+                "-w",
+                "routing-policy",
+                "componentize",
+                "app",
+                "-o",
+                "night_desk.wasm",
+            ]),
+        "componentize-py",
+    );
+    check_and_simulate(&project, "night_desk.wasm");
+}
