@@ -16,7 +16,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use switchyard_runtime::{EngineConfig, Outcome, PolicyEngine, PolicyState};
+use switchyard_runtime::{
+    EngineConfig, Outcome, PolicyEngine, PolicyState, Presence, Role, Status, Subject, Viewer,
+};
 use switchyard_sdk::{MemoryHost, Policy as _};
 
 mod common;
@@ -78,6 +80,41 @@ fn main() {
             fmt(cold_time),
         );
         policies.push((lang, compiled));
+    }
+
+    // The fixed cost of a decision: `visibility` takes two small records, so its time is
+    // instantiating the component and entering its interpreter.
+    println!();
+    println!("| fixed cost: `visibility`, no candidates | median | p99 |");
+    println!("|---|---|---|");
+    let viewer = Viewer {
+        agent: 1,
+        role: Role::Agent,
+    };
+    let subject = Subject {
+        agent: 2,
+        role: Role::Agent,
+        status: Status::Available,
+        presence: Presence::Idle,
+    };
+    let mut fixed: Vec<Vec<Duration>> = vec![Vec::new(); policies.len()];
+    for _ in 0..rounds {
+        for (i, (lang, policy)) in policies.iter().enumerate() {
+            for _ in 0..PER_ROUND {
+                let started = Instant::now();
+                let decided =
+                    engine.visibility(policy, 1, &viewer, &subject, "", &mut PolicyState::new());
+                fixed[i].push(started.elapsed());
+                assert_eq!(decided.outcome, Outcome::Policy, "{lang}");
+            }
+        }
+    }
+    for (i, (lang, _)) in policies.iter().enumerate() {
+        println!(
+            "| {lang} | {} | {} |",
+            fmt(percentile(&mut fixed[i], 50)),
+            fmt(percentile(&mut fixed[i], 99))
+        );
     }
 
     println!();

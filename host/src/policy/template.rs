@@ -78,10 +78,7 @@ const PYTHON: &[File] = &[
     ("test_app.py", include_str!("template/python/test_app.py")),
     ("conftest.py", include_str!("template/python/conftest.py")),
     ("README.md", include_str!("template/python/README.md")),
-    (
-        "scenario.json",
-        include_str!("template/python/scenario.json"),
-    ),
+    ("scenario.json", include_str!("template/scenario.json")),
 ];
 
 const PYTHON_SDK: &[File] = &sdk!(
@@ -106,9 +103,41 @@ const PYTHON_SDK: &[File] = &sdk!(
     WIT
 );
 
-const JS: &[File] = &[];
+const JS: &[File] = &[
+    ("policy.js", include_str!("template/js/policy.js")),
+    ("component.js", include_str!("template/js/component.js")),
+    ("policy.test.js", include_str!("template/js/policy.test.js")),
+    ("package.json", include_str!("template/js/package.json")),
+    ("README.md", include_str!("template/js/README.md")),
+    ("scenario.json", include_str!("template/scenario.json")),
+    (".gitignore", include_str!("template/js/gitignore")),
+];
 
-const JS_SDK: &[File] = &[WIT];
+const JS_SDK: &[File] = &sdk!(
+    "../../../guest-sdk-js",
+    [
+        "switchyard/config.js",
+        "switchyard/defaults.js",
+        "switchyard/export.js",
+        "switchyard/fields.js",
+        "switchyard/host.js",
+        "switchyard/index.js",
+        "switchyard/json.js",
+        "switchyard/memory-host.js",
+        "switchyard/order.js",
+        "switchyard/package.json",
+        "switchyard/plan.js",
+        "switchyard/policy.js",
+        "switchyard/select.js",
+        "switchyard/skills.js",
+        "switchyard/state.js",
+        "switchyard/testing.js",
+        "switchyard/text.js",
+        "switchyard/types.js",
+        "switchyard/wasm-host.js",
+    ],
+    WIT
+);
 
 /// Write a new `lang` policy project `name` under `dir` (see [`Lang::default_dir`]); returns
 /// the exit code.

@@ -26,19 +26,27 @@ async fn decides_real_calls(lang: &str, longest_idle: &str, round_robin: &str) {
     )
     .await;
     // Logged in in order, so the first idles longest.
-    let ring = call(&tel, &format!("{lang}-li"), &co.number).await;
+    let call_id = format!("{lang}-li");
     let ids: Vec<u64> = people.iter().map(|p| p.id).collect();
-    assert_eq!(rung(&ring), ids, "{ring}");
-    assert!(
-        ring["instruction"]["targets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|t| t["timeout_ms"] == 15000),
-        "{ring}"
-    );
-    event(&tel, &format!("{lang}-li"), json!({ "type": "abandoned" })).await;
-    let policy = policy_of(&co, &format!("{lang}-li")).await;
+    // A sequential plan rings one target at a time: each no-answer rings the next.
+    let mut ring = call(&tel, &call_id, &co.number).await;
+    for (i, agent) in ids.iter().enumerate() {
+        assert_eq!(rung(&ring), [*agent], "target {i}: {ring}");
+        assert_eq!(
+            ring["instruction"]["targets"][0]["timeout_ms"], 15000,
+            "{ring}"
+        );
+        if i + 1 < ids.len() {
+            ring = event(
+                &tel,
+                &call_id,
+                json!({ "type": "no-answer", "agent_id": agent }),
+            )
+            .await;
+        }
+    }
+    event(&tel, &call_id, json!({ "type": "abandoned" })).await;
+    let policy = policy_of(&co, &call_id).await;
     assert_eq!(policy["name"], name.as_str(), "{policy}");
     assert_eq!(policy["source"], "policy", "{policy}");
 

@@ -43,6 +43,9 @@ fn check_and_simulate(project: &Path, wasm: &str) {
             wasm,
             "--scenario",
             "scenario.json",
+            // A debug build of the host runs a Python decision in ~10 ms, the default budget.
+            "--deadline-ms",
+            "5000",
         ]),
         "policy simulate",
     ))
@@ -94,6 +97,37 @@ fn a_new_python_policy_tests_builds_checks_and_simulates() {
                 "night_desk.wasm",
             ]),
         "componentize-py",
+    );
+    check_and_simulate(&project, "night_desk.wasm");
+}
+
+#[test]
+fn a_new_javascript_policy_tests_builds_checks_and_simulates() {
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        switchyard()
+            .args(["policy", "new", "night-desk", "--lang", "js", "--dir"])
+            .arg(dir.path()),
+        "policy new",
+    );
+    let project = dir.path().join("night-desk");
+    let out = run(
+        Command::new("node").current_dir(&project).arg("--test"),
+        "the template's node --test",
+    );
+    assert!(out.contains("# pass 2"), "{out}");
+    // `npm run build`, with componentize-js from the tools dir instead of `npm install`.
+    let package: Value =
+        serde_json::from_str(&std::fs::read_to_string(project.join("package.json")).unwrap())
+            .unwrap();
+    let build = package["scripts"]["build"].as_str().unwrap();
+    let args: Vec<&str> = build.split_whitespace().collect();
+    assert_eq!(args[0], "componentize-js", "{build}");
+    run(
+        Command::new(Path::new(switchyard_artifacts::JS_TOOLS).join("componentize-js"))
+            .current_dir(&project)
+            .args(&args[1..]),
+        "componentize-js",
     );
     check_and_simulate(&project, "night_desk.wasm");
 }
