@@ -213,9 +213,8 @@ def _convert_dataclass(tp: Any, value: Any, path: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(tp) if f.init}
     for key in value:
         if key not in fields:
-            expected = ", ".join(f"`{name}`" for name in fields)
-            raise ConfigError(f"unknown field `{key}`, expected one of {expected}", path,
-                              _HINT_UNKNOWN)
+            raise ConfigError(f"unknown field `{key}`, {_expected(list(fields))}",
+                              _join(path, key), _HINT_UNKNOWN)
     kwargs = {}
     for name, field in fields.items():
         if name in value:
@@ -223,6 +222,18 @@ def _convert_dataclass(tp: Any, value: Any, path: str) -> Any:
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             raise ConfigError(f"missing field `{name}`", path, _HINT_VALUE)
     return tp(**kwargs)
+
+
+def _expected(names: list) -> str:
+    """serde's wording of the fields a struct has."""
+    quoted = [f"`{n}`" for n in names]
+    if not quoted:
+        return "there are no fields"
+    if len(quoted) == 1:
+        return f"expected {quoted[0]}"
+    if len(quoted) == 2:
+        return f"expected {quoted[0]} or {quoted[1]}"
+    return f"expected one of {', '.join(quoted)}"
 
 
 def _describe(value: Any) -> str:

@@ -39,13 +39,13 @@ def test_fields_are_read():
 
 
 @pytest.mark.parametrize("text, wanted", [
-    ('{"max_target": 3}', "invalid policy config: unknown field `max_target`, expected one of"),
+    ('{"max_target": 3}', "invalid policy config field `max_target`: unknown field `max_target`, expected one of `ring_timeout_ms`, `max_targets`, "),
     ('{"max_targets": 0}', "invalid policy config field `max_targets`: 0 is out of range 1..="),
     ('{"ring_timeout_ms": 500}', "field `ring_timeout_ms`: 500 is out of range 1000..=120000"),
     ('{"name": 3}', "field `name`: invalid type: 3, expected a string"),
     ('{"max_targets": true}', "field `max_targets`: invalid type: true, expected an integer"),
     ('{"order": "random"}', 'field `order`: unknown variant string "random"'),
-    ('{"inner": {"cnt": 1}}', "field `inner`: unknown field `cnt`"),
+    ('{"inner": {"cnt": 1}}', "field `inner.cnt`: unknown field `cnt`, expected `count`"),
     ('{"hours": [{"count": "x"}]}', "field `hours[0].count`: invalid type"),
     ('{"name": "a", "name": "b"}', "duplicate field `name`"),
     ('[1, 2]', "invalid policy config: expected a JSON object (hint: the config must be a JSON object such as {})"),

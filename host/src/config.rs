@@ -37,6 +37,10 @@ pub enum PolicyCommand {
         /// Largest accepted size, bytes.
         #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy::DEFAULT_MAX_POLICY_BYTES)]
         max_bytes: usize,
+        /// Wall-clock budget of the smoke decision, milliseconds (the server's
+        /// `--policy-deadline-ms`).
+        #[arg(long, env = "SWITCHYARD_POLICY_DEADLINE_MS", default_value_t = 10)]
+        deadline_ms: u64,
     },
     /// Run one decision of a component on a scenario (a call, candidates, config, state) with
     /// the service's runtime and limits; prints the decision, how it was reached, the policy's
@@ -48,8 +52,9 @@ pub enum PolicyCommand {
         /// Scenario JSON: `{"call": {...}, "candidates": [...], "config": {...}, "state": {...}}`.
         #[arg(long)]
         scenario: PathBuf,
-        /// Wall-clock budget of the decision, milliseconds.
-        #[arg(long, default_value_t = 10)]
+        /// Wall-clock budget of the decision, milliseconds (the server's
+        /// `--policy-deadline-ms`).
+        #[arg(long, env = "SWITCHYARD_POLICY_DEADLINE_MS", default_value_t = 10)]
         deadline_ms: u64,
     },
     /// Upload a component to a company on a running server (prints the new version).

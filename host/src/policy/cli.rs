@@ -191,7 +191,11 @@ fn engine(deadline: Duration) -> Result<PolicyEngine, u8> {
 /// Run a `policy` subcommand; returns the process exit code.
 pub fn run(command: PolicyCommand) -> u8 {
     let result = match command {
-        PolicyCommand::Check { file, max_bytes } => check(&file, max_bytes),
+        PolicyCommand::Check {
+            file,
+            max_bytes,
+            deadline_ms,
+        } => check(&file, max_bytes, Duration::from_millis(deadline_ms)),
         PolicyCommand::Simulate {
             file,
             scenario,
@@ -202,10 +206,10 @@ pub fn run(command: PolicyCommand) -> u8 {
     result.unwrap_or_else(|code| code)
 }
 
-fn check(file: &Path, max_bytes: usize) -> Result<u8, u8> {
+fn check(file: &Path, max_bytes: usize, deadline: Duration) -> Result<u8, u8> {
     let bytes = read(file)?;
     eprintln!("compiling {} ({} bytes)...", file.display(), bytes.len());
-    let engine = engine(Duration::from_millis(10))?;
+    let engine = engine(deadline)?;
     let name = file
         .file_stem()
         .and_then(|s| s.to_str())

@@ -33,7 +33,7 @@ async fn each_validation_failure_has_its_own_code_and_nothing_is_stored() {
     let read = |path: &str| std::fs::read(path).unwrap();
 
     refused(
-        upload(&co, vec![0u8; 9 << 20]).await,
+        upload(&co, vec![0u8; 33 << 20]).await,
         413,
         "policy_too_large",
     );
