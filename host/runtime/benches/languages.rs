@@ -1,5 +1,5 @@
 //! `longest-idle` in Rust, Python (componentize-py) and JavaScript (componentize-js) through
-//! the real runtime: compile time, precompiled artifact size and load time, the cold first
+//! the real runtime: compile time, precompiled artifact size and load time, the first
 //! decision after a load from the artifact, decision time at 10, 100 and 1000 candidates, and
 //! linear memory per instance; the Rust policy called natively is the floor.
 //!
@@ -47,7 +47,7 @@ fn main() {
     let engine = PolicyEngine::new(config).unwrap();
 
     println!(
-        "| language | component | compile | artifact | load from artifact | cold first decision |"
+        "| language | component | compile | artifact | load from artifact (with one warm-up instantiation) | first decision after it |"
     );
     println!("|---|---|---|---|---|---|");
     let mut policies = Vec::new();

@@ -110,7 +110,24 @@ impl PolicyEngine {
                 detail: e.root_cause().to_string(),
             }
         })?;
-        Ok(Policy::new(meta, component, pre))
+        let policy = Policy::new(meta, component, pre);
+        self.warm_up(&policy);
+        Ok(policy)
+    }
+
+    /// Instantiates `policy` once without calling it, so the first decision does not pay
+    /// for what wasmtime does lazily on a module's first instantiation (building its
+    /// copy-on-write memory image: 20–30 ms for a Python or JavaScript component, over the
+    /// 10 ms deadline; BENCHMARKS.md section 1). A failure here is left to the decision
+    /// (and, for an upload, to the smoke test) to report.
+    fn warm_up(&self, policy: &Policy) {
+        if let Err(failure) = self.try_instantiate(policy) {
+            tracing::debug!(
+                policy = %policy.label(),
+                kind = failure.kind.as_str(),
+                "warm-up instantiation failed"
+            );
+        }
     }
 }
 
