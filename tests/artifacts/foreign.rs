@@ -175,64 +175,67 @@ impl Foreign {
 
     /// `pip install --target` the Python tools unless this exact set is there.
     fn install_python(&self) -> Result<(), String> {
-        let marker = self.python_tools.join(".switchyard-packages");
-        if fs::read_to_string(&marker).is_ok_and(|m| m == PY_PACKAGES.join("\n")) {
-            return Ok(());
-        }
-        println!(
-            "cargo:warning=installing {} with pip",
-            PY_PACKAGES.join(", ")
-        );
-        let _ = fs::remove_dir_all(&self.python_tools);
-        run(
-            Command::new("python3")
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "--target",
-                ])
-                .arg(&self.python_tools)
-                .args(PY_PACKAGES),
+        let mut pip = Command::new("python3");
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+        ])
+        .arg(&self.python_tools)
+        .args(PY_PACKAGES);
+        install(
+            &self.python_tools,
+            PY_PACKAGES,
+            pip,
             "python3 -m pip install (Python 3.10+ with pip is needed to build the Python guests)",
-        )?;
-        fs::write(&marker, PY_PACKAGES.join("\n"))
-            .map_err(|e| format!("cannot write {marker:?}: {e}"))
+        )
     }
 
     /// `npm install --prefix` the JavaScript tools unless this exact set is there.
     fn install_js(&self) -> Result<(), String> {
-        let marker = self.js_tools.join(".switchyard-packages");
-        if fs::read_to_string(&marker).is_ok_and(|m| m == JS_PACKAGES.join("\n")) {
-            return Ok(());
-        }
-        println!(
-            "cargo:warning=installing {} with npm",
-            JS_PACKAGES.join(", ")
-        );
-        let _ = fs::remove_dir_all(&self.js_tools);
-        fs::create_dir_all(&self.js_tools)
-            .map_err(|e| format!("cannot create {:?}: {e}", self.js_tools))?;
-        fs::write(self.js_tools.join("package.json"), "{\"private\": true}\n")
-            .map_err(|e| format!("cannot write package.json: {e}"))?;
-        run(
-            Command::new("npm")
-                .args([
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--loglevel=error",
-                    "--prefix",
-                ])
-                .arg(&self.js_tools)
-                .args(JS_PACKAGES),
+        let mut npm = Command::new("npm");
+        npm.args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&self.js_tools)
+        .args(JS_PACKAGES);
+        install(
+            &self.js_tools,
+            JS_PACKAGES,
+            npm,
             "npm install (Node.js 18+ with npm is needed to build the JavaScript guests)",
-        )?;
-        fs::write(&marker, JS_PACKAGES.join("\n"))
-            .map_err(|e| format!("cannot write {marker:?}: {e}"))
+        )
     }
+}
+
+/// Runs `installer` into a fresh `dir` unless `dir` holds exactly `packages` (its marker file
+/// says so), then writes the marker.
+fn install(
+    dir: &Path,
+    packages: &[&str],
+    mut installer: Command,
+    what: &str,
+) -> Result<(), String> {
+    let marker = dir.join(".switchyard-packages");
+    let wanted = packages.join("\n");
+    if fs::read_to_string(&marker).is_ok_and(|m| m == wanted) {
+        return Ok(());
+    }
+    println!("cargo:warning=installing {}", packages.join(", "));
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {dir:?}: {e}"))?;
+    // npm installs into the nearest package.json's folder: make it this one.
+    fs::write(dir.join("package.json"), "{\"private\": true}\n")
+        .map_err(|e| format!("cannot write package.json: {e}"))?;
+    run(&mut installer, what)?;
+    fs::write(&marker, wanted).map_err(|e| format!("cannot write {marker:?}: {e}"))
 }
 
 /// A guest language.
