@@ -60,6 +60,7 @@ impl Foreign {
         self.install_js()?;
         fs::create_dir_all(&self.out).map_err(|e| format!("cannot create {:?}: {e}", self.out))?;
         let mut pending = Vec::new();
+        let mut current = Vec::new();
         let mut code = String::new();
         for (dir, constant, lang) in PY_GUESTS
             .iter()
@@ -67,6 +68,7 @@ impl Foreign {
             .chain(JS_GUESTS.iter().map(|(d, c)| (d, c, Lang::Js)))
         {
             let out = self.out.join(format!("{}.wasm", self.key(lang, dir)?));
+            current.push(out.clone());
             if !out.is_file() {
                 let tmp = out.with_extension("tmp.wasm");
                 pending.push((self.spawn(lang, dir, &tmp)?, *dir, tmp, out.clone()));
@@ -90,6 +92,7 @@ impl Foreign {
                     String::from_utf8_lossy(&done.stderr)
                 ));
             }
+            let _ = fs::remove_dir_all(tmp.with_extension("stage"));
             fs::rename(&tmp, &out).map_err(|e| {
                 format!(
                     "building {dir} succeeded but {} cannot be moved: {e}",
@@ -97,6 +100,7 @@ impl Foreign {
                 )
             })?;
         }
+        prune(&self.out, &current)?;
         for (constant, path, what) in [
             (
                 "PYTHON_TOOLS",
@@ -136,9 +140,19 @@ impl Foreign {
 
     /// Starts the build of the guest in `dir` into `tmp`.
     fn spawn(&self, lang: Lang, dir: &str, tmp: &Path) -> Result<Child, String> {
-        let source = self.workspace.join(dir);
+        let mut source = self.workspace.join(dir);
         let mut cmd = match lang {
             Lang::Python => {
+                // componentize-py writes `__pycache__` next to the sources it imports: build
+                // from a copy, so the source tree (watched by `rerun-if-changed`) stays as it is.
+                let stage = tmp.with_extension("stage");
+                let _ = fs::remove_dir_all(&stage);
+                copy_tree(&source, &stage.join("app"))
+                    .and_then(|()| {
+                        copy_tree(&self.workspace.join("guest-sdk-py"), &stage.join("sdk"))
+                    })
+                    .map_err(|e| format!("cannot stage {dir}: {e}"))?;
+                source = stage.join("app");
                 let mut cmd = Command::new("python3");
                 cmd.env("PYTHONPATH", &self.python_tools)
                     .args(["-c", "import sys, componentize_py; sys.argv[0] = 'componentize-py'; componentize_py.script()"])
@@ -147,7 +161,7 @@ impl Foreign {
                     .args(["-w", "routing-policy", "componentize", "app", "-p"])
                     .arg(&source)
                     .arg("-p")
-                    .arg(self.workspace.join("guest-sdk-py"))
+                    .arg(stage.join("sdk"))
                     .arg("-o")
                     .arg(tmp);
                 cmd
@@ -264,13 +278,46 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
     }
 }
 
+/// Removes the components in `dir` that are not in `current` (builds of older sources).
+fn prune(dir: &Path, current: &[PathBuf]) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {dir:?}: {e}"))?;
+    for entry in entries.flatten() {
+        if !current.contains(&entry.path()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// Copies the tree at `from` to `to`, leaving out caches (see [`SKIPPED`]).
+fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    if fs::metadata(from)?.is_dir() {
+        fs::create_dir_all(to)?;
+        for entry in fs::read_dir(from)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if !name.to_str().is_some_and(|n| SKIPPED.contains(&n)) {
+                copy_tree(&entry.path(), &to.join(name))?;
+            }
+        }
+        Ok(())
+    } else {
+        fs::copy(from, to).map(drop)
+    }
+}
+
+/// Directories neither hashed nor staged: caches and generated bindings.
+const SKIPPED: &[&str] = &[
+    "__pycache__",
+    ".pytest_cache",
+    "node_modules",
+    ".switchyard-bindings",
+];
+
 /// Feeds every file under `path` (sorted, skipping caches and test files) into `hash`.
 fn hash_tree(hash: &mut Sha256, root: &Path, path: &Path) -> io::Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if matches!(
-        name,
-        "__pycache__" | ".pytest_cache" | "node_modules" | ".switchyard-bindings"
-    ) {
+    if SKIPPED.contains(&name) {
         return Ok(());
     }
     let meta = fs::metadata(path)?;
