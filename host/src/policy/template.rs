@@ -42,10 +42,12 @@ impl Lang {
     /// What to do next, printed after the project is written.
     fn next_steps(self, name: &str, root: &Path) -> String {
         let root = root.display();
+        let underscored = name.replace('-', "_");
         match self {
             Self::Rust => format!(
                 "created {root}: test with `cargo test -p {name}`, build with \
-                 `cargo build -p {name} --release --target wasm32-wasip2`"
+                 `cargo build -p {name} --profile guest --target wasm32-wasip2` \
+                 (target/wasm32-wasip2/guest/{underscored}.wasm)"
             ),
             Self::Python | Self::Js => {
                 format!("created {root}: its README.md gives the test and build commands")
