@@ -146,6 +146,17 @@ pub struct ServeConfig {
     /// Largest policy component accepted at upload, bytes.
     #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy::DEFAULT_MAX_POLICY_BYTES)]
     pub max_policy_bytes: usize,
+    /// Company policy versions kept compiled in memory (a Rust policy ~1–1.5 MiB); the least
+    /// recently used beyond this (or beyond `--policy-cache-mib`) are dropped and loaded again
+    /// from their precompiled artifact (a few milliseconds) on their next decision.
+    #[arg(long, env = "SWITCHYARD_POLICY_CACHE", default_value_t = crate::calls::DEFAULT_POLICY_CACHE,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub policy_cache: usize,
+    /// MiB of compiled policy code kept in memory (a Python or JavaScript policy ~35 MiB, a
+    /// Rust one ~0.5 MiB); the most recently used policy stays whatever its size.
+    #[arg(long, env = "SWITCHYARD_POLICY_CACHE_MIB", default_value_t = crate::calls::DEFAULT_POLICY_CACHE_BYTES >> 20,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_048_576))]
+    pub policy_cache_mib: usize,
     /// Longest a connected call may last without an `ended` event, seconds: then it is
     /// ended as `expired` and its agent freed (a lost event must not hold a shared agent).
     #[arg(long, env = "SWITCHYARD_MAX_CALL_SECS", default_value_t = crate::calls::DEFAULT_MAX_CALL_MS / 1_000,
@@ -173,6 +184,8 @@ impl std::fmt::Debug for ServeConfig {
             .field("policy_memory_mib", &self.policy_memory_mib)
             .field("policy_fuel", &self.policy_fuel)
             .field("max_policy_bytes", &self.max_policy_bytes)
+            .field("policy_cache", &self.policy_cache)
+            .field("policy_cache_mib", &self.policy_cache_mib)
             .field("max_call_secs", &self.max_call_secs)
             .field("volatile_live_state", &self.volatile_live_state)
             .field("log_format", &self.log_format)
@@ -191,6 +204,8 @@ impl ServeConfig {
             policy_memory_mib: 32,
             policy_fuel: None,
             max_policy_bytes: crate::policy::DEFAULT_MAX_POLICY_BYTES,
+            policy_cache: crate::calls::DEFAULT_POLICY_CACHE,
+            policy_cache_mib: crate::calls::DEFAULT_POLICY_CACHE_BYTES >> 20,
             max_call_secs: crate::calls::DEFAULT_MAX_CALL_MS / 1_000,
             volatile_live_state: false,
             log_format: LogFormat::Text,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use switchyard_directory::{Bootstrap, Directory, DirectoryError, RecordStore, SledRecords};
 use switchyard_runtime::{EngineConfig, PolicyEngine};
 
-use crate::calls::{CallCenter, CallSettings, Policies, RestoredPolicy};
+use crate::calls::{ActivePolicy, CallCenter, CallSettings, Policies, PolicyCache};
 use crate::journal_store::RecordJournal;
 use crate::logbook::LogBook;
 use crate::policy::PolicyStore;
@@ -181,6 +181,8 @@ async fn assemble(
         ..EngineConfig::default()
     };
     let max_policy_bytes = config.max_policy_bytes;
+    let policy_cache = config.policy_cache;
+    let policy_cache_bytes = config.policy_cache_mib.saturating_mul(1 << 20);
     let volatile_live_state = config.volatile_live_state;
     let max_call_ms = config.max_call_secs.saturating_mul(1_000);
     tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
@@ -189,7 +191,8 @@ async fn assemble(
         let records: Arc<dyn RecordStore> = Arc::new(records);
         let logbook = LogBook::new(Arc::clone(&records));
         let store = PolicyStore::new(records, engine.clone(), max_policy_bytes);
-        let policies = Policies::new(engine, Arc::new(logbook.clone()));
+        let cache = PolicyCache::new(Arc::new(store.clone()), policy_cache, policy_cache_bytes);
+        let policies = Policies::new(engine, Arc::new(logbook.clone()), cache);
         for (company, state) in logbook.policy_states().map_err(ServerError::PolicyState)? {
             policies.load_state(company, state);
         }
@@ -200,17 +203,14 @@ async fn assemble(
             policies = activations.len(),
             "restored active policies (each loaded on its first decision)"
         );
-        policies.restore(
-            Arc::new(store.clone()),
-            activations.into_iter().map(|a| {
-                let restored = RestoredPolicy {
-                    name: a.name,
-                    version: a.version,
-                    config: a.config,
-                };
-                (a.company_id, restored)
-            }),
-        );
+        policies.restore(activations.into_iter().map(|a| {
+            let active = ActivePolicy {
+                name: a.name,
+                version: a.version,
+                config: a.config,
+            };
+            (a.company_id, active)
+        }));
         let directory = Arc::new(directory);
         let roster: Arc<dyn crate::calls::Roster> =
             Arc::new(crate::calls::CachedRoster::new(Arc::clone(&directory)));

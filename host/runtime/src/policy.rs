@@ -125,6 +125,13 @@ impl Policy {
         &self.inner.meta.content_hash
     }
 
+    /// Bytes of the compiled image (code and metadata) this policy holds in memory, shared by
+    /// every identity of the same bytes: what a cache of loaded policies weighs it by.
+    pub fn code_bytes(&self) -> usize {
+        let range = self.inner.code.component.image_range();
+        range.end.addr().saturating_sub(range.start.addr())
+    }
+
     pub(crate) fn label(&self) -> &Arc<str> {
         &self.inner.label
     }

@@ -67,8 +67,9 @@ pub use metrics::{CallMetrics, Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 pub use outcomes::CallEvent;
 pub use overflow::reason_name;
 pub use policies::{
-    ActivePolicy, Answer, LoadFailed, Policies, PolicySource, QUARANTINE, QUARANTINE_AFTER,
-    RestoredPolicy, StateSaveError, StateSink,
+    Activated, ActivePolicy, Answer, CacheStats, DEFAULT_POLICY_CACHE, DEFAULT_POLICY_CACHE_BYTES,
+    LoadFailed, Policies, PolicyCache, PolicySource, QUARANTINE, QUARANTINE_AFTER,
+    RETRY_LOAD_AFTER, StateSaveError, StateSink,
 };
 pub use push::{PushEvent, PushHub, RETAINED, Subscription};
 pub use queue::{Queues, Waiting};

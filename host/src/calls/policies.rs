@@ -1,9 +1,10 @@
 //! Each company's active routing policy and its persistent key-value state, and the one place
 //! the call flow asks a policy a question. A company without a policy gets the built-in default
 //! (native longest-idle); a policy that fails gets the runtime's fallback. Either way the call
-//! flow always receives an answer. Activations restored at start-up are loaded lazily, on the
-//! company's first decision (`restored`). A policy that keeps failing is quarantined for a
-//! while (`breaker`).
+//! flow always receives an answer. The compiled policies are held in a bounded cache (`cache`):
+//! activations restored at start-up are loaded on the company's first decision, and a policy
+//! evicted to stay within the bound is loaded again on its next one. A policy that keeps
+//! failing is quarantined for a while (`breaker`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -18,24 +19,34 @@ use super::live::Pinned;
 use super::log::PolicyRun;
 
 mod breaker;
-mod restored;
+mod cache;
 
 use breaker::Breakers;
 pub use breaker::{COOL_DOWN as QUARANTINE, TRIP_AFTER as QUARANTINE_AFTER};
-use restored::Pending;
-pub use restored::{LoadFailed, PolicySource, RestoredPolicy};
+pub use cache::{
+    CacheStats, DEFAULT_POLICY_CACHE, DEFAULT_POLICY_CACHE_BYTES, LoadFailed, PolicyCache,
+    PolicySource, RETRY_LOAD_AFTER,
+};
 
-/// A company's active policy version with its configuration.
-#[derive(Clone)]
+/// A company's active policy version with its configuration. The compiled policy is not held
+/// here but in the [`PolicyCache`], by company and version.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivePolicy {
-    /// Compiled component.
-    pub policy: Policy,
     /// Policy name.
     pub name: String,
     /// Version number within the company.
     pub version: u32,
     /// JSON configuration given on every call.
     pub config: String,
+}
+
+/// An activation as the policy store hands it over: the version, and its policy already
+/// loaded (put in the cache, so that the first decision does not load it again).
+pub struct Activated {
+    /// The version and its configuration.
+    pub active: ActivePolicy,
+    /// Its compiled policy.
+    pub policy: Policy,
 }
 
 /// Persists a company's policy state after a decision changed it.
@@ -59,8 +70,7 @@ pub enum StateSaveError {
 pub struct Policies {
     engine: PolicyEngine,
     active: RwLock<HashMap<u64, Arc<ActivePolicy>>>,
-    /// Restored activations not loaded yet (never a company also in `active`).
-    restored: RwLock<HashMap<u64, Arc<Pending>>>,
+    cache: PolicyCache,
     states: Mutex<HashMap<u64, Arc<Mutex<PolicyState>>>>,
     sink: Arc<dyn StateSink>,
     breakers: Breakers,
@@ -75,12 +85,12 @@ pub struct Answer<T> {
 }
 
 impl Policies {
-    /// No company has a policy yet.
-    pub fn new(engine: PolicyEngine, sink: Arc<dyn StateSink>) -> Self {
+    /// No company has a policy yet; policies decide through `engine`, loaded into `cache`.
+    pub fn new(engine: PolicyEngine, sink: Arc<dyn StateSink>, cache: PolicyCache) -> Self {
         Self {
             engine,
             active: RwLock::default(),
-            restored: RwLock::default(),
+            cache,
             states: Mutex::default(),
             sink,
             breakers: Breakers::default(),
@@ -94,12 +104,14 @@ impl Policies {
 
     /// Make `policy` the company's active policy: calls arriving from now on use it; calls in
     /// progress keep the version they arrived with (see [`Pinned`]).
-    pub fn activate(&self, company: u64, policy: Option<ActivePolicy>) {
+    pub fn activate(&self, company: u64, activated: Option<Activated>) {
         let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
-        self.restored_map().remove(&company);
         self.breakers.reset(company);
-        match policy {
-            Some(p) => active.insert(company, Arc::new(p)),
+        match activated {
+            Some(Activated { active: a, policy }) => {
+                self.cache.insert(company, a.version, policy);
+                active.insert(company, Arc::new(a))
+            }
             None => active.remove(&company),
         };
     }
@@ -112,74 +124,48 @@ impl Policies {
             .insert(company, Arc::new(Mutex::new(state)));
     }
 
-    /// Restore stored activations without loading them: each policy is loaded from `source`
-    /// on its company's first decision and kept. An activation made since replaces it.
-    pub fn restore(
-        &self,
-        source: Arc<dyn PolicySource>,
-        activations: impl IntoIterator<Item = (u64, RestoredPolicy)>,
-    ) {
-        let active = self.active.read().unwrap_or_else(|p| p.into_inner());
-        let mut restored = self.restored_map();
+    /// Restore stored activations without loading them: each policy is loaded on its company's
+    /// first decision. An activation made since is kept.
+    pub fn restore(&self, activations: impl IntoIterator<Item = (u64, ActivePolicy)>) {
+        let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
         for (company, policy) in activations {
-            if !active.contains_key(&company) {
-                let pending = Pending::new(company, policy, Arc::clone(&source));
-                restored.insert(company, Arc::new(pending));
-            }
+            active.entry(company).or_insert_with(|| Arc::new(policy));
         }
     }
 
-    /// The company's active policy, if any (a restored one is loaded now, once).
+    /// The company's active policy version, if any.
     pub fn active(&self, company: u64) -> Option<Arc<ActivePolicy>> {
         let active = self.active.read().unwrap_or_else(|p| p.into_inner());
-        if let Some(policy) = active.get(&company) {
-            return Some(Arc::clone(policy));
-        }
-        drop(active);
-        let pending = self
-            .restored
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&company)
-            .cloned()?;
-        let loaded = pending.get();
-        // Publish it, unless an activation replaced it meanwhile (then that one answers).
-        let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
-        let mut restored = self.restored_map();
-        if restored
-            .get(&company)
-            .is_some_and(|p| Arc::ptr_eq(p, &pending))
-        {
-            restored.remove(&company);
-            if let Some(policy) = &loaded {
-                active.insert(company, Arc::clone(policy));
-            }
-            return loaded;
-        }
         active.get(&company).cloned()
     }
 
-    /// Load one restored policy and instantiate it once, off the request path: the first
+    /// The compiled policy of `company`'s `active` version (from the cache, else loaded now).
+    ///
+    /// # Errors
+    /// Why it could not be loaded.
+    pub fn compiled(&self, company: u64, active: &ActivePolicy) -> Result<Policy, Arc<LoadFailed>> {
+        self.cache.get(company, active.version)
+    }
+
+    /// Counts of the policy cache, for `/metrics`.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.stats()
+    }
+
+    /// Load one active policy and instantiate it once, off the request path: the first
     /// instantiation in a process pays one-off costs (fresh pool slots, lazily initialised
     /// runtime state) that would otherwise land on the first call after a restart.
     pub fn warm_up(&self) {
-        let first = self
-            .restored
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .keys()
-            .next()
-            .copied();
-        let Some(active) = first.and_then(|company| self.active(company)) else {
+        let first = {
+            let active = self.active.read().unwrap_or_else(|p| p.into_inner());
+            active.iter().next().map(|(c, a)| (*c, Arc::clone(a)))
+        };
+        let Some(policy) = first.and_then(|(company, a)| self.compiled(company, &a).ok()) else {
             return;
         };
-        if let Err(f) = self.engine.try_instantiate(&active.policy) {
+        if let Err(f) = self.engine.try_instantiate(&policy) {
             tracing::debug!(kind = f.kind.as_str(), detail = %f.detail, "warm-up instantiation failed");
         }
-    }
-
-    fn restored_map(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<u64, Arc<Pending>>> {
-        self.restored.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A copy of the company's policy state (for replay and simulation).
@@ -234,15 +220,8 @@ impl Policies {
                 &active,
                 Run::route(dry_run),
                 || fallback::route(call, candidates),
-                |engine, state| {
-                    engine.route(
-                        &active.policy,
-                        company,
-                        call,
-                        candidates,
-                        &active.config,
-                        state,
-                    )
+                |engine, policy, state| {
+                    engine.route(policy, company, call, candidates, &active.config, state)
                 },
             ),
         }
@@ -263,8 +242,8 @@ impl Policies {
                 &active,
                 Run::LIVE,
                 || fallback::overflow(call, reason),
-                |engine, state| {
-                    engine.overflow(&active.policy, company, call, reason, &active.config, state)
+                |engine, policy, state| {
+                    engine.overflow(policy, company, call, reason, &active.config, state)
                 },
             ),
         }
@@ -304,15 +283,8 @@ impl Policies {
                 &active,
                 Run::READ_ONLY,
                 || fallback::visibility(viewer, subject),
-                |engine, state| {
-                    engine.visibility(
-                        &active.policy,
-                        company,
-                        viewer,
-                        subject,
-                        &active.config,
-                        state,
-                    )
+                |engine, policy, state| {
+                    engine.visibility(policy, company, viewer, subject, &active.config, state)
                 },
             ),
         }
@@ -324,7 +296,7 @@ impl Policies {
         active: &ActivePolicy,
         run: Run,
         fallback: impl FnOnce() -> T,
-        f: impl FnOnce(&PolicyEngine, &mut PolicyState) -> Decided<T>,
+        f: impl FnOnce(&PolicyEngine, &Policy, &mut PolicyState) -> Decided<T>,
     ) -> Answer<T> {
         let dry_run = !run.keeps_state;
         let _span = tracing::debug_span!(
@@ -342,15 +314,26 @@ impl Policies {
             answer.run.source = "fallback:quarantined".to_owned();
             return answer;
         }
+        let policy = match self.compiled(company, active) {
+            Ok(policy) => policy,
+            Err(_) => {
+                // Logged by the cache (once per retry period); not the policy's own failure.
+                let mut answer = builtin(fallback);
+                answer.run.name.clone_from(&active.name);
+                answer.run.version = active.version;
+                answer.run.source = "fallback:unloadable".to_owned();
+                return answer;
+            }
+        };
         let shared = self.state_of(company);
         let decided = if dry_run {
             let mut copy = shared.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            f(&self.engine, &mut copy)
+            f(&self.engine, &policy, &mut copy)
         } else {
             // One decision at a time per company, so state updates (round-robin pointers)
             // are never lost to a concurrent call.
             let mut state = shared.lock().unwrap_or_else(|p| p.into_inner());
-            let decided = f(&self.engine, &mut state);
+            let decided = f(&self.engine, &policy, &mut state);
             if decided.state_changed
                 && let Err(e) = self.sink.save(company, &state)
             {
@@ -430,3 +413,6 @@ fn builtin<T>(f: impl FnOnce() -> T) -> Answer<T> {
         },
     }
 }
+
+#[cfg(test)]
+mod tests;

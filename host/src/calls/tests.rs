@@ -17,11 +17,13 @@ use super::center::lock_call;
 use super::clock::local_time;
 use super::{
     AgentLive, CachedRoster, CallCenter, CallError, CallEvent, CallLog, CallOutcome, CallSettings,
-    CallUpdate, DEFAULT_MAX_CALL_MS, Engagement, IncomingCall, Instruction, LiveChange,
-    LiveJournal, OfferOutcome, Phase, Policies, Released, Restored, StoredCall,
+    CallUpdate, DEFAULT_MAX_CALL_MS, DEFAULT_POLICY_CACHE, Engagement, IncomingCall, Instruction,
+    LiveChange, LiveJournal, OfferOutcome, Phase, Policies, PolicyCache, Released, Restored,
+    StoredCall,
 };
 use crate::journal_store::RecordJournal;
 use crate::logbook::{LogBook, LogFilter};
+use crate::policy::{DEFAULT_MAX_POLICY_BYTES, PolicyStore};
 
 /// A Monday, 00:00 UTC: every test's clock starts here.
 const T: u64 = 1_795_392_000_000;
@@ -52,7 +54,9 @@ fn open(data: &Path, settings: CallSettings) -> Rig {
     let (directory, records) = Directory::open_with_records(&data.join("db")).unwrap();
     let records: Arc<dyn RecordStore> = Arc::new(records);
     let logs = LogBook::new(Arc::clone(&records));
-    let policies = Policies::new(engine(), Arc::new(logs.clone()));
+    let store = PolicyStore::new(Arc::clone(&records), engine(), DEFAULT_MAX_POLICY_BYTES);
+    let cache = PolicyCache::new(Arc::new(store), DEFAULT_POLICY_CACHE, usize::MAX);
+    let policies = Policies::new(engine(), Arc::new(logs.clone()), cache);
     let directory = Arc::new(directory);
     let roster = Arc::new(CachedRoster::new(Arc::clone(&directory)));
     let journal = Arc::new(RecordJournal::new(records, true));

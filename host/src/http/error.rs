@@ -105,7 +105,7 @@ impl ApiError {
                     P::VersionActive(_) | P::VersionNeededForRollback(_) | P::NothingToRollBack => {
                         StatusCode::CONFLICT
                     }
-                    P::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                    P::Unloadable(_) | P::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 let message = if status.is_server_error() { "internal error".to_owned() } else { e.to_string() };

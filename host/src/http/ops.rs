@@ -117,6 +117,60 @@ async fn metrics(
             n,
         );
     }
+    let cache = calls.policies().cache_stats();
+    for (name, kind, help, value) in [
+        (
+            "switchyard_policy_cache_hits_total",
+            "counter",
+            "Decisions whose policy was in memory.",
+            cache.hits,
+        ),
+        (
+            "switchyard_policy_cache_misses_total",
+            "counter",
+            "Decisions that loaded their policy (first use, or evicted before).",
+            cache.misses,
+        ),
+        (
+            "switchyard_policy_cache_evictions_total",
+            "counter",
+            "Policies dropped from memory to stay within --policy-cache.",
+            cache.evictions,
+        ),
+        (
+            "switchyard_policy_load_failures_total",
+            "counter",
+            "Policy loads that failed (those decisions got the built-in fallback).",
+            cache.load_failures,
+        ),
+        (
+            "switchyard_policy_cache_entries",
+            "gauge",
+            "Company policy versions in memory.",
+            cache.entries,
+        ),
+        (
+            "switchyard_policy_cache_capacity",
+            "gauge",
+            "The bound on company policy versions in memory (--policy-cache).",
+            cache.capacity,
+        ),
+        (
+            "switchyard_policy_cache_bytes",
+            "gauge",
+            "Bytes of the compiled policy images in memory.",
+            cache.bytes,
+        ),
+        (
+            "switchyard_policy_cache_budget_bytes",
+            "gauge",
+            "The bound on those bytes (--policy-cache-mib).",
+            cache.budget,
+        ),
+    ] {
+        header(&mut out, name, kind, help);
+        let _ = writeln!(out, "{name} {value}");
+    }
     header(
         &mut out,
         "switchyard_queue_length",

@@ -45,6 +45,9 @@ pub enum PolicyError {
         /// Version asked for.
         version: u32,
     },
+    /// The active version could not be loaded (its decisions get the built-in fallback).
+    #[error("the active policy could not be loaded")]
+    Unloadable(#[source] std::sync::Arc<crate::calls::LoadFailed>),
     /// Storage failed.
     #[error("storage: {0}")]
     Storage(String),
@@ -71,7 +74,7 @@ impl PolicyError {
             PolicyError::VersionActive(_) => "version_active",
             PolicyError::VersionNeededForRollback(_) => "version_needed_for_rollback",
             PolicyError::NothingToRollBack => "nothing_to_roll_back",
-            PolicyError::Storage(_) => "internal",
+            PolicyError::Unloadable(_) | PolicyError::Storage(_) => "internal",
         }
     }
 
@@ -103,7 +106,9 @@ impl PolicyError {
             PolicyError::NothingToRollBack => {
                 "activate a version with PUT /v1/companies/{company_id}/policy"
             }
-            PolicyError::Storage(_) => "retry later; the service log has the details",
+            PolicyError::Unloadable(_) | PolicyError::Storage(_) => {
+                "retry later; the service log has the details"
+            }
         }
     }
 }

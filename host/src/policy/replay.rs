@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::calls::reason_name;
 use crate::http::ApiError;
 use crate::logbook::LogFilter;
+use crate::policy::PolicyError;
 
 /// One replayed decision.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -67,7 +68,15 @@ pub fn replay(
     let candidate = state.policy_store().load_version(company, version)?;
     let policies = state.calls().policies();
     let engine = policies.engine();
-    let active = policies.active(company);
+    let active = match policies.active(company) {
+        Some(a) => Some((
+            policies
+                .compiled(company, &a)
+                .map_err(PolicyError::Unloadable)?,
+            a,
+        )),
+        None => None,
+    };
     let filter = LogFilter {
         limit: Some(u32::try_from(last).unwrap_or(u32::MAX).clamp(1, 200)),
         ..LogFilter::default()
@@ -81,10 +90,10 @@ pub fn replay(
         for record in &log.decisions {
             let (call, candidates) = record.policy_inputs();
             let theirs = match &active {
-                Some(a) => {
+                Some((policy, a)) => {
                     engine
                         .route(
-                            &a.policy,
+                            policy,
                             company,
                             &call,
                             &candidates,
@@ -120,7 +129,7 @@ pub fn replay(
         decisions: rows.len(),
         differences: rows.iter().filter(|r| r.differs).count(),
         active_policy: active
-            .map(|a| format!("{}@{}", a.name, a.version))
+            .map(|(_, a)| format!("{}@{}", a.name, a.version))
             .unwrap_or_else(|| "built-in".to_owned()),
         rows,
     })

@@ -24,6 +24,7 @@ use crate::calls::{LoadFailed, PolicySource};
 mod activation;
 mod cache;
 mod locks;
+mod packed;
 
 /// Uploaded policies of all companies. Uploading, listing and loading are here; activating,
 /// rolling back, deactivating and deleting versions are in `store/activation.rs`
@@ -90,19 +91,18 @@ impl PolicyStore {
             writes.push((
                 RecordTree::PolicyBlobs,
                 hash.as_bytes().to_vec(),
-                Some(bytes.to_vec()),
+                Some(packed::pack(bytes)),
             ));
         }
         if let Some(artifact) = artifact {
             writes.push((
                 RecordTree::PolicyArtifacts,
                 hash.as_bytes().to_vec(),
-                Some(artifact),
+                Some(packed::pack(&artifact)),
             ));
         }
         self.locks.with(company, || {
-            let versions = self.versions(company)?;
-            let version = versions.last().map(|v| v.version + 1).unwrap_or(1);
+            let version = self.next_version(company)?;
             let record = PolicyVersion {
                 company_id: company,
                 version,
@@ -156,12 +156,19 @@ impl PolicyStore {
         if let Some(policy) = self.loaded.get(hash, name, version) {
             return Ok(Some(policy));
         }
-        let Some(artifact) = self
+        let Some(stored) = self
             .records
             .get(RecordTree::PolicyArtifacts, hash.as_bytes())
             .map_err(storage)?
         else {
             return Ok(None);
+        };
+        let artifact = match packed::unpack(stored) {
+            Ok(artifact) => artifact,
+            Err(e) => {
+                tracing::warn!(hash, error = %e, "precompiled policy unreadable; compiling");
+                return Ok(None);
+            }
         };
         match self.engine.load_precompiled(&artifact) {
             Ok(policy) if policy.content_hash() == hash => {
@@ -181,6 +188,21 @@ impl PolicyStore {
                 Ok(None)
             }
         }
+    }
+
+    /// The number the company's next upload gets: one above any version it ever had, so that a
+    /// number names one component for ever (deleting the newest version does not free its
+    /// number for other bytes; logs and the policy cache rely on that).
+    fn next_version(&self, company: u64) -> Result<u32, PolicyError> {
+        let newest = self.versions(company)?.last().map_or(0, |v| v.version);
+        let ever = self
+            .history(company)?
+            .iter()
+            .filter(|c| c.action == "upload")
+            .filter_map(|c| c.to)
+            .max()
+            .unwrap_or(0);
+        Ok(newest.max(ever) + 1)
     }
 
     /// Every version of a company, oldest first.
@@ -277,11 +299,14 @@ impl PolicyStore {
             .get(RecordTree::PolicyBlobs, key)
             .map_err(storage)?
             .ok_or_else(|| storage(format!("component {} missing", record.hash)))?;
+        let bytes = packed::unpack(bytes).map_err(storage)?;
         let policy = self.engine.load(&record.name, &version, &bytes)?;
         if let Ok(artifact) = policy.serialize()
-            && let Err(e) =
-                self.records
-                    .write(&[(RecordTree::PolicyArtifacts, key.to_vec(), Some(artifact))])
+            && let Err(e) = self.records.write(&[(
+                RecordTree::PolicyArtifacts,
+                key.to_vec(),
+                Some(packed::pack(&artifact)),
+            )])
         {
             tracing::warn!(error = %e, "could not store the precompiled policy");
         }

@@ -26,6 +26,7 @@ mod new_user;
 mod openapi;
 mod ops;
 mod policies_languages;
+mod policy_cache;
 mod policy_lifecycle;
 mod policy_templates;
 mod policy_upload;

@@ -29,12 +29,18 @@ impl Server {
 
     /// A server over `data` (kept after the server stops).
     pub async fn start_in(data: &Path) -> Self {
+        Self::start_with(data, |_| {}).await
+    }
+
+    /// A server over `data` with the test defaults changed by `adjust`.
+    pub async fn start_with(data: &Path, adjust: impl FnOnce(&mut ServeConfig)) -> Self {
         let mut config = ServeConfig::new(data, "127.0.0.1:0".parse().unwrap());
         config.operator_token = Some(OPERATOR.to_owned());
         // Generous policy deadline: these machines are shared and tests run in parallel, and a
         // decision that falls back for lack of CPU would make a policy test flaky. The
         // deadline itself is tested in the runtime's own tests.
         config.policy_deadline_ms = 250;
+        adjust(&mut config);
         let running = server::start(&config).await.unwrap();
         Self {
             running,

@@ -7,7 +7,7 @@ use switchyard_directory::RecordTree;
 use switchyard_runtime::PolicyState;
 
 use super::{PolicyStore, storage, version_key};
-use crate::calls::ActivePolicy;
+use crate::calls::{Activated, ActivePolicy};
 use crate::policy::{Activation, PolicyError};
 
 impl PolicyStore {
@@ -21,7 +21,7 @@ impl PolicyStore {
         config: String,
         by: &str,
         now_ms: u64,
-        apply: impl FnOnce(Option<ActivePolicy>),
+        apply: impl FnOnce(Option<Activated>),
     ) -> Result<Activation, PolicyError> {
         self.locks.with(company, || {
             let (activation, active) =
@@ -38,7 +38,7 @@ impl PolicyStore {
         company: u64,
         by: &str,
         now_ms: u64,
-        apply: impl FnOnce(Option<ActivePolicy>),
+        apply: impl FnOnce(Option<Activated>),
     ) -> Result<Activation, PolicyError> {
         self.locks.with(company, || {
             let previous = self
@@ -67,7 +67,7 @@ impl PolicyStore {
         by: &str,
         now_ms: u64,
         action: &str,
-    ) -> Result<(Activation, ActivePolicy), PolicyError> {
+    ) -> Result<(Activation, Activated), PolicyError> {
         let record = self
             .versions(company)?
             .into_iter()
@@ -109,11 +109,13 @@ impl PolicyStore {
                 self.change(company, by, now_ms, action, from, Some(version))?,
             ])
             .map_err(storage)?;
-        let active = ActivePolicy {
+        let active = Activated {
+            active: ActivePolicy {
+                name: record.name,
+                version,
+                config,
+            },
             policy,
-            name: record.name,
-            version,
-            config,
         };
         Ok((activation, active))
     }
@@ -125,7 +127,7 @@ impl PolicyStore {
         company: u64,
         by: &str,
         now_ms: u64,
-        apply: impl FnOnce(Option<ActivePolicy>),
+        apply: impl FnOnce(Option<Activated>),
     ) -> Result<(), PolicyError> {
         self.locks.with(company, || {
             let from = self.activation(company)?.map(|a| a.version);
