@@ -10,6 +10,10 @@ use std::path::Path;
 /// The database directory inside the data directory (where `server::start` opens sled).
 pub const DB_DIR: &str = "db";
 
+/// The directory of policy components and artifacts inside the data directory
+/// (`policy::store::PolicyFiles`).
+pub const POLICIES_DIR: &str = "policies";
+
 /// Mode of the data and database directories: the service's user only.
 pub const PRIVATE_DIR_MODE: u32 = 0o700;
 

@@ -15,6 +15,7 @@ use crate::calls::{ActivePolicy, CallCenter, CallSettings, Policies, PolicyCache
 use crate::journal_store::RecordJournal;
 use crate::logbook::LogBook;
 use crate::policy::PolicyStore;
+use crate::policy::store::PolicyFiles;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -44,6 +45,9 @@ pub enum ServerError {
     /// The policy engine could not start, or stored policies could not be read.
     #[error("policies: {0}")]
     Policies(String),
+    /// The directory of policy components and artifacts could not be opened.
+    #[error("opening the policy files")]
+    PolicyFiles(#[source] crate::policy::store::FileError),
     /// Stored policy state could not be read.
     #[error("reading policy state")]
     PolicyState(#[source] switchyard_directory::StoreError),
@@ -182,6 +186,7 @@ async fn assemble(
     };
     let max_policy_bytes = config.max_policy_bytes;
     let policy_cache = config.policy_cache;
+    let policies_dir = config.data.join(crate::data_dir::POLICIES_DIR);
     let policy_cache_bytes = config.policy_cache_mib.saturating_mul(1 << 20);
     let volatile_live_state = config.volatile_live_state;
     let max_call_ms = config.max_call_secs.saturating_mul(1_000);
@@ -190,7 +195,8 @@ async fn assemble(
             PolicyEngine::new(engine_config).map_err(|e| ServerError::Policies(e.to_string()))?;
         let records: Arc<dyn RecordStore> = Arc::new(records);
         let logbook = LogBook::new(Arc::clone(&records));
-        let store = PolicyStore::new(records, engine.clone(), max_policy_bytes);
+        let files = PolicyFiles::open(&policies_dir).map_err(ServerError::PolicyFiles)?;
+        let store = PolicyStore::new(records, Arc::new(files), engine.clone(), max_policy_bytes);
         let cache = PolicyCache::new(Arc::new(store.clone()), policy_cache, policy_cache_bytes);
         let policies = Policies::new(engine, Arc::new(logbook.clone()), cache);
         for (company, state) in logbook.policy_states().map_err(ServerError::PolicyState)? {

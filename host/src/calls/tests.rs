@@ -23,6 +23,7 @@ use super::{
 };
 use crate::journal_store::RecordJournal;
 use crate::logbook::{LogBook, LogFilter};
+use crate::policy::store::PolicyFiles;
 use crate::policy::{DEFAULT_MAX_POLICY_BYTES, PolicyStore};
 
 /// A Monday, 00:00 UTC: every test's clock starts here.
@@ -54,7 +55,13 @@ fn open(data: &Path, settings: CallSettings) -> Rig {
     let (directory, records) = Directory::open_with_records(&data.join("db")).unwrap();
     let records: Arc<dyn RecordStore> = Arc::new(records);
     let logs = LogBook::new(Arc::clone(&records));
-    let store = PolicyStore::new(Arc::clone(&records), engine(), DEFAULT_MAX_POLICY_BYTES);
+    let files = PolicyFiles::open(&data.join("policies")).unwrap();
+    let store = PolicyStore::new(
+        Arc::clone(&records),
+        Arc::new(files),
+        engine(),
+        DEFAULT_MAX_POLICY_BYTES,
+    );
     let cache = PolicyCache::new(Arc::new(store), DEFAULT_POLICY_CACHE, usize::MAX);
     let policies = Policies::new(engine(), Arc::new(logs.clone()), cache);
     let directory = Arc::new(directory);

@@ -23,8 +23,12 @@ use crate::calls::{LoadFailed, PolicySource};
 
 mod activation;
 mod cache;
+mod files;
 mod locks;
 mod packed;
+
+pub use files::{FileError, Kind, PolicyFiles};
+pub use packed::{PackError, pack, unpack};
 
 /// Uploaded policies of all companies. Uploading, listing and loading are here; activating,
 /// rolling back, deactivating and deleting versions are in `store/activation.rs`
@@ -33,6 +37,8 @@ mod packed;
 #[derive(Clone)]
 pub struct PolicyStore {
     records: Arc<dyn RecordStore>,
+    /// Components and artifacts (databases written before files read from `records`).
+    files: Arc<PolicyFiles>,
     engine: PolicyEngine,
     max_bytes: usize,
     loaded: cache::LoadedPolicies,
@@ -52,10 +58,16 @@ fn version_key(company: u64, version: u32) -> Vec<u8> {
 }
 
 impl PolicyStore {
-    /// A store over `records`, loading with `engine`.
-    pub fn new(records: Arc<dyn RecordStore>, engine: PolicyEngine, max_bytes: usize) -> Self {
+    /// A store over `records` and `files`, loading with `engine`.
+    pub fn new(
+        records: Arc<dyn RecordStore>,
+        files: Arc<PolicyFiles>,
+        engine: PolicyEngine,
+        max_bytes: usize,
+    ) -> Self {
         Self {
             records,
+            files,
             engine,
             max_bytes,
             loaded: cache::LoadedPolicies::default(),
@@ -81,26 +93,21 @@ impl PolicyStore {
         } else {
             None
         };
-        let blob_stored = self
-            .records
-            .get(RecordTree::PolicyBlobs, hash.as_bytes())
+        // The files first, durably: a record never names bytes that are not stored.
+        if !self
+            .files
+            .contains(&hash, Kind::Component)
             .map_err(storage)?
-            .is_some();
-        let mut writes: Vec<RecordWrite> = Vec::new();
-        if !blob_stored {
-            writes.push((
-                RecordTree::PolicyBlobs,
-                hash.as_bytes().to_vec(),
-                Some(packed::pack(bytes)),
-            ));
+        {
+            let packed = packed::pack(bytes).map_err(storage)?;
+            self.files
+                .put(&hash, Kind::Component, &packed)
+                .map_err(storage)?;
         }
         if let Some(artifact) = artifact {
-            writes.push((
-                RecordTree::PolicyArtifacts,
-                hash.as_bytes().to_vec(),
-                Some(packed::pack(&artifact)),
-            ));
+            self.store_artifact(&hash, &artifact);
         }
+        let mut writes: Vec<RecordWrite> = Vec::new();
         self.locks.with(company, || {
             let version = self.next_version(company)?;
             let record = PolicyVersion {
@@ -156,11 +163,7 @@ impl PolicyStore {
         if let Some(policy) = self.loaded.get(hash, name, version) {
             return Ok(Some(policy));
         }
-        let Some(stored) = self
-            .records
-            .get(RecordTree::PolicyArtifacts, hash.as_bytes())
-            .map_err(storage)?
-        else {
+        let Some(stored) = self.stored(hash, Kind::Artifact)? else {
             return Ok(None);
         };
         let artifact = match packed::unpack(stored) {
@@ -293,25 +296,42 @@ impl PolicyStore {
         if let Some(policy) = self.known(&record.hash, &record.name, &version)? {
             return Ok(policy);
         }
-        let key = record.hash.as_bytes();
         let bytes = self
-            .records
-            .get(RecordTree::PolicyBlobs, key)
-            .map_err(storage)?
+            .stored(&record.hash, Kind::Component)?
             .ok_or_else(|| storage(format!("component {} missing", record.hash)))?;
         let bytes = packed::unpack(bytes).map_err(storage)?;
         let policy = self.engine.load(&record.name, &version, &bytes)?;
-        if let Ok(artifact) = policy.serialize()
-            && let Err(e) = self.records.write(&[(
-                RecordTree::PolicyArtifacts,
-                key.to_vec(),
-                Some(packed::pack(&artifact)),
-            )])
-        {
-            tracing::warn!(error = %e, "could not store the precompiled policy");
+        if let Ok(artifact) = policy.serialize() {
+            self.store_artifact(&record.hash, &artifact);
         }
         self.loaded.insert(&policy);
         Ok(policy)
+    }
+
+    /// Stores the precompiled artifact of `hash`; a failure is logged (the next load compiles
+    /// again), never an upload's failure.
+    fn store_artifact(&self, hash: &str, artifact: &[u8]) {
+        let stored = packed::pack(artifact).map_err(storage).and_then(|packed| {
+            self.files
+                .put(hash, Kind::Artifact, &packed)
+                .map_err(storage)
+        });
+        if let Err(e) = stored {
+            tracing::warn!(hash, error = %e, "could not store the precompiled policy");
+        }
+    }
+
+    /// The stored (packed) bytes of `hash`'s file of `kind`: from the files, else from the
+    /// record trees a database written before the files kept them in.
+    fn stored(&self, hash: &str, kind: Kind) -> Result<Option<Vec<u8>>, PolicyError> {
+        if let Some(bytes) = self.files.get(hash, kind).map_err(storage)? {
+            return Ok(Some(bytes));
+        }
+        let tree = match kind {
+            Kind::Component => RecordTree::PolicyBlobs,
+            Kind::Artifact => RecordTree::PolicyArtifacts,
+        };
+        self.records.get(tree, hash.as_bytes()).map_err(storage)
     }
 }
 
@@ -324,3 +344,6 @@ impl PolicySource for PolicyStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
