@@ -6,8 +6,6 @@
 //! part of the load it precedes. Bytes without the tag (records written before compression: a
 //! component starts `\0asm`, an artifact `SWYDPOL1`) are read as they are.
 
-use std::io::Read;
-
 /// Tag of a zstd frame.
 const ZSTD: &[u8; 4] = b"SYZ\x02";
 
@@ -49,16 +47,22 @@ pub fn unpack(stored: Vec<u8>) -> Result<Vec<u8>, PackError> {
     let Some(body) = stored.strip_prefix(ZSTD.as_slice()) else {
         return Ok(stored);
     };
-    let decoder = zstd::stream::read::Decoder::new(body).map_err(PackError::Damaged)?;
-    let mut out = Vec::with_capacity(body.len().saturating_mul(3));
-    decoder
-        .take(MAX_UNPACKED + 1)
-        .read_to_end(&mut out)
-        .map_err(PackError::Damaged)?;
-    if out.len() as u64 > MAX_UNPACKED {
+    // The frame names its size (`pack` compresses whole): one exact allocation, one pass.
+    let size = zstd::zstd_safe::get_frame_content_size(body)
+        .ok()
+        .flatten()
+        .ok_or_else(|| PackError::Damaged(std::io::Error::other("no content size")))?;
+    if size > MAX_UNPACKED {
         return Err(PackError::Damaged(std::io::Error::other(format!(
-            "unpacks beyond {MAX_UNPACKED} bytes"
+            "claims {size} bytes"
         ))));
+    }
+    let size = usize::try_from(size).map_err(|e| PackError::Damaged(std::io::Error::other(e)))?;
+    let out = zstd::bulk::decompress(body, size).map_err(PackError::Damaged)?;
+    if out.len() != size {
+        return Err(PackError::Damaged(std::io::Error::other(
+            "shorter than its frame says",
+        )));
     }
     Ok(out)
 }
