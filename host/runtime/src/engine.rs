@@ -12,7 +12,7 @@ use wasmtime::component::Linker;
 use crate::error::RuntimeError;
 use crate::failure::FailureCounters;
 use crate::sandbox;
-use crate::store::StoreData;
+use crate::store::{StoreData, TABLE_ELEMENTS_LIMIT};
 use crate::ticker::EpochTicker;
 
 /// Limits and tuning of a [`PolicyEngine`]. `Default` gives the production values.
@@ -160,6 +160,20 @@ const BACKTRACE_FRAMES: usize = 32;
 /// Bytes of each pooled memory and table kept resident between decisions.
 const KEEP_RESIDENT_BYTES: usize = 2 << 20;
 
+/// Core instances, memories and tables the pool holds per component instance.
+///
+/// Every policy built so far has one linear memory and two tables
+/// (`Component::resources_required` of the Rust `wasm32-wasip2`, componentize-py and
+/// componentize-js guests) and 3 (Rust), 4 (JavaScript) or 14 (Python) core instances.
+/// Only memories and tables are reserved up front: each memory slot is 4 GiB + 32 MiB
+/// of address space (see below), each table slot [`TABLE_ELEMENTS_LIMIT`] × 8 bytes;
+/// core instances are only counted. The per-component caps below are unchanged: a
+/// component with more memories or tables than this takes more slots, and fewer such
+/// instances fit in the pool at once.
+const CORE_INSTANCES_PER_COMPONENT: u32 = 16;
+const MEMORIES_PER_COMPONENT: u32 = 1;
+const TABLES_PER_COMPONENT: u32 = 4;
+
 fn wasmtime_config(config: &EngineConfig, pooling: bool) -> wasmtime::Config {
     let mut c = wasmtime::Config::new();
     c.wasm_component_model(true)
@@ -170,18 +184,30 @@ fn wasmtime_config(config: &EngineConfig, pooling: bool) -> wasmtime::Config {
         .wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Disable)
         // Enough frames to recognise deep recursion (see `failure`).
         .wasm_backtrace_max_frames(std::num::NonZeroUsize::new(BACKTRACE_FRAMES));
+    // The memory reservation stays wasmtime's default, 4 GiB + a 32 MiB guard per
+    // memory, although a policy may only use `memory_limit_bytes` of it: that is what
+    // lets the compiled code skip bounds checks (an out-of-bounds access lands in
+    // unmapped address space and traps). Reserving only the limit makes wasmtime emit
+    // an explicit check on every load and store: +4 %, +9 % and +17 % instructions per
+    // `longest-idle` decision at 10, 100 and 1000 candidates (callgrind, BENCHMARKS.md
+    // section 1, "Instantiation and the pool"). The reservation is address space only,
+    // never resident memory, so the pool is sized by slot count instead.
     if pooling {
         let n = config.pool_instances.max(1);
         let mut pool = wasmtime::PoolingAllocationConfig::new();
         pool.total_component_instances(n)
-            .total_core_instances(n.saturating_mul(16))
-            .total_memories(n.saturating_mul(2))
-            .total_tables(n.saturating_mul(16))
-            .total_stacks(n)
+            .total_core_instances(n.saturating_mul(CORE_INSTANCES_PER_COMPONENT))
+            .total_memories(n.saturating_mul(MEMORIES_PER_COMPONENT))
+            .total_tables(n.saturating_mul(TABLES_PER_COMPONENT))
+            // Decisions are synchronous: no async fiber stacks (the default reserves
+            // 2 MiB for each of `n` stacks that are never used).
+            .total_stacks(0)
             .max_core_instances_per_component(32)
             .max_memories_per_component(4)
             .max_tables_per_component(32)
             .max_memory_size(config.memory_limit_bytes)
+            // A table may grow as far as the limiter allows, no further.
+            .table_elements(TABLE_ELEMENTS_LIMIT)
             // Reset reused slots with `memset` of the pages actually dirtied (found
             // with Linux's PAGEMAP_SCAN where available) instead of `madvise`, so the
             // next decision does not pay a page fault per touched page.
@@ -209,7 +235,7 @@ mod tests {
 
     #[test]
     fn an_impossible_pool_falls_back_to_on_demand_allocation() {
-        // Two million 4 GiB memory slots cannot be reserved on any machine.
+        // A million 4 GiB memory slots cannot be reserved on any machine.
         let engine = PolicyEngine::new(EngineConfig {
             pool_instances: 1_000_000,
             ..EngineConfig::default()

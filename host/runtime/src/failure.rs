@@ -145,7 +145,7 @@ pub(crate) fn classify(
             format!("memory growth to {desired} bytes refused ({root})"),
         );
     }
-    if let Some(line) = data.stderr.line_containing("panicked at") {
+    if let Some(line) = data.wasi.stderr_line_containing("panicked at") {
         return (FailureKind::Panic, format!("{line} ({root})"));
     }
     if let Some(what) = data.violation() {

@@ -12,17 +12,17 @@ use wasmtime::Store;
 use wasmtime::component::ResourceTable;
 
 use crate::bindings::{
-    Call, Candidate, Decision, Level, OverflowAction, OverflowReason, RoutingPolicy, Subject, View,
-    Viewer,
+    Call, Candidate, Decision, Level, OverflowAction, OverflowReason, Subject, View, Viewer,
 };
-use crate::capture::CapturePipe;
 use crate::engine::PolicyEngine;
+use crate::exports::Exported;
 use crate::failure::{Failure, FailureKind, classify};
 use crate::host_impl::HostCtx;
+use crate::lazy_wasi::{LazyWasi, Output};
 use crate::logs::{LogBuffer, LogSource};
 use crate::outcome::{Decided, Outcome};
 use crate::policy::Policy;
-use crate::sandbox::{self, Determinism};
+use crate::sandbox::Determinism;
 use crate::state::PolicyState;
 use crate::store::{MemoryLimiter, StoreData};
 use crate::validate::{BadAnswer, ConfigRejected};
@@ -30,9 +30,6 @@ use crate::{fallback, validate};
 
 /// Failure detail when a policy is used with an engine that did not load it.
 const OTHER_ENGINE: &str = "the policy was loaded by another engine";
-
-/// Bytes of stdout (and, separately, stderr) captured per call.
-const OUTPUT_CAPTURE_BYTES: usize = 8 * 1024;
 
 impl PolicyEngine {
     /// Asks `policy` whom to ring for `call`. Falls back to [`fallback::route`].
@@ -48,7 +45,7 @@ impl PolicyEngine {
         self.invoke(
             Invocation::new(policy, company, "route", Determinism::of(call)),
             state,
-            |p, store| p.call_route(store, call, candidates, config),
+            |p, store| p.route(store, call, candidates, config),
             |d| validate::route(d, candidates),
             |_| fallback::route(call, candidates),
         )
@@ -68,7 +65,7 @@ impl PolicyEngine {
         self.invoke(
             Invocation::new(policy, company, "overflow", Determinism::of(call)),
             state,
-            |p, store| p.call_overflow(store, call, reason, config),
+            |p, store| p.overflow(store, call, reason, config),
             |a| validate::overflow(a, call),
             |_| fallback::overflow(call, reason),
         )
@@ -88,7 +85,7 @@ impl PolicyEngine {
         self.invoke(
             Invocation::new(policy, company, "visibility", Determinism::default()),
             state,
-            |p, store| p.call_visibility(store, *viewer, *subject, config),
+            |p, store| p.visibility(store, *viewer, *subject, config),
             |_| Ok(()),
             |_| fallback::visibility(viewer, subject),
         )
@@ -108,7 +105,7 @@ impl PolicyEngine {
             Invocation::new(policy, company, "check-config", Determinism::default()),
             state,
             |p, store| {
-                p.call_check_config(store, config)
+                p.check_config(store, config)
                     .map(|checked| checked.map_err(ConfigRejected::by_policy))
             },
             |_| Ok(()),
@@ -151,7 +148,7 @@ impl PolicyEngine {
         &self,
         inv: Invocation<'_>,
         state: &mut PolicyState,
-        call: impl FnOnce(&RoutingPolicy, &mut Store<StoreData>) -> wasmtime::Result<T>,
+        call: impl FnOnce(&Exported<'_>, &mut Store<StoreData>) -> wasmtime::Result<T>,
         check: impl FnOnce(&T) -> Result<(), BadAnswer>,
         fallback: impl FnOnce(FailureKind) -> T,
     ) -> Decided<T> {
@@ -171,7 +168,7 @@ impl PolicyEngine {
         let mut store = self.new_store(&inv, state.clone());
         let result = match inv.policy.pre().instantiate(&mut store) {
             Err(e) => Err(classify(&e, store.data(), FailureKind::Instantiate)),
-            Ok(instance) => match call(&instance, &mut store) {
+            Ok(instance) => match call(&inv.policy.exports().of(instance), &mut store) {
                 Err(e) => Err(classify(&e, store.data(), FailureKind::Trap)),
                 Ok(value) => match store.data().violation() {
                     Some(what) => Err((
@@ -191,7 +188,7 @@ impl PolicyEngine {
             .map(|fuel| fuel.saturating_sub(store.get_fuel().unwrap_or(0)));
         let data = store.into_data();
         let memory_bytes = data.limiter.granted;
-        let logs = collect_logs(data.host.logs, &data.stdout, &data.stderr);
+        let logs = collect_logs(data.host.logs, data.wasi.take_output());
         match result {
             Ok(value) => {
                 let state_changed = data.host.state != *state;
@@ -250,10 +247,8 @@ impl PolicyEngine {
     /// A store for one call: empty WASI, a copy of the state, limits and deadline.
     fn new_store(&self, inv: &Invocation<'_>, state: PolicyState) -> Store<StoreData> {
         let config = &self.inner.config;
-        let stdout = CapturePipe::new(OUTPUT_CAPTURE_BYTES);
-        let stderr = CapturePipe::new(OUTPUT_CAPTURE_BYTES);
         let data = StoreData {
-            wasi: sandbox::wasi_ctx(inv.determinism, &stdout, &stderr),
+            wasi: LazyWasi::new(inv.determinism),
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(config.memory_limit_bytes),
             host: HostCtx {
@@ -262,8 +257,6 @@ impl PolicyEngine {
                 logs: LogBuffer::default(),
                 state,
             },
-            stdout,
-            stderr,
             violation: None,
         };
         let mut store = Store::new(&self.inner.engine, data);
@@ -314,14 +307,10 @@ impl Determinism {
 }
 
 /// `host.log` lines, then stdout, then stderr, all within one budget.
-fn collect_logs(
-    mut logs: LogBuffer,
-    stdout: &CapturePipe,
-    stderr: &CapturePipe,
-) -> Vec<crate::GuestLog> {
-    let (out, out_lost) = stdout.take();
+fn collect_logs(mut logs: LogBuffer, output: Output) -> Vec<crate::GuestLog> {
+    let (out, out_lost) = output.stdout;
     logs.push_output(Level::Info, LogSource::Stdout, &out, out_lost);
-    let (err, err_lost) = stderr.take();
+    let (err, err_lost) = output.stderr;
     logs.push_output(Level::Warn, LogSource::Stderr, &err, err_lost);
     logs.finish()
 }

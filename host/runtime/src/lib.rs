@@ -14,12 +14,13 @@
 //!   what is wrong); serialisation for an on-disk cache.
 //! - `sandbox`: the empty WASI context, deterministic clocks and randomness, and the
 //!   shadowed functions that turn escape attempts into `sandbox-violation`.
-//! - `store` / `host_impl` / `capture`: per-call store data, the `host` import, and
-//!   bounded stdout/stderr pipes.
+//! - `store` / `lazy_wasi` / `host_impl` / `capture`: per-call store data, its WASI
+//!   context built on first use, the `host` import, and bounded stdout/stderr pipes.
 //! - [`state`]: [`PolicyState`], the company's limited key/value state.
 //! - [`skills`]: [`skills::SkillTable`], skill names interned into `call.skills` and each
 //!   candidate's bitmask.
-//! - `invoke`: the four calls; [`outcome`]: [`Decided`] and [`Outcome`].
+//! - `invoke`: the four calls (`exports`: each found once, type-checked per call);
+//!   [`outcome`]: [`Decided`] and [`Outcome`].
 //! - [`failure`]: [`FailureKind`], classification and [`FailureCounters`].
 //! - [`validate`]: checks on every answer ([`BadAnswer`], [`ConfigRejected`]); [`fallback`]:
 //!   the native defaults.
@@ -32,10 +33,12 @@ pub mod bindings;
 mod capture;
 pub mod engine;
 pub mod error;
+mod exports;
 pub mod failure;
 pub mod fallback;
 mod host_impl;
 mod invoke;
+mod lazy_wasi;
 mod load;
 pub mod logs;
 pub mod outcome;

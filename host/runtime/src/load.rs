@@ -8,6 +8,7 @@ use wasmtime::component::types::ComponentItem;
 use crate::bindings::RoutingPolicyPre;
 use crate::engine::PolicyEngine;
 use crate::error::LoadError;
+use crate::exports::Exports;
 use crate::policy::{Policy, PolicyMeta, sha256_hex};
 use crate::sandbox::ALLOWED_WASI_PACKAGES;
 
@@ -98,7 +99,9 @@ impl PolicyEngine {
                 detail: format!("{e:#}"),
             }
         })?;
-        let pre = RoutingPolicyPre::new(instance_pre).map_err(|e| {
+        // Type-checks every export against the world once, here; a decision then
+        // checks only the export it calls (see `exports`).
+        RoutingPolicyPre::new(instance_pre.clone()).map_err(|e| {
             // bindgen's context is "type-checking export func `<name>`".
             let context = e.to_string();
             let export = EXPORTS
@@ -110,7 +113,8 @@ impl PolicyEngine {
                 detail: e.root_cause().to_string(),
             }
         })?;
-        let policy = Policy::new(meta, component, pre);
+        let exports = Exports::find(&component)?;
+        let policy = Policy::new(meta, component, instance_pre, exports);
         self.warm_up(&policy);
         Ok(policy)
     }

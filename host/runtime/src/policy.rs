@@ -7,11 +7,11 @@ use std::sync::{Arc, Weak};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use wasmtime::component::Component;
+use wasmtime::component::{Component, InstancePre};
 
-use crate::bindings::RoutingPolicyPre;
 use crate::engine::PolicyEngine;
 use crate::error::{LoadError, RuntimeError};
+use crate::exports::Exports;
 use crate::store::StoreData;
 
 /// Magic prefix of [`Policy::serialize`] output.
@@ -42,11 +42,12 @@ struct PolicyInner {
     code: Arc<Code>,
 }
 
-/// The compiled component and its pre-linked instance, shared by every identity of the same
-/// bytes.
+/// The compiled component, its pre-linked instance and where its exports are, shared by
+/// every identity of the same bytes.
 struct Code {
     component: Component,
-    pre: RoutingPolicyPre<StoreData>,
+    pre: InstancePre<StoreData>,
+    exports: Exports,
 }
 
 /// A reference to a [`Policy`]'s compiled code that does not keep it alive: a cache of
@@ -74,9 +75,17 @@ impl Policy {
     pub(crate) fn new(
         meta: PolicyMeta,
         component: Component,
-        pre: RoutingPolicyPre<StoreData>,
+        pre: InstancePre<StoreData>,
+        exports: Exports,
     ) -> Self {
-        Self::with_code(meta, Arc::new(Code { component, pre }))
+        Self::with_code(
+            meta,
+            Arc::new(Code {
+                component,
+                pre,
+                exports,
+            }),
+        )
     }
 
     fn with_code(meta: PolicyMeta, code: Arc<Code>) -> Self {
@@ -136,8 +145,12 @@ impl Policy {
         &self.inner.label
     }
 
-    pub(crate) fn pre(&self) -> &RoutingPolicyPre<StoreData> {
+    pub(crate) fn pre(&self) -> &InstancePre<StoreData> {
         &self.inner.code.pre
+    }
+
+    pub(crate) fn exports(&self) -> &Exports {
+        &self.inner.code.exports
     }
 
     /// The compiled code with its metadata, for [`PolicyEngine::load_precompiled`]

@@ -1,16 +1,16 @@
 //! The WASI sandbox: one linker per engine and an empty WASI context per decision.
 //!
 //! Policies built with Rust's std import WASI 0.2, so `wasmtime_wasi::p2` is linked
-//! (synchronously), but each store gets an EMPTY context: no preopens, no env, no
-//! args, no network; stdout/stderr go to small capture pipes. The functions a guest
-//! would use to reach the outside (or to block the host thread) are shadowed with
-//! host functions that record a sandbox violation and trap, so such an attempt is
-//! a failure of kind `sandbox-violation`, not a silently empty answer. The
-//! program's arguments and environment are the exception: reading them answers
-//! empty lists and is not a violation, because nothing of the host is in them and
-//! language runtimes read both at start-up (CPython under componentize-py reads
-//! `get-arguments`, then `get-environment`; Rust's panic hook reads
-//! `RUST_BACKTRACE`).
+//! (synchronously), but each store gets an EMPTY context (built on the guest's first
+//! WASI call, `lazy_wasi`): no preopens, no env, no args, no network; stdout/stderr go
+//! to small capture pipes. The functions a guest would use to reach the outside (or
+//! to block the host thread) are shadowed with host functions that record a sandbox
+//! violation and trap, so such an attempt is a failure of kind `sandbox-violation`,
+//! not a silently empty answer. The program's arguments and environment are the
+//! exception: reading them answers empty lists and is not a violation, because
+//! nothing of the host is in them and language runtimes read both at start-up
+//! (CPython under componentize-py reads `get-arguments`, then `get-environment`;
+//! Rust's panic hook reads `RUST_BACKTRACE`).
 //!
 //! Clocks and randomness are deterministic functions of the call (`now-unix-ms`,
 //! `seed`), so a decision is reproducible from its inputs.

@@ -1,23 +1,22 @@
-//! What one decision's `Store` holds: the empty WASI context, the `host` state, the
-//! captured stdout/stderr, the memory limiter and any sandbox violation.
+//! What one decision's `Store` holds: the empty WASI context (built on first use, with
+//! the captured stdout/stderr), the `host` state, the memory limiter and any sandbox
+//! violation.
 //!
 //! A store lives for exactly one decision; nothing in it survives to the next call.
 
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::{WasiCtxView, WasiView};
 
-use crate::capture::CapturePipe;
 use crate::host_impl::HostCtx;
+use crate::lazy_wasi::LazyWasi;
 
 /// Data of a per-decision store.
 pub(crate) struct StoreData {
-    pub(crate) wasi: WasiCtx,
+    pub(crate) wasi: LazyWasi,
     pub(crate) table: ResourceTable,
     pub(crate) limiter: MemoryLimiter,
     pub(crate) host: HostCtx,
-    pub(crate) stdout: CapturePipe,
-    pub(crate) stderr: CapturePipe,
     /// The first attempt to reach outside the sandbox, if any.
     pub(crate) violation: Option<String>,
 }
@@ -32,7 +31,7 @@ impl StoreData {
 impl WasiView for StoreData {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
-            ctx: &mut self.wasi,
+            ctx: self.wasi.ctx(),
             table: &mut self.table,
         }
     }
@@ -49,7 +48,7 @@ pub(crate) struct MemoryLimiter {
 }
 
 /// Most elements one table may hold.
-const TABLE_ELEMENTS_LIMIT: usize = 20_000;
+pub(crate) const TABLE_ELEMENTS_LIMIT: usize = 20_000;
 
 impl MemoryLimiter {
     pub(crate) fn new(memory_limit: usize) -> Self {
