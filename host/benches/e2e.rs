@@ -1,30 +1,235 @@
 //! End-to-end load over HTTP on loopback: a seeded world (companies, agents, a third of them
 //! shared by 2–3 companies, each company on a shipped policy), full call lifecycles (incoming →
-//! answered → ended, durable call log) at several concurrencies, against the real server
-//! in-process; and the same load on a do-nothing handler (`GET /health`) of the same server as
-//! the ceiling. Prints decisions per second and latency percentiles of `POST /v1/calls`.
+//! answered → ended, durable call log) at several concurrencies, against the real release
+//! binary (`switchyard serve`) run as a child process, so that the server's CPU is measured
+//! alone (utime + stime of the child from `/proc/<pid>/stat`) and the load generator's (this
+//! process) separately. The same client then loads a do-nothing handler of the same server
+//! (`GET /health`) as the ceiling, in the same run. Prints lifecycles per second, latency
+//! percentiles of each request of a lifecycle, both processes' CPU per lifecycle and the load
+//! average at the start of each level.
 //!
 //! Then the hostile-tenant section: a tenth of the companies switch to a policy that loops on
 //! every decision, and the others' load is measured alone and next to it.
 //!
 //! Run: `cargo bench -p switchyard --bench e2e` (defaults: 50 companies, 2,000 agents,
-//! 3,000 lifecycles per concurrency level); `-- --quick` for a small world, `-- --only N` for
-//! one concurrency level, `-- --no-hostile` to skip the hostile section. `E2E_VOLATILE=1` runs
-//! the server with live state volatile (`--volatile-live-state`), to compare with the default.
+//! 3,000 lifecycles per concurrency level, 1,000 at 1 in flight). Options after `--`:
+//!
+//! - `--quick`: a small world; `--only N`: one concurrency level; `--lifecycles N`: N per level;
+//!   `--no-hostile`: skip the hostile section;
+//! - `--bin PATH`: load another server binary with the same load generator (before/after);
+//!   `--serve-arg A` (repeatable) is passed to `switchyard serve`, `--server-env KEY=VALUE`
+//!   (repeatable) set in the server's environment only; `E2E_VOLATILE=1` runs the server with
+//!   live state volatile (`--volatile-live-state`), to compare with the default;
+//! - `--hold N`: print the server's pid and wait 10 s before level N (to attach
+//!   `perf record -p`); `--latencies PATH`: every request of each level (what, when sent,
+//!   latency) to `PATH-<in flight>.csv`; `--log PATH`: keep the server's log there.
+//!
+//! The server logs at `warn` (`RUST_LOG=warn`; the in-process server of earlier versions of
+//! this bench had no subscriber at all) to `<temp dir>/server.log` unless `--log`; its data is a
+//! temporary directory. Every loop is bounded in count and time (`LEVEL_WITHIN`, request
+//! timeout, `/ready` and exit waits); only 127.0.0.1 is used.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use switchyard::config::ServeConfig;
 
-/// The same allocator as the `switchyard` binary (the server runs in this process).
+/// The load generator allocates many small buffers too (mimalloc, as the server does): the
+/// less CPU it takes, the more of the 2 cores the server gets.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const OPERATOR: &str = "sy_bench-operator-token-0123456789";
+/// Longest wait for the server's `/ready`.
+const READY_WITHIN: Duration = Duration::from_secs(120);
+/// Longest a single request may take before the bench gives up (a hung server fails the run).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest one measured level may run; the tasks stop starting lifecycles after it and the
+/// row is marked as cut short.
+const LEVEL_WITHIN: Duration = Duration::from_secs(300);
+/// Longest wait for the server's exit after SIGTERM before it is killed.
+const EXIT_WITHIN: Duration = Duration::from_secs(30);
+/// Clock ticks per second of `/proc/<pid>/stat` (`USER_HZ`, 100 on Linux x86_64).
+const TICKS_PER_SEC: u64 = 100;
+
+struct Args {
+    quick: bool,
+    levels: Vec<usize>,
+    lifecycles: Option<usize>,
+    hostile: bool,
+    bin: PathBuf,
+    serve_args: Vec<String>,
+    server_env: Vec<(String, String)>,
+    volatile: bool,
+    hold: Option<usize>,
+    latencies: Option<PathBuf>,
+    log: Option<PathBuf>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        quick: false,
+        levels: vec![1, 16, 64],
+        lifecycles: None,
+        hostile: true,
+        bin: PathBuf::from(env!("CARGO_BIN_EXE_switchyard")),
+        serve_args: Vec::new(),
+        server_env: Vec::new(),
+        // `E2E_VOLATILE=1`: live state in memory only (call logs still durable), so the same
+        // build measures what making live state durable costs (issue #10).
+        volatile: std::env::var("E2E_VOLATILE").is_ok_and(|v| v == "1"),
+        hold: None,
+        latencies: None,
+        log: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => a.quick = true,
+            "--only" => {
+                let v = it.next().expect("--only N");
+                a.levels = vec![v.parse().expect("--only takes a concurrency")];
+            }
+            "--lifecycles" => {
+                let v = it.next().expect("--lifecycles N");
+                a.lifecycles = Some(v.parse().expect("--lifecycles takes a count"));
+            }
+            "--no-hostile" => a.hostile = false,
+            "--bin" => a.bin = it.next().expect("--bin PATH").into(),
+            "--serve-arg" => a.serve_args.push(it.next().expect("--serve-arg ARG")),
+            "--hold" => {
+                let v = it.next().expect("--hold N");
+                a.hold = Some(v.parse().expect("--hold takes a concurrency"));
+            }
+            "--server-env" => {
+                let v = it.next().expect("--server-env KEY=VALUE");
+                let (k, v) = v.split_once('=').expect("--server-env KEY=VALUE");
+                a.server_env.push((k.to_owned(), v.to_owned()));
+            }
+            "--log" => a.log = Some(it.next().expect("--log PATH").into()),
+            "--latencies" => a.latencies = Some(it.next().expect("--latencies PATH").into()),
+            _ => {} // `cargo bench` passes `--bench`
+        }
+    }
+    a
+}
+
+/// (utime + stime, stime) of process `pid` so far (every thread, live or exited), from its
+/// `/proc/<pid>/stat`.
+fn cpu_of(pid: &str) -> (Duration, Duration) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let time = |ticks: u64| Duration::from_millis(ticks * 1_000 / TICKS_PER_SEC);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (time(ticks(11) + ticks(12)), time(ticks(12)))
+}
+
+/// Threads of process `pid` now (field 20 of its stat line).
+fn threads_of(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    rest.split_whitespace()
+        .nth(17)
+        .and_then(|f| f.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The 1, 5 and 15 minute load averages, as `/proc/loadavg` gives them.
+fn load_average() -> String {
+    let line = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    line.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// The server as a child process.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    /// Spawns `switchyard serve` on a free loopback port over `data` and waits for `/ready`.
+    async fn start(args: &Args, data: &Path, log: &Path, http: &reqwest::Client) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = std::fs::File::create(log).unwrap();
+        let mut command = Command::new(&args.bin);
+        command
+            .args(["serve", "--data"])
+            .arg(data)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(&args.serve_args)
+            .env("SWITCHYARD_OPERATOR_TOKEN", OPERATOR)
+            .env("RUST_LOG", "warn")
+            .envs(args.server_env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log));
+        if args.volatile {
+            command.arg("--volatile-live-state");
+        }
+        let child = command.spawn().expect("spawning the server");
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        loop {
+            if let Ok(r) = http.get(format!("{base}/ready")).send().await
+                && r.status().is_success()
+            {
+                break;
+            }
+            assert!(started.elapsed() < READY_WITHIN, "no /ready from {base}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Server { child, base }
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+
+    /// The server's CPU time so far, and the system part of it.
+    fn cpu(&self) -> (Duration, Duration) {
+        cpu_of(&self.pid())
+    }
+
+    /// SIGTERM, then wait (bounded) for the graceful exit (the database is flushed).
+    fn stop(mut self) {
+        Command::new("kill")
+            .args(["-TERM", &self.pid()])
+            .status()
+            .unwrap();
+        let asked = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "server exited with {status}");
+                return;
+            }
+            if asked.elapsed() > EXIT_WITHIN {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("server did not exit within {EXIT_WITHIN:?} of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
 
 struct World {
     base: String,
@@ -43,6 +248,16 @@ impl World {
             numbers: self.numbers[range.clone()].to_vec(),
             companies: self.companies[range].to_vec(),
             telephony: self.telephony.clone(),
+        }
+    }
+}
+
+/// A run that panics (a failed assertion) still takes its server down.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }
@@ -76,11 +291,10 @@ async fn ok(
     v
 }
 
-async fn seed(base: &str, companies: usize, agents: usize) -> World {
+async fn seed(http: &reqwest::Client, base: &str, companies: usize, agents: usize) -> World {
     use reqwest::Method as M;
-    let http = reqwest::Client::new();
     let acc = ok(
-        &http,
+        http,
         M::POST,
         format!("{base}/v1/accounts"),
         OPERATOR,
@@ -93,10 +307,19 @@ async fn seed(base: &str, companies: usize, agents: usize) -> World {
     let mut cos = Vec::new();
     let mut numbers = Vec::new();
     for i in 0..companies {
-        let c = ok(&http, M::POST, format!("{base}/v1/companies"), OPERATOR,
-            Some(json!({"name": format!("Company {i}"), "time_zone": "UTC", "account_id": acc, "wrap_up_secs": 0}))).await["id"].as_u64().unwrap();
+        let c = ok(
+            http,
+            M::POST,
+            format!("{base}/v1/companies"),
+            OPERATOR,
+            Some(json!({"name": format!("Company {i}"), "time_zone": "UTC",
+                "account_id": acc, "wrap_up_secs": 0})),
+        )
+        .await["id"]
+            .as_u64()
+            .unwrap();
         let d = ok(
-            &http,
+            http,
             M::POST,
             format!("{base}/v1/companies/{c}/departments"),
             OPERATOR,
@@ -107,7 +330,7 @@ async fn seed(base: &str, companies: usize, agents: usize) -> World {
             .unwrap();
         let number = format!("+9180{:08}", i + 1);
         ok(
-            &http,
+            http,
             M::PUT,
             format!("{base}/v1/companies/{c}/numbers/{number}"),
             OPERATOR,
@@ -122,21 +345,13 @@ async fn seed(base: &str, companies: usize, agents: usize) -> World {
             (name, path)
         };
         let wasm = std::fs::read(path).unwrap();
-        let up = http
-            .post(format!("{base}/v1/companies/{c}/policies?name={name}"))
-            .bearer_auth(OPERATOR)
-            .header("content-type", "application/wasm")
-            .body(wasm)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(up.status().as_u16(), 201);
+        let version = upload(http, base, c, name, wasm).await;
         ok(
-            &http,
+            http,
             M::PUT,
             format!("{base}/v1/companies/{c}/policy"),
             OPERATOR,
-            Some(json!({"version": 1})),
+            Some(json!({"version": version})),
         )
         .await;
         cos.push((c, d));
@@ -149,67 +364,7 @@ async fn seed(base: &str, companies: usize, agents: usize) -> World {
         let (http, base, cos) = (http.clone(), base.to_owned(), Arc::clone(&cos));
         tasks.push(tokio::spawn(async move {
             for a in (t * agents_per_task)..((t + 1) * agents_per_task).min(agents) {
-                let (c, d) = cos[a % cos.len()];
-                let email = format!("agent{a}@bench.example");
-                let added = ok(
-                    &http,
-                    M::POST,
-                    format!("{base}/v1/companies/{c}/members"),
-                    OPERATOR,
-                    Some(json!({"name": format!("Agent {a}"), "email": email})),
-                )
-                .await;
-                let id = added["agent"]["id"].as_u64().unwrap();
-                let token = added["agent_token"].as_str().unwrap().to_owned();
-                ok(
-                    &http,
-                    M::POST,
-                    format!("{base}/v1/me/activate"),
-                    &token,
-                    None,
-                )
-                .await;
-                ok(
-                    &http,
-                    M::PUT,
-                    format!("{base}/v1/companies/{c}/departments/{d}/members/{id}"),
-                    OPERATOR,
-                    Some(json!({"tier": 1})),
-                )
-                .await;
-                // A third of the agents also work for one or two more companies.
-                if a % 3 == 0 {
-                    for k in 1..=(1 + a % 2) {
-                        let (c2, d2) = cos[(a + k * 7) % cos.len()];
-                        if c2 == c {
-                            continue;
-                        }
-                        ok(
-                            &http,
-                            M::POST,
-                            format!("{base}/v1/companies/{c2}/members"),
-                            OPERATOR,
-                            Some(json!({"email": email})),
-                        )
-                        .await;
-                        ok(
-                            &http,
-                            M::PUT,
-                            format!("{base}/v1/companies/{c2}/departments/{d2}/members/{id}"),
-                            OPERATOR,
-                            Some(json!({"tier": 1})),
-                        )
-                        .await;
-                    }
-                }
-                ok(
-                    &http,
-                    M::PUT,
-                    format!("{base}/v1/me/presence"),
-                    &token,
-                    Some(json!({"logged_in": true})),
-                )
-                .await;
+                seed_agent(&http, &base, &cos, a).await;
             }
         }));
     }
@@ -217,7 +372,7 @@ async fn seed(base: &str, companies: usize, agents: usize) -> World {
         t.await.unwrap();
     }
     let telephony = ok(
-        &http,
+        http,
         M::POST,
         format!("{base}/v1/tokens"),
         OPERATOR,
@@ -229,11 +384,102 @@ async fn seed(base: &str, companies: usize, agents: usize) -> World {
         .to_owned();
     World {
         base: base.to_owned(),
-        http,
+        http: http.clone(),
         numbers,
         companies: cos.iter().map(|(c, _)| *c).collect(),
         telephony,
     }
+}
+
+/// Uploads `wasm` as policy `name` of company `c`; returns its version. An upload whose smoke
+/// decision misses the deadline on a machine busy with other work is refused: tried again, at
+/// most 5 times.
+async fn upload(http: &reqwest::Client, base: &str, c: u64, name: &str, wasm: Vec<u8>) -> Value {
+    for attempt in 1..=5 {
+        let up = http
+            .post(format!("{base}/v1/companies/{c}/policies?name={name}"))
+            .bearer_auth(OPERATOR)
+            .header("content-type", "application/wasm")
+            .body(wasm.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = up.status().as_u16();
+        let body = up.text().await.unwrap_or_default();
+        if status == 201 {
+            let answer: Value = serde_json::from_str(&body).unwrap();
+            return answer["version"].clone();
+        }
+        eprintln!("upload of {name} to company {c} refused (attempt {attempt}): {status} {body}");
+    }
+    panic!("upload of {name} to company {c} refused 5 times");
+}
+
+/// Agent `a`: a member of one company's department, a third of them also of one or two more,
+/// activated and logged in.
+async fn seed_agent(http: &reqwest::Client, base: &str, cos: &[(u64, u64)], a: usize) {
+    use reqwest::Method as M;
+    let (c, d) = cos[a % cos.len()];
+    let email = format!("agent{a}@bench.example");
+    let added = ok(
+        http,
+        M::POST,
+        format!("{base}/v1/companies/{c}/members"),
+        OPERATOR,
+        Some(json!({"name": format!("Agent {a}"), "email": email})),
+    )
+    .await;
+    let id = added["agent"]["id"].as_u64().unwrap();
+    let token = added["agent_token"].as_str().unwrap().to_owned();
+    ok(
+        http,
+        M::POST,
+        format!("{base}/v1/me/activate"),
+        &token,
+        None,
+    )
+    .await;
+    ok(
+        http,
+        M::PUT,
+        format!("{base}/v1/companies/{c}/departments/{d}/members/{id}"),
+        OPERATOR,
+        Some(json!({"tier": 1})),
+    )
+    .await;
+    // A third of the agents also work for one or two more companies.
+    if a.is_multiple_of(3) {
+        for k in 1..=(1 + a % 2) {
+            let (c2, d2) = cos[(a + k * 7) % cos.len()];
+            if c2 == c {
+                continue;
+            }
+            ok(
+                http,
+                M::POST,
+                format!("{base}/v1/companies/{c2}/members"),
+                OPERATOR,
+                Some(json!({"email": email})),
+            )
+            .await;
+            ok(
+                http,
+                M::PUT,
+                format!("{base}/v1/companies/{c2}/departments/{d2}/members/{id}"),
+                OPERATOR,
+                Some(json!({"tier": 1})),
+            )
+            .await;
+        }
+    }
+    ok(
+        http,
+        M::PUT,
+        format!("{base}/v1/me/presence"),
+        &token,
+        Some(json!({"logged_in": true})),
+    )
+    .await;
 }
 
 /// Latencies of one lifecycle's requests: the decision, `answered` and `ended` (zero when the
@@ -295,23 +541,6 @@ async fn lifecycle(w: &World, n: usize) -> Phases {
     phases
 }
 
-/// CPU time used by this process so far (server and load generator together), from
-/// `/proc/self/stat` (user + system, in clock ticks of 10 ms).
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
-
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -320,25 +549,60 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.0} µs", d.as_secs_f64() * 1e6)
+}
+
+/// What one measured level did.
+struct Measured {
+    /// Lifecycles (or `/health` requests) completed per second.
+    rate: f64,
+    /// Sorted latencies of the decision, `answered` and `ended` (`/health`: the first only).
+    lat: [Vec<Duration>; 3],
+    /// Server CPU per lifecycle (or request).
+    server_cpu: Duration,
+    /// The system (kernel) part of it.
+    server_sys: Duration,
+    /// Load generator CPU per lifecycle (or request).
+    client_cpu: Duration,
+    /// Stopped at [`LEVEL_WITHIN`] before every task finished its share.
+    cut_short: bool,
+    /// Every request: phase (0 decision or `/health`, 1 `answered`, 2 `ended`), when it was
+    /// sent (since the level started) and its latency.
+    timeline: Vec<(usize, Duration, Duration)>,
+}
+
+/// `total` lifecycles (or `/health` requests when `health`) by `concurrency` tasks, numbered
+/// from `offset`; bounded by count and by [`LEVEL_WITHIN`].
 async fn run(
     w: Arc<World>,
+    server: &Server,
     concurrency: usize,
     total: usize,
     offset: usize,
     health: bool,
-) -> (f64, [Vec<Duration>; 3], Duration) {
+) -> Measured {
     let start = Instant::now();
-    let cpu_start = cpu_time();
+    let deadline = start + LEVEL_WITHIN;
+    let (server_start, client_start) = (server.cpu(), cpu_of("self"));
+    let cut = Arc::new(AtomicBool::new(false));
     let per = total.div_ceil(concurrency);
     let mut tasks = Vec::new();
     for t in 0..concurrency {
-        let w = Arc::clone(&w);
+        let (w, cut) = (Arc::clone(&w), Arc::clone(&cut));
         tasks.push(tokio::spawn(async move {
-            let mut lat: [Vec<Duration>; 3] = Default::default();
+            let mut timeline = Vec::new();
             for i in 0..per {
-                let n = offset + t * per + i;
+                let sent = Instant::now();
+                if sent > deadline {
+                    cut.store(true, Ordering::Relaxed);
+                    break;
+                }
                 if health {
-                    let s = Instant::now();
                     let r = w
                         .http
                         .get(format!("{}/health", w.base))
@@ -347,31 +611,69 @@ async fn run(
                         .unwrap();
                     assert_eq!(r.status().as_u16(), 200);
                     let _ = r.bytes().await;
-                    lat[0].push(s.elapsed());
+                    timeline.push((0, sent - start, sent.elapsed()));
                 } else {
-                    let phases = lifecycle(&w, n).await;
-                    for (all, d) in lat.iter_mut().zip(phases) {
+                    let phases = lifecycle(&w, offset + t * per + i).await;
+                    let mut at = sent - start;
+                    for (phase, d) in phases.into_iter().enumerate() {
                         if !d.is_zero() {
-                            all.push(d);
+                            timeline.push((phase, at, d));
+                            at += d;
                         }
                     }
                 }
             }
-            lat
+            timeline
         }));
     }
-    let mut all: [Vec<Duration>; 3] = Default::default();
+    let mut timeline = Vec::new();
     for t in tasks {
-        for (into, from) in all.iter_mut().zip(t.await.unwrap()) {
-            into.extend(from);
-        }
+        timeline.extend(t.await.unwrap());
     }
-    let rate = all[0].len() as f64 / start.elapsed().as_secs_f64();
-    let cpu = (cpu_time() - cpu_start) / u32::try_from(all[0].len().max(1)).unwrap();
-    for phase in &mut all {
+    let elapsed = start.elapsed();
+    let (server_end, client_end) = (server.cpu(), cpu_of("self"));
+    let server_used = server_end.0.saturating_sub(server_start.0);
+    let server_sys = server_end.1.saturating_sub(server_start.1);
+    let client_used = client_end.0.saturating_sub(client_start.0);
+    let mut lat: [Vec<Duration>; 3] = Default::default();
+    for &(phase, _, d) in &timeline {
+        lat[phase].push(d);
+    }
+    let done = u32::try_from(lat[0].len().max(1)).unwrap();
+    let (server_cpu, client_cpu) = (server_used / done, client_used / done);
+    let server_sys = server_sys / done;
+    for phase in &mut lat {
         phase.sort_unstable();
     }
-    (rate, all, cpu)
+    Measured {
+        rate: lat[0].len() as f64 / elapsed.as_secs_f64(),
+        lat,
+        server_cpu,
+        server_sys,
+        client_cpu,
+        cut_short: cut.load(Ordering::Relaxed),
+        timeline,
+    }
+}
+
+/// `--latencies PATH`: every request of a level as CSV (`PATH-<in flight>.csv`): what, when it
+/// was sent (ms since the level started) and its latency (ms).
+fn write_timeline(path: &Path, concurrency: usize, calls: &Measured, health: &Measured) {
+    use std::fmt::Write as _;
+    let mut out = String::from("request,sent_ms,latency_ms\n");
+    let names = ["call", "answered", "ended"];
+    let rows = calls
+        .timeline
+        .iter()
+        .map(|&(phase, at, d)| (names[phase], at, d))
+        .chain(health.timeline.iter().map(|&(_, at, d)| ("health", at, d)));
+    for (name, at, d) in rows {
+        let (at, d) = (at.as_secs_f64() * 1e3, d.as_secs_f64() * 1e3);
+        writeln!(out, "{name},{at:.3},{d:.3}").unwrap();
+    }
+    let file = format!("{}-{concurrency}.csv", path.display());
+    std::fs::write(&file, out).unwrap();
+    eprintln!("latencies: {file}");
 }
 
 /// Uploads the hostile test guest to `w`'s companies and activates it looping on every
@@ -379,17 +681,7 @@ async fn run(
 async fn turn_hostile(w: &World) {
     let wasm = std::fs::read(switchyard_artifacts::HOSTILE).unwrap();
     for c in &w.companies {
-        let up = w
-            .http
-            .post(format!("{}/v1/companies/{c}/policies?name=hostile", w.base))
-            .bearer_auth(OPERATOR)
-            .header("content-type", "application/wasm")
-            .body(wasm.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(up.status().as_u16(), 201);
-        let version = up.json::<Value>().await.unwrap()["version"].clone();
+        let version = upload(&w.http, &w.base, *c, "hostile", wasm.clone()).await;
         ok(
             &w.http,
             reqwest::Method::PUT,
@@ -403,68 +695,84 @@ async fn turn_hostile(w: &World) {
 
 /// Hostile-tenant section: the normal companies' load at concurrency 16 alone, then again
 /// while 4 callers keep the hostile companies busy with decisions that loop until the deadline.
-async fn hostile_section(world: &World, hostile: usize, total: usize, offset: usize) {
+async fn hostile_section(
+    world: &World,
+    server: &Server,
+    hostile: usize,
+    total: usize,
+    offset: usize,
+) {
     let n = world.companies.len();
     let normal = Arc::new(world.only(0..n - hostile));
     let bad = Arc::new(world.only(n - hostile..n));
     turn_hostile(&bad).await;
     println!();
     println!(
-        "| load on the other {} companies (16 in flight) | decisions/s | p50 | p99 | p99.9 | hostile decisions (p50) |",
+        "| load on the other {} companies (16 in flight) | lifecycles/s | p50 | p99 | p99.9 | server CPU per lifecycle | hostile decisions (p50) | load average |",
         n - hostile
     );
-    println!("|---|---|---|---|---|---|");
-    let (rate, [lat, _, _], _) = run(Arc::clone(&normal), 16, total, offset, false).await;
+    println!("|---|---|---|---|---|---|---|---|");
+    let load = load_average();
+    let m = run(Arc::clone(&normal), server, 16, total, offset, false).await;
     println!(
-        "| alone | {rate:.0} | {:.2} ms | {:.2} ms | {:.2} ms | — |",
-        pct(&lat, 0.50).as_secs_f64() * 1e3,
-        pct(&lat, 0.99).as_secs_f64() * 1e3,
-        pct(&lat, 0.999).as_secs_f64() * 1e3,
+        "| alone | {:.0} | {} | {} | {} | {} | — | {load} |",
+        m.rate,
+        ms(pct(&m.lat[0], 0.50)),
+        ms(pct(&m.lat[0], 0.99)),
+        ms(pct(&m.lat[0], 0.999)),
+        us(m.server_cpu),
     );
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
     let mut attackers = Vec::new();
+    let load = load_average();
     for t in 0..4 {
         let (bad, stop) = (Arc::clone(&bad), Arc::clone(&stop));
         attackers.push(tokio::spawn(async move {
             let mut lat = Vec::new();
-            let mut i = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                lat.push(lifecycle(&bad, 10_000_000 + t * 1_000_000 + i).await[0]);
-                i += 1;
+            let began = Instant::now();
+            // Bounded: until the measured load ends, or a cap in count and time.
+            while !stop.load(Ordering::Relaxed)
+                && lat.len() < 1_000_000
+                && began.elapsed() < LEVEL_WITHIN
+            {
+                lat.push(lifecycle(&bad, 10_000_000 + t * 1_000_000 + lat.len()).await[0]);
             }
             lat
         }));
     }
-    let (rate, [lat, _, _], _) =
-        run(Arc::clone(&normal), 16, total, offset + total + 16, false).await;
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let m = run(
+        Arc::clone(&normal),
+        server,
+        16,
+        total,
+        offset + total + 16,
+        false,
+    )
+    .await;
+    stop.store(true, Ordering::Relaxed);
     let mut bad_lat = Vec::new();
     for a in attackers {
         bad_lat.extend(a.await.unwrap());
     }
     bad_lat.sort_unstable();
     println!(
-        "| with {hostile} hostile companies looping | {rate:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {} ({:.2} ms) |",
-        pct(&lat, 0.50).as_secs_f64() * 1e3,
-        pct(&lat, 0.99).as_secs_f64() * 1e3,
-        pct(&lat, 0.999).as_secs_f64() * 1e3,
+        "| with {hostile} hostile companies looping | {:.0} | {} | {} | {} | {} | {} ({}) | {load} |",
+        m.rate,
+        ms(pct(&m.lat[0], 0.50)),
+        ms(pct(&m.lat[0], 0.99)),
+        ms(pct(&m.lat[0], 0.999)),
+        us(m.server_cpu),
         bad_lat.len(),
-        pct(&bad_lat, 0.50).as_secs_f64() * 1e3,
+        ms(pct(&bad_lat, 0.50)),
     );
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let (companies, agents, total) = if quick {
+    let args = args();
+    let (companies, agents, total) = if args.quick {
         (10, 200, 300)
     } else {
         (50, 2_000, 3_000)
-    };
-    // `--only N`: one concurrency level (for profiling).
-    let args: Vec<String> = std::env::args().collect();
-    let levels: Vec<usize> = match args.iter().position(|a| a == "--only") {
-        Some(i) => vec![args[i + 1].parse().expect("--only takes a concurrency")],
-        None => vec![1, 16, 64],
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -472,43 +780,89 @@ fn main() {
         .unwrap();
     rt.block_on(async move {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
-        config.operator_token = Some(OPERATOR.to_owned());
-        // `E2E_VOLATILE=1`: live state in memory only (call logs still durable), so the same
-        // build measures what making live state durable costs (issue #10).
-        config.volatile_live_state = std::env::var("E2E_VOLATILE").is_ok_and(|v| v == "1");
-        eprintln!("live state: {}", if config.volatile_live_state { "volatile" } else { "durable" });
-        let server = switchyard::server::start(&config).await.unwrap();
-        let base = format!("http://{}", server.addr());
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .unwrap();
+        let log = args
+            .log
+            .clone()
+            .unwrap_or_else(|| dir.path().join("server.log"));
+        let server = Server::start(&args, &dir.path().join("data"), &log, &http).await;
+        eprintln!(
+            "server: {} (pid {}), live state {}, log {}",
+            args.bin.display(),
+            server.pid(),
+            if args.volatile { "volatile" } else { "durable" },
+            log.display(),
+        );
         let seeding = Instant::now();
-        let world = Arc::new(seed(&base, companies, agents).await);
-        eprintln!("seeded {companies} companies, {agents} agents in {:.1} s", seeding.elapsed().as_secs_f64());
-        println!("| concurrency | lifecycles | decisions/s | p50 | p99 | p99.9 | answered p50 | ended p50 | CPU per lifecycle | /health req/s | /health p50 | /health p99 | CPU per /health |");
-        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        let world = Arc::new(seed(&http, &server.base, companies, agents).await);
+        eprintln!(
+            "seeded {companies} companies, {agents} agents in {:.1} s",
+            seeding.elapsed().as_secs_f64()
+        );
+        println!(
+            "| in flight | lifecycles | lifecycles/s | p50 | p99 | p99.9 | answered p50 / p99 | ended p50 / p99 | server CPU per lifecycle (of which system) | client CPU per lifecycle | /health req/s | /health p50 | /health p99 | server / client CPU per /health | load average at start |"
+        );
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         let mut offset = 0;
-        for concurrency in levels {
-            let n = if concurrency == 1 { total / 3 } else { total };
-            let (rate, [lat, answered, ended], cpu) =
-                run(Arc::clone(&world), concurrency, n, offset, false).await;
+        for concurrency in args.levels.iter().copied() {
+            let n = args
+                .lifecycles
+                .unwrap_or(if concurrency == 1 { total / 3 } else { total });
+            if args.hold == Some(concurrency) {
+                eprintln!(
+                    "{concurrency} in flight in 10 s: perf record -p {}",
+                    server.pid()
+                );
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            }
+            let load = load_average();
+            let wall = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            eprintln!(
+                "{concurrency} in flight: starting at {:.3} (unix time)",
+                wall.as_secs_f64()
+            );
+            let m = run(Arc::clone(&world), &server, concurrency, n, offset, false).await;
             offset += n + concurrency;
-            let (hrate, [hlat, _, _], hcpu) = run(Arc::clone(&world), concurrency, n * 3, 0, true).await;
+            let h = run(Arc::clone(&world), &server, concurrency, n * 3, 0, true).await;
+            if let Some(path) = &args.latencies {
+                write_timeline(path, concurrency, &m, &h);
+            }
+            let [lat, answered, ended] = &m.lat;
             println!(
-                "| {concurrency} | {} | {rate:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} µs | {hrate:.0} | {:.2} ms | {:.2} ms | {:.0} µs |",
+                "| {concurrency} | {}{} | {:.0} | {} | {} | {} | {} / {} | {} / {} | {} ({}) | {} | {:.0} | {} | {} | {} / {} | {load} |",
                 lat.len(),
-                pct(&lat, 0.50).as_secs_f64() * 1e3,
-                pct(&lat, 0.99).as_secs_f64() * 1e3,
-                pct(&lat, 0.999).as_secs_f64() * 1e3,
-                pct(&answered, 0.50).as_secs_f64() * 1e3,
-                pct(&ended, 0.50).as_secs_f64() * 1e3,
-                cpu.as_secs_f64() * 1e6,
-                pct(&hlat, 0.50).as_secs_f64() * 1e3,
-                pct(&hlat, 0.99).as_secs_f64() * 1e3,
-                hcpu.as_secs_f64() * 1e6,
+                if m.cut_short || h.cut_short { " (cut short)" } else { "" },
+                m.rate,
+                ms(pct(lat, 0.50)),
+                ms(pct(lat, 0.99)),
+                ms(pct(lat, 0.999)),
+                ms(pct(answered, 0.50)),
+                ms(pct(answered, 0.99)),
+                ms(pct(ended, 0.50)),
+                ms(pct(ended, 0.99)),
+                us(m.server_cpu),
+                us(m.server_sys),
+                us(m.client_cpu),
+                h.rate,
+                ms(pct(&h.lat[0], 0.50)),
+                ms(pct(&h.lat[0], 0.99)),
+                us(h.server_cpu),
+                us(h.client_cpu),
+            );
+            eprintln!(
+                "{concurrency} in flight: worst decision {}, server threads now {}",
+                ms(lat.last().copied().unwrap_or_default()),
+                threads_of(server.child.id()),
             );
         }
-        if !args.iter().any(|a| a == "--no-hostile") {
-            hostile_section(&world, companies / 10, total, offset).await;
+        if args.hostile {
+            hostile_section(&world, &server, companies / 10, total, offset).await;
         }
-        server.stop().await.unwrap();
+        server.stop();
     });
 }

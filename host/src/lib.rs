@@ -14,7 +14,8 @@
 //! - `calls`: the call flow (decisions, one live call per agent, overflow, queues, traces,
 //!   presence board); `journal_store`: the embedded journal of live state and finished calls'
 //!   logs; `logbook`: durable call logs (stored as `log_codec` encodes them) and
-//!   policy state.
+//!   policy state; `group_commit`: their record store, one fsync at a time, writes during an
+//!   fsync queued instead of waiting for it.
 //! - `policy`: uploaded policy versions and their activation (`store`), the host's own JSON
 //!   forms of a policy's inputs and answers (`io`), `switchyard policy check|simulate`
 //!   (`cli`) and `upload|activate|rollback|list|new` (`remote`), and `replay`.
@@ -24,6 +25,7 @@ pub mod app;
 pub mod calls;
 pub mod config;
 pub mod data_dir;
+pub mod group_commit;
 pub mod http;
 pub mod journal_store;
 pub mod log_codec;

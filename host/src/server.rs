@@ -12,6 +12,7 @@ use switchyard_directory::{Bootstrap, Directory, DirectoryError, RecordStore, Sl
 use switchyard_runtime::{EngineConfig, PolicyEngine};
 
 use crate::calls::{ActivePolicy, CallCenter, CallSettings, Policies, PolicyCache};
+use crate::group_commit::GroupCommit;
 use crate::journal_store::RecordJournal;
 use crate::logbook::LogBook;
 use crate::policy::PolicyStore;
@@ -193,7 +194,8 @@ async fn assemble(
     tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
         let engine =
             PolicyEngine::new(engine_config).map_err(|e| ServerError::Policies(e.to_string()))?;
-        let records: Arc<dyn RecordStore> = Arc::new(records);
+        // Writes during an fsync are queued instead of waiting for it (`group_commit`).
+        let records: Arc<dyn RecordStore> = Arc::new(GroupCommit::new(Arc::new(records)));
         let logbook = LogBook::new(Arc::clone(&records));
         let files = PolicyFiles::open(&policies_dir).map_err(ServerError::PolicyFiles)?;
         let store = PolicyStore::new(records, Arc::new(files), engine.clone(), max_policy_bytes);
