@@ -324,6 +324,7 @@ fn seed_direct(
                         account_id: None,
                         wrap_up_secs: None,
                         identity_policy: None,
+                        sip_domain: None,
                     };
                     let c = directory.create_company(&op, company).unwrap().id;
                     let department = NewDepartment {

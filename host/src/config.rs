@@ -24,6 +24,34 @@ pub enum Command {
     /// Work with policy components offline (no server needed).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Relay later call decisions from a Switchyard server to Kamailio's evapi (run beside
+    /// Kamailio; see integrations/kamailio).
+    KamailioBridge(BridgeConfig),
+}
+
+/// `switchyard kamailio-bridge`
+#[derive(Debug, Clone, Args)]
+pub struct BridgeConfig {
+    /// Base URL of the Switchyard server.
+    #[arg(
+        long,
+        alias = "switchyard",
+        env = "SWITCHYARD_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub url: String,
+    /// The SIP server's telephony token.
+    #[arg(long, env = "SWITCHYARD_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// Kamailio's evapi address (its `evapi` `bind_addr`).
+    #[arg(long, env = "SWITCHYARD_EVAPI", default_value = "127.0.0.1:8448")]
+    pub evapi: String,
+    /// Resume after this update `seq` (default: updates from now on).
+    #[arg(long)]
+    pub after: Option<u64>,
+    /// Log format.
+    #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
 }
 
 /// `switchyard policy ...`

@@ -19,6 +19,8 @@
 //! - `policy`: uploaded policy versions and their activation (`store`), the host's own JSON
 //!   forms of a policy's inputs and answers (`io`), `switchyard policy check|simulate`
 //!   (`cli`) and `upload|activate|rollback|list|new` (`remote`), and `replay`.
+//! - `kamailio_bridge`: `switchyard kamailio-bridge`, relaying later decisions from
+//!   `/v1/kamailio/stream` to Kamailio's evapi.
 //! - `telemetry`: structured `tracing` logs (text or JSON), a request id per request.
 
 pub mod app;
@@ -28,6 +30,7 @@ pub mod data_dir;
 pub mod group_commit;
 pub mod http;
 pub mod journal_store;
+pub mod kamailio_bridge;
 pub mod log_codec;
 pub mod logbook;
 pub mod policy;

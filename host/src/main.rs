@@ -22,5 +22,16 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Policy(command) => Ok(switchyard::policy::cli::run(command).into()),
+        Command::KamailioBridge(config) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                switchyard::telemetry::init(config.log_format);
+                switchyard::kamailio_bridge::run(config, switchyard::server::shutdown_signal())
+                    .await;
+            });
+            Ok(std::process::ExitCode::SUCCESS)
+        }
     }
 }

@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     account_id: Some(account.id),
                     wrap_up_secs: None,
                     identity_policy: None,
+                    sip_domain: None,
                 },
             )?;
             let started = Instant::now();

@@ -51,6 +51,8 @@ pub struct NewCompany {
     pub wrap_up_secs: Option<u32>,
     /// `shared` (default) or `exclusive`.
     pub identity_policy: Option<IdentityPolicy>,
+    /// SIP domain its agents' phones register in, e.g. `acme.sip.example` (unique).
+    pub sip_domain: Option<String>,
 }
 
 /// Changes to a company's settings.
@@ -66,6 +68,8 @@ pub struct CompanyPatch {
     pub wrap_up_secs: Option<u32>,
     /// New identity policy.
     pub identity_policy: Option<IdentityPolicy>,
+    /// New SIP domain (unique among companies).
+    pub sip_domain: Option<String>,
 }
 
 /// Adding a person to a company: a new agent, or an existing one found by e-mail or phone.

@@ -46,9 +46,22 @@ pub struct Company {
     pub wrap_up_secs: u32,
     /// Whether agents of other companies may be added.
     pub identity_policy: IdentityPolicy,
+    /// The company's SIP domain (lower case, unique among companies): its agents' phones
+    /// register as `sip:<extension>@<sip_domain>` with the SIP server. Unset: SIP-facing
+    /// answers use `company-<id>.invalid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sip_domain: Option<String>,
 }
 
 impl Company {
+    /// The SIP domain its agents register in: [`Company::sip_domain`], or a placeholder that
+    /// names the company when it has none.
+    pub fn sip_domain_or_default(&self) -> String {
+        self.sip_domain
+            .clone()
+            .unwrap_or_else(|| format!("company-{}.invalid", self.id))
+    }
+
     /// Who owns the company: its main account, or the company itself when standalone. Two
     /// companies with the same owner share agents without a consent step.
     pub fn owner(&self) -> Owner {

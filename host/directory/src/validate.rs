@@ -83,6 +83,27 @@ pub fn name(field: &'static str, text: &str) -> Result<String> {
     Ok(trimmed.to_owned())
 }
 
+/// A SIP domain: a host name of dot-separated labels (letters, digits, `-`; each 1 to 63
+/// characters, not starting or ending with `-`), at most 253 characters. Returned in lower
+/// case (SIP compares host names case-insensitively).
+pub fn sip_domain(domain: &str) -> Result<String> {
+    let lower = domain.to_ascii_lowercase();
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if (1..=253).contains(&lower.len()) && lower.split('.').all(label_ok) {
+        return Ok(lower);
+    }
+    Err(DirectoryError::invalid(
+        "invalid_sip_domain",
+        format!("sip_domain \"{domain}\" is not a host name"),
+        "use the domain your agents' phones register in, e.g. \"acme.sip.example\" (letters, digits, '-' and dots)",
+    ))
+}
+
 /// An extension: 1 to 10 digits.
 pub fn extension(ext: &str) -> Result<String> {
     if (1..=10).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_digit()) {

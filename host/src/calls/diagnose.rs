@@ -157,6 +157,7 @@ fn probe_call(number: &str, company: u64, department: u64, now_ms: u64) -> LiveC
         caller: String::new(),
         department,
         attributes: Vec::new(),
+        max_targets: None,
     };
     LiveCall::new(0, arrival, now_ms, now_ms, None)
 }

@@ -61,6 +61,7 @@ pub(super) fn company_info(c: &Company) -> CompanyInfo {
         name: c.name.clone(),
         time_zone: c.time_zone.clone(),
         wrap_up_secs: c.wrap_up_secs,
+        sip_domain: c.sip_domain_or_default(),
     }
 }
 

@@ -58,6 +58,9 @@ pub struct LiveCall {
     pub department: u64,
     /// Attributes from the telephony platform.
     pub attributes: Vec<Attribute>,
+    /// The most agents the platform can ring at once for this call (its SIP server's fork
+    /// limit): a simultaneous plan offers at most this many. `None`: no limit.
+    pub max_targets: Option<u16>,
     /// Current decision attempt (1-based).
     pub attempt: u32,
     /// Agents already offered the call.
@@ -139,6 +142,8 @@ pub struct Arrival {
     pub department: u64,
     /// Platform attributes.
     pub attributes: Vec<Attribute>,
+    /// The platform's fork limit for this call (see [`LiveCall::max_targets`]).
+    pub max_targets: Option<u16>,
 }
 
 impl LiveCall {
@@ -179,6 +184,7 @@ impl LiveCall {
             caller: arrival.caller,
             department: arrival.department,
             attributes: arrival.attributes,
+            max_targets: arrival.max_targets,
             attempt: 1,
             tried: Vec::new(),
             forwards: 0,

@@ -24,6 +24,8 @@ pub struct CompanyInfo {
     pub time_zone: String,
     /// After-call wrap-up, seconds.
     pub wrap_up_secs: u32,
+    /// The SIP domain its agents register in (a placeholder naming the company when unset).
+    pub sip_domain: String,
 }
 
 /// One member of a company, as the call flow sees it (one company's settings only).

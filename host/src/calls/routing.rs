@@ -36,6 +36,10 @@ pub struct IncomingCall {
     pub caller: String,
     /// Free-form attributes.
     pub attributes: Vec<Attribute>,
+    /// The most phones the platform rings at once for one call (its fork limit): a
+    /// simultaneous plan is offered to at most this many agents, the rest stay free for other
+    /// calls. `None`: no limit.
+    pub max_targets: Option<u16>,
 }
 
 /// How a decision starts.
@@ -78,6 +82,7 @@ impl CallCenter {
             caller: req.caller,
             department: route.department,
             attributes: req.attributes,
+            max_targets: req.max_targets,
         };
         let pinned = self.policies.active(route.company);
         let shared = Arc::new(Mutex::new(LiveCall::new(
@@ -196,6 +201,11 @@ impl CallCenter {
                         })
                     })
                     .collect();
+                let chosen: Vec<u64> = if plan.mode == RingMode::Simultaneous {
+                    targets.iter().map(|t| t.agent_id).collect()
+                } else {
+                    Vec::new()
+                };
                 call.plan = Some(Plan {
                     mode: plan.mode,
                     pending: targets,
@@ -207,6 +217,8 @@ impl CallCenter {
                         m.set_reason(Reason::Offered);
                     } else if taken.contains(&m.agent_id) {
                         m.set_reason(Reason::TakenByAnotherCall);
+                    } else if over_limit(&chosen, m.agent_id, &offered, &taken) {
+                        m.set_reason(Reason::OverForkLimit);
                     }
                 }
                 if offered.is_empty() {
@@ -267,21 +279,33 @@ impl CallCenter {
         let mut offered_at = now_ms;
         match plan.mode {
             RingMode::Simultaneous => {
-                let targets = std::mem::take(&mut plan.pending);
-                let ids: Vec<u64> = targets.iter().map(|t| t.agent_id).collect();
-                let expiries: Vec<u64> = targets
-                    .iter()
-                    .map(|t| now_ms + u64::from(t.timeout_ms) + OFFER_GRACE_MS)
-                    .collect();
-                let reserved =
-                    self.registry
-                        .reserve(call.company, call.call_ref, &ids, now_ms, &expiries);
-                offered_at = reserved.at_ms;
-                for t in targets {
-                    if reserved.agents.contains(&t.agent_id) {
-                        offered.push(t);
-                    } else {
-                        taken.push(t.agent_id);
+                // At most the platform's fork limit is offered: reserve in plan order, a
+                // round for the places still open, until they are filled or the plan is out.
+                // Targets past the limit are not offered and stay free for other calls.
+                let limit = call.max_targets.map_or(usize::MAX, usize::from);
+                let mut rest = std::mem::take(&mut plan.pending).into_iter();
+                while offered.len() < limit {
+                    let round: Vec<Target> = rest.by_ref().take(limit - offered.len()).collect();
+                    if round.is_empty() {
+                        break;
+                    }
+                    let ids: Vec<u64> = round.iter().map(|t| t.agent_id).collect();
+                    let expiries: Vec<u64> = round
+                        .iter()
+                        .map(|t| now_ms + u64::from(t.timeout_ms) + OFFER_GRACE_MS)
+                        .collect();
+                    let reserved =
+                        self.registry
+                            .reserve(call.company, call.call_ref, &ids, now_ms, &expiries);
+                    if !reserved.agents.is_empty() {
+                        offered_at = reserved.at_ms;
+                    }
+                    for t in round {
+                        if reserved.agents.contains(&t.agent_id) {
+                            offered.push(t);
+                        } else {
+                            taken.push(t.agent_id);
+                        }
                     }
                 }
             }
@@ -335,4 +359,12 @@ fn seed_of(call_id: &str, now_ms: u64) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// Whether `agent`, chosen for a simultaneous plan, was left out by the platform's fork limit:
+/// neither offered nor taken by another call.
+fn over_limit(chosen: &[u64], agent: u64, offered: &[Target], taken: &[u64]) -> bool {
+    chosen.contains(&agent)
+        && !taken.contains(&agent)
+        && !offered.iter().any(|t| t.agent_id == agent)
 }

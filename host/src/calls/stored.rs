@@ -199,6 +199,9 @@ pub struct StoredCall {
     pub department: u64,
     /// Platform attributes, in order.
     pub attributes: Vec<(String, String)>,
+    /// The platform's fork limit for this call (absent in calls stored before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_targets: Option<u16>,
     /// Current decision attempt.
     pub attempt: u32,
     /// Agents already offered the call.
@@ -244,6 +247,7 @@ impl From<&LiveCall> for StoredCall {
                 .iter()
                 .map(|a| (a.key.clone(), a.value.clone()))
                 .collect(),
+            max_targets: c.max_targets,
             attempt: c.attempt,
             tried: c.tried.clone(),
             forwards: c.forwards,
@@ -296,6 +300,7 @@ impl StoredCall {
                 .into_iter()
                 .map(|(key, value)| Attribute { key, value })
                 .collect(),
+            max_targets: self.max_targets,
             attempt: self.attempt,
             tried: self.tried,
             forwards: self.forwards,

@@ -109,6 +109,7 @@ impl Rig {
                     account_id: Some(account),
                     wrap_up_secs: Some(wrap_up_secs),
                     identity_policy: None,
+                    sip_domain: None,
                 },
             )
             .unwrap()
@@ -197,6 +198,7 @@ impl Rig {
             number: number.to_owned(),
             caller: "+919000000000".into(),
             attributes: Vec::new(),
+            max_targets: None,
         };
         self.center.incoming(req, now_ms).unwrap()
     }

@@ -43,6 +43,9 @@ pub enum Reason {
     NotChosenByPolicy,
     /// Chosen, but another call reserved the agent first.
     TakenByAnotherCall,
+    /// Chosen to ring at once with others, but the platform rings at most `max_targets`
+    /// phones per call (its fork limit) and this one was past it.
+    OverForkLimit,
 }
 
 impl Reason {
@@ -79,6 +82,11 @@ impl Reason {
             }
             Reason::TakenByAnotherCall => {
                 "The agent was chosen, but another call reserved it a moment earlier."
+            }
+            Reason::OverForkLimit => {
+                "The policy chose more agents to ring at once than the telephony platform can \
+                 fork for one call (max_targets / the SIP server's max_branches); this one was \
+                 past the limit and stayed free. Raise the platform's limit or ring fewer at once."
             }
         }
     }

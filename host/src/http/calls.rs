@@ -59,6 +59,11 @@ pub struct NewCall {
     /// Free-form attributes passed to the policy (at most 32, keys and values ≤ 256 bytes).
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    /// The most phones the platform rings at once for this call (its fork limit, 1 to 1000):
+    /// a simultaneous plan is offered to at most this many agents; the others stay free for
+    /// other calls. Omitted: no limit.
+    #[serde(default)]
+    pub max_targets: Option<u16>,
 }
 
 /// The calls a platform still has, after its own restart.
@@ -78,7 +83,7 @@ pub struct Reconciled {
 
 /// The platform a caller posts for: a telephony token is its own platform (its id), the
 /// operator is platform 0.
-fn platform_of(p: &Principal) -> Result<u64, ApiError> {
+pub(super) fn platform_of(p: &Principal) -> Result<u64, ApiError> {
     match p {
         Principal::Telephony { token, .. } => Ok(*token),
         Principal::Operator => Ok(0),
@@ -138,6 +143,12 @@ fn validate(call: &NewCall) -> Result<(), ApiError> {
             "send at most 32 attributes, keys and values at most 256 bytes",
         ));
     }
+    if call.max_targets.is_some_and(|n| n == 0 || n > 1000) {
+        return Err(bad(
+            "max_targets must be 1 to 1000".into(),
+            "send the most phones your platform rings at once for one call, or omit it",
+        ));
+    }
     switchyard_directory::validate::e164(&call.number)?;
     Ok(())
 }
@@ -150,10 +161,21 @@ async fn incoming_call(
     Caller(p): Caller,
     Json(body): Json<NewCall>,
 ) -> Result<(StatusCode, axum::Json<CallUpdate>), ApiError> {
+    let update = take_call(&state, &p, body).await?;
+    Ok((StatusCode::CREATED, axum::Json(update)))
+}
+
+/// Validates a new call from `p` and decides its first instruction (shared with the Kamailio
+/// adapter).
+pub(super) async fn take_call(
+    state: &AppState,
+    p: &Principal,
+    body: NewCall,
+) -> Result<CallUpdate, ApiError> {
     validate(&body)?;
-    telephony_may_post(&p, &body.number)?;
-    let platform = platform_of(&p)?;
-    let update = state
+    telephony_may_post(p, &body.number)?;
+    let platform = platform_of(p)?;
+    state
         .blocking(move |s| {
             let req = IncomingCall {
                 platform,
@@ -165,11 +187,11 @@ async fn incoming_call(
                     .into_iter()
                     .map(|(key, value)| Attribute { key, value })
                     .collect(),
+                max_targets: body.max_targets,
             };
             Ok(s.calls().incoming(req, now_ms())?)
         })
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(update)))
+        .await
 }
 
 fn unknown_call(call_id: &str) -> ApiError {
@@ -244,11 +266,21 @@ async fn call_event(
     Path(call_id): Path<String>,
     Json(event): Json<CallEvent>,
 ) -> Result<axum::Json<CallUpdate>, ApiError> {
-    let platform = platform_of(&p)?;
-    let update = state
+    Ok(axum::Json(apply_event(&state, &p, call_id, event).await?))
+}
+
+/// Applies an outcome `p` posts about its call and decides the next instruction (shared with
+/// the Kamailio adapter).
+pub(super) async fn apply_event(
+    state: &AppState,
+    p: &Principal,
+    call_id: String,
+    event: CallEvent,
+) -> Result<CallUpdate, ApiError> {
+    let platform = platform_of(p)?;
+    state
         .blocking(move |s| Ok(s.calls().event(platform, &call_id, event, now_ms())?))
-        .await?;
-    Ok(axum::Json(update))
+        .await
 }
 
 /// Later decisions about this platform's calls, as server-sent events (`event: call`, `id:`

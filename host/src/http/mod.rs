@@ -6,7 +6,8 @@
 //!   through it; `auth`: the [`Caller`] extractor (bearer token → principal).
 //! - `accounts`, `companies`, `members`, `departments`, `numbers`, `agents`, `me`, `tokens`:
 //!   the resources; `openapi`: `GET /v1/openapi.json`.
-//! - `calls` (telephony events and stream), `reports` (call logs, traces, diagnose, board),
+//! - `calls` (telephony events and stream), `kamailio` (the same shaped for a SIP server's
+//!   script), `reports` (call logs, traces, diagnose, board),
 //!   `presence` (agent log-in and event stream), `release` (an admin frees a stuck agent),
 //!   `policies` (upload and activation);
 //!   `stream`: server-sent events from the push hub; `ops`: `/health`, `/ready`, `/metrics`.
@@ -19,6 +20,7 @@ mod companies;
 mod departments;
 mod error;
 mod extract;
+mod kamailio;
 mod me;
 mod members;
 mod numbers;
@@ -65,6 +67,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(me::router())
         .merge(tokens::router())
         .merge(calls::router())
+        .merge(kamailio::router())
         .merge(reports::router())
         .merge(release::router())
         .merge(presence::router())

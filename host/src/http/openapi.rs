@@ -28,6 +28,7 @@ use crate::app::AppState;
         (name = "agents", description = "Agents as people: profile, token, sharing"),
         (name = "me", description = "The caller's own view: organisation switcher, status, invitations"),
         (name = "tokens", description = "Issuing and revoking tokens"),
+        (name = "kamailio", description = "The telephony call flow shaped for a SIP server's script (integrations/kamailio)"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -4,7 +4,6 @@
 //! it missed.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::Event;
@@ -50,21 +49,38 @@ pub(super) fn events(
     subscription: Subscription,
     keep: impl Fn(&PushEvent) -> bool + Send + 'static,
 ) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
+    events_as(subscription, keep, sse)
+}
+
+/// As [`events`], each event written by `render`.
+pub(super) fn events_as(
+    subscription: Subscription,
+    keep: impl Fn(&PushEvent) -> bool + Send + 'static,
+    render: impl Fn(&PushEvent) -> Event + Send + Sync + 'static,
+) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
     let Subscription { backlog, live } = subscription;
-    let backlog: Vec<Arc<PushEvent>> = backlog.into_iter().filter(|e| keep(e)).collect();
-    let replay = futures_util::stream::iter(backlog.into_iter().map(|e| Ok(sse(&e))));
-    let feed = futures_util::stream::unfold((live, keep), |(mut rx, keep)| async move {
-        loop {
-            match rx.recv().await {
-                Ok(event) if keep(&event) => return Some((Ok(sse(&event)), (rx, keep))),
-                Ok(_) => continue,
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    let sse = Event::default().event("lagged").data(n.to_string());
-                    return Some((Ok(sse), (rx, keep)));
+    let backlog: Vec<Result<Event, Infallible>> = backlog
+        .into_iter()
+        .filter(|e| keep(e))
+        .map(|e| Ok(render(&e)))
+        .collect();
+    let replay = futures_util::stream::iter(backlog);
+    let feed =
+        futures_util::stream::unfold((live, keep, render), |(mut rx, keep, render)| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(event) if keep(&event) => {
+                        let sse = render(&event);
+                        return Some((Ok(sse), (rx, keep, render)));
+                    }
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        let sse = Event::default().event("lagged").data(n.to_string());
+                        return Some((Ok(sse), (rx, keep, render)));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
-        }
-    });
+        });
     futures_util::StreamExt::chain(replay, feed)
 }

@@ -32,4 +32,5 @@ mod policy_templates;
 mod policy_upload;
 mod quarantine;
 mod seeds;
+mod sip_adapter;
 mod support;

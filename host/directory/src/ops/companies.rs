@@ -8,7 +8,7 @@ use crate::input::{CompanyPatch, NewCompany};
 use crate::model::Company;
 use crate::page::{Page, PageRequest};
 use crate::principal::Principal;
-use crate::store::Change;
+use crate::store::{Change, Store};
 use crate::validate;
 
 impl Directory {
@@ -34,11 +34,19 @@ impl Directory {
         let name = validate::name("name", &input.name)?;
         validate::time_zone(&input.time_zone)?;
         let wrap_up_secs = validate::wrap_up(input.wrap_up_secs.unwrap_or(0))?;
+        let sip_domain = input
+            .sip_domain
+            .as_deref()
+            .map(validate::sip_domain)
+            .transpose()?;
         self.write(|store, changes| {
             if let Some(account) = account_id
                 && store.account(account)?.is_none()
             {
                 return Err(DirectoryError::not_found("account", account));
+            }
+            if let Some(domain) = &sip_domain {
+                sip_domain_free(store, domain, None)?;
             }
             let company = Company {
                 id: store.next_id()?,
@@ -47,6 +55,7 @@ impl Directory {
                 time_zone: input.time_zone,
                 wrap_up_secs,
                 identity_policy: input.identity_policy.unwrap_or_default(),
+                sip_domain,
             };
             changes.push(Change::PutCompany(company.clone()));
             Ok(company)
@@ -111,6 +120,11 @@ impl Directory {
             validate::time_zone(tz)?;
         }
         let wrap_up = patch.wrap_up_secs.map(validate::wrap_up).transpose()?;
+        let sip_domain = patch
+            .sip_domain
+            .as_deref()
+            .map(validate::sip_domain)
+            .transpose()?;
         self.write(|store, changes| {
             let mut company = store
                 .company(company_id)?
@@ -127,8 +141,32 @@ impl Directory {
             if let Some(policy) = patch.identity_policy {
                 company.identity_policy = policy;
             }
+            if let Some(domain) = sip_domain {
+                sip_domain_free(store, &domain, Some(company_id))?;
+                company.sip_domain = Some(domain);
+            }
             changes.push(Change::PutCompany(company.clone()));
             Ok(company)
         })
+    }
+}
+
+/// Refuses `domain` when a company other than `except` has it: two companies in one SIP
+/// domain would share one namespace of extensions at the SIP server.
+fn sip_domain_free(store: &dyn Store, domain: &str, except: Option<u64>) -> Result<()> {
+    let holder = store
+        .companies(0, usize::MAX)?
+        .into_iter()
+        .find(|c| c.sip_domain.as_deref() == Some(domain) && Some(c.id) != except);
+    match holder {
+        Some(c) => Err(DirectoryError::conflict(
+            "sip_domain_taken",
+            format!(
+                "sip_domain \"{domain}\" belongs to company {} ({})",
+                c.id, c.name
+            ),
+            "give each company its own SIP domain, e.g. <company>.sip.example",
+        )),
+        None => Ok(()),
     }
 }

@@ -22,6 +22,7 @@ fn company(id: u64) -> Company {
         time_zone: "UTC".into(),
         wrap_up_secs: 0,
         identity_policy: Default::default(),
+        sip_domain: None,
     }
 }
 

@@ -298,6 +298,7 @@ fn logging_out_abandoning_and_logging_in_move_calls_on() {
             number: a.number.clone(),
             caller: String::new(),
             attributes: Vec::new(),
+            max_targets: None,
         },
         T + 12_500,
     );
