@@ -27,6 +27,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
+/// A JSON request body whatever its `Content-Type` (none included), for SIP servers whose HTTP
+/// client sends a single custom header line, which the bearer token takes. Otherwise as
+/// [`Json`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnyJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AnyJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state).await?;
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(Self(value))
+    }
+}
+
 /// Path parameters; integers among them must be canonical decimals (see the module doc).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Path<T>(pub T);

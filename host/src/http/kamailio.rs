@@ -1,6 +1,8 @@
 //! `/v1/kamailio`: the call flow of `/v1/calls` shaped for a SIP server's configuration script
 //! (Kamailio's `http_client` and `jansson`; see `integrations/kamailio/`). The same decisions,
 //! the same telephony token (`Authorization: Bearer`), but:
+//! - the body is JSON whatever its `Content-Type` (Kamailio's `http_client_query` sends one
+//!   custom header line: the token's);
 //! - the call id travels in the body, never in a path (a SIP Call-ID has `@` and other
 //!   characters a script would have to escape);
 //! - the answer is one flat JSON object a script reads by path (`action`, `routes[0].uri`), with
@@ -28,7 +30,7 @@ use utoipa_axum::routes;
 use super::auth::Caller;
 use super::calls::{NewCall, StreamQuery, apply_event, platform_of, take_call};
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Json, Query};
+use super::extract::{AnyJson, Query};
 use crate::app::AppState;
 use crate::calls::{CallEvent, CallUpdate, Instruction, PushEvent};
 
@@ -271,7 +273,7 @@ fn bad_request(message: String, hint: &'static str) -> ApiError {
 async fn kamailio_call(
     State(state): State<AppState>,
     Caller(p): Caller,
-    Json(body): Json<SipCall>,
+    AnyJson(body): AnyJson<SipCall>,
 ) -> Result<(StatusCode, axum::Json<SipAnswer>), ApiError> {
     let max_branches = body.max_branches.unwrap_or(DEFAULT_MAX_BRANCHES);
     if !(1..=MAX_BRANCHES_LIMIT).contains(&max_branches) {
@@ -297,7 +299,7 @@ async fn kamailio_call(
 async fn kamailio_event(
     State(state): State<AppState>,
     Caller(p): Caller,
-    Json(body): Json<SipEvent>,
+    AnyJson(body): AnyJson<SipEvent>,
 ) -> Result<axum::Json<SipAnswer>, ApiError> {
     let agent = || {
         body.agent_id.ok_or_else(|| {

@@ -188,6 +188,20 @@ async fn ring_all_offers_no_more_agents_than_the_sip_server_forks() {
     )
     .await
     .expect_error(422, "invalid_call");
+
+    // Kamailio's http_client sends one header line (the token's): libcurl then labels the
+    // body as a form; it is read as JSON all the same.
+    let body = json!({ "call_id": "second@pc33.example", "type": "abandoned" });
+    let over = tel
+        .send_raw(
+            reqwest::Method::POST,
+            "/v1/kamailio/events",
+            "application/x-www-form-urlencoded",
+            serde_json::to_vec(&body).unwrap(),
+        )
+        .await
+        .expect(200);
+    assert_eq!(over["action"], "done", "{over}");
 }
 
 #[tokio::test]
