@@ -39,6 +39,7 @@ const TEST_GUESTS: &[(&str, &str)] = &[
     ("wrong-world", "WRONG_WORLD"),
     ("always-traps", "ALWAYS_TRAPS"),
     ("always-loops", "ALWAYS_LOOPS"),
+    ("overflow-rules", "OVERFLOW_RULES"),
 ];
 
 /// Environment of the outer build that must not reach the inner one: flags

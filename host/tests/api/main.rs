@@ -21,6 +21,7 @@ mod fuzz_api;
 mod fuzz_support;
 mod hostile_load;
 mod isolation;
+mod kamailio;
 mod malformed;
 mod new_user;
 mod openapi;

@@ -15,5 +15,7 @@
 //!   `routing-policy` world.
 //! - [`ALWAYS_TRAPS`]: implements the world but panics on every decision (fails the
 //!   upload smoke test); [`ALWAYS_LOOPS`]: loops on every decision (fails it on the deadline).
+//! - [`OVERFLOW_RULES`]: longest-idle or ring-all whose overflow per reason comes from its
+//!   config (see `tests/guests/overflow-rules`; the Kamailio tests' companies).
 
 include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));

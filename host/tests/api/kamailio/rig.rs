@@ -1,0 +1,609 @@
+//! The processes of a Kamailio test: Kamailio with `integrations/kamailio/kamailio.cfg`, the
+//! bridge (`switchyard kamailio-bridge`, the built binary), agents' phones and a voicemail
+//! server (SIPp UAS), callers (SIPp UAC). Every process listens on 127.0.0.1 on free ports
+//! and is stopped by its pid when its handle drops (SIGTERM, then SIGKILL). Every wait is
+//! bounded; a process that misses its deadline fails the test with its log.
+
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+use crate::support::{Client, Server};
+
+/// How to install what these tests need (CI runs `.ci/run`, which does).
+const INSTALL_HINT: &str = "install them: apt-get install -y kamailio kamailio-utils-modules \
+     kamailio-json-modules kamailio-extra-modules sip-tester (.ci/run does it when they are missing)";
+
+/// Generous bound on anything starting (machines are noisy and tests run in parallel).
+const START_WITHIN: Duration = Duration::from_secs(60);
+
+/// One Kamailio test at a time: each starts a dozen processes and the load test wants the
+/// CPU; the other API tests still run beside them.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Holds the Kamailio tests' turn.
+pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().await
+}
+
+/// `integrations/kamailio/` of this workspace.
+pub fn integration_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("integrations")
+        .join("kamailio")
+}
+
+/// The path of `program` (PATH, then the sbin directories Debian installs Kamailio in).
+/// Missing: the test fails with the install hint (never skipped).
+fn tool(program: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
+    dirs.into_iter()
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("`{program}` is not installed: {INSTALL_HINT}"))
+}
+
+/// A free UDP port on 127.0.0.1 (bound, then released).
+pub fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A free TCP port on 127.0.0.1.
+fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Two free UDP ports `p` and `p + 2` (SIPp's media sockets).
+fn free_media_port() -> u16 {
+    for _ in 0..100 {
+        let p = free_udp_port();
+        if p < 65_000 && std::net::UdpSocket::bind(("127.0.0.1", p + 2)).is_ok() {
+            return p;
+        }
+    }
+    panic!("no free pair of UDP ports for SIPp's media")
+}
+
+/// Whether a socket is bound to UDP `port` (read from /proc/net/udp, so that looking never
+/// takes the port from the process about to bind it).
+fn udp_port_taken(port: u16) -> bool {
+    let table = std::fs::read_to_string("/proc/net/udp").unwrap_or_default();
+    let wanted = format!(":{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .any(|local| local.ends_with(&wanted))
+}
+
+/// Polls `check` every 50 ms until it is true; fails the test after `within`.
+pub async fn wait_until<F, Fut>(what: &str, within: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if check().await {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A child process, stopped by its pid when dropped.
+pub struct Proc {
+    name: String,
+    child: tokio::process::Child,
+    /// Its stdout and stderr.
+    out: PathBuf,
+    /// What [`Proc::log`] reads (the output, or a trace file the process writes).
+    log: PathBuf,
+}
+
+impl Proc {
+    fn spawn(name: &str, cmd: &mut tokio::process::Command, log: PathBuf) -> Self {
+        Self::spawn_logged(name, cmd, &log.clone(), log)
+    }
+
+    /// Output to `out`; [`Proc::log`] reads `log` (another file the process writes).
+    fn spawn_logged(
+        name: &str,
+        cmd: &mut tokio::process::Command,
+        out: &Path,
+        log: PathBuf,
+    ) -> Self {
+        let file = std::fs::File::create(out).unwrap();
+        let err = file.try_clone().unwrap();
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {name}: {e}"));
+        Self {
+            name: name.to_owned(),
+            child,
+            out: out.to_owned(),
+            log,
+        }
+    }
+
+    /// The process's output so far (its last 6000 bytes).
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.out).unwrap_or_default();
+        let start = text.len().saturating_sub(6000);
+        let start = (start..text.len())
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(text.len());
+        text[start..].to_owned()
+    }
+
+    /// The whole output so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits for the process to exit, at most `within`; fails the test with its log otherwise.
+    async fn exit(&mut self, within: Duration) -> ExitStatus {
+        match tokio::time::timeout(within, self.child.wait()).await {
+            Ok(status) => status.unwrap(),
+            Err(_) => panic!(
+                "{} did not finish within {within:?}; its output:\n{}",
+                self.name,
+                self.log_tail()
+            ),
+        }
+    }
+
+    /// Fails the test (with the log) if the process has exited.
+    fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!(
+                "{} exited ({status}); its output:\n{}",
+                self.name,
+                self.log_tail()
+            );
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if !matches!(self.child.try_wait(), Ok(None)) {
+            return;
+        }
+        // SIGTERM by pid first: Kamailio's main process then stops its children itself.
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+            for _ in 0..100 {
+                if !matches!(self.child.try_wait(), Ok(None)) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let _ = self.child.start_kill();
+        let _ = self.child.try_wait();
+    }
+}
+
+/// What a Kamailio rig is started with.
+#[derive(Clone, Copy)]
+pub struct Options {
+    /// Kamailio's `max_branches` (also sent to Switchyard).
+    pub max_branches: u16,
+    /// SIP worker processes.
+    pub workers: u16,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            max_branches: 12,
+            workers: 4,
+        }
+    }
+}
+
+/// How an agent's phone (or the voicemail server) behaves: a scenario of
+/// `integrations/kamailio/sipp/`.
+#[derive(Clone, Copy, Debug)]
+pub enum Uas {
+    /// Rings 1 s, answers, holds until BYE.
+    Answer,
+    /// Rings 8 s, answers, holds until BYE.
+    AnswerSlowly,
+    /// Rings 0.5 s, 486 Busy Here.
+    Decline,
+    /// Rings 0.5 s, 480 Temporarily Unavailable.
+    Unavailable,
+    /// Rings until cancelled.
+    NoAnswer,
+    /// Answers at once, holds until BYE (voicemail, gateway).
+    Voicemail,
+}
+
+impl Uas {
+    fn file(self) -> &'static str {
+        match self {
+            Self::Answer => "agent-answer.xml",
+            Self::AnswerSlowly => "agent-answer-slow.xml",
+            Self::Decline => "agent-decline.xml",
+            Self::Unavailable => "agent-unavailable.xml",
+            Self::NoAnswer => "agent-noanswer.xml",
+            Self::Voicemail => "voicemail.xml",
+        }
+    }
+}
+
+/// How a caller behaves.
+#[derive(Clone, Copy, Debug)]
+pub enum Uac {
+    /// Waits for the answer, talks `hold_ms`, hangs up.
+    Talk { hold_ms: u32 },
+    /// Must hear ringing (180), waits long for the answer, talks `hold_ms`, hangs up.
+    Queued { hold_ms: u32 },
+    /// Hangs up (CANCEL) after 1.5 s of ringing.
+    Cancel,
+    /// Expects to be turned away with 486 Busy Here.
+    Busy,
+}
+
+/// A SIPp UAS: an agent's phone, the voicemail server or the gateway.
+pub struct Phone {
+    pub name: String,
+    pub port: u16,
+    proc: Proc,
+}
+
+impl Phone {
+    /// Its contact, as it registers it.
+    pub fn contact(&self) -> String {
+        format!("sip:{}@127.0.0.1:{}", self.name, self.port)
+    }
+
+    /// The SIP messages it received and sent so far (SIPp's message trace).
+    pub fn messages(&self) -> String {
+        self.proc.log()
+    }
+
+    /// How many requests of `method` it received whose Request-URI starts with `uri_prefix`.
+    pub fn received(&self, method: &str, uri_prefix: &str) -> usize {
+        self.messages()
+            .lines()
+            .filter(|l| l.starts_with(&format!("{method} {uri_prefix}")))
+            .count()
+    }
+}
+
+/// A caller's final SIPp figures.
+#[derive(Debug)]
+pub struct CallerRun {
+    pub exit: ExitStatus,
+    pub successful: u64,
+    pub failed: u64,
+    pub output: String,
+}
+
+impl CallerRun {
+    /// Every call of this SIPp run succeeded (by its exit code and its statistics).
+    #[track_caller]
+    pub fn assert_all_succeeded(&self, calls: u64) {
+        assert!(
+            self.exit.success() && self.failed == 0 && self.successful == calls,
+            "caller: exit {}, {} successful, {} failed (of {calls}); output:\n{}",
+            self.exit,
+            self.successful,
+            self.failed,
+            self.output
+        );
+    }
+}
+
+/// A running SIPp caller.
+pub struct Caller {
+    proc: Proc,
+    stats: PathBuf,
+}
+
+impl Caller {
+    /// Waits for SIPp to finish its calls (at most `within`), and reads its statistics.
+    pub async fn finish(mut self, within: Duration) -> CallerRun {
+        let exit = self.proc.exit(within).await;
+        let (successful, failed) = final_counts(&self.stats);
+        CallerRun {
+            exit,
+            successful,
+            failed,
+            output: self.proc.log_tail(),
+        }
+    }
+}
+
+/// SuccessfulCall(C) and FailedCall(C) from the last line of a SIPp statistics file.
+fn final_counts(stats: &Path) -> (u64, u64) {
+    let text = std::fs::read_to_string(stats).unwrap_or_default();
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let Some(header) = lines.next() else {
+        return (0, 0);
+    };
+    let Some(last) = lines.next_back() else {
+        return (0, 0);
+    };
+    let names: Vec<&str> = header.split(';').collect();
+    let values: Vec<&str> = last.split(';').collect();
+    let column = |name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| values.get(i))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (column("SuccessfulCall(C)"), column("FailedCall(C)"))
+}
+
+/// Kamailio, the bridge, a voicemail server and a gateway, wired to one Switchyard.
+pub struct Rig {
+    dir: TempDir,
+    sipp: PathBuf,
+    pub sip_port: u16,
+    pub voicemail: Phone,
+    pub gateway: Phone,
+    kamailio: Proc,
+    bridge: Proc,
+    /// The SIP server's own client (its telephony token).
+    pub tel: Client,
+}
+
+impl Rig {
+    /// Starts everything for a SIP server whose telephony token is `token`; returns once the
+    /// bridge is connected to Kamailio's evapi (so later decisions reach Kamailio).
+    pub async fn start(server: &Server, token: &str, options: Options) -> Self {
+        let kamailio_bin = tool("kamailio");
+        let sipp = tool("sipp");
+        // SWITCHYARD_KEEP_SIP_LOGS=1 keeps every process's log (the path is printed).
+        let keep = std::env::var_os("SWITCHYARD_KEEP_SIP_LOGS").is_some();
+        let dir = tempfile::Builder::new()
+            .prefix("kamailio-test-")
+            .disable_cleanup(keep)
+            .tempdir()
+            .unwrap();
+        if keep {
+            eprintln!("SIP test logs: {}", dir.path().display());
+        }
+        let run = dir.path().join("run");
+        std::fs::create_dir_all(&run).unwrap();
+
+        let voicemail = spawn_phone(&sipp, dir.path(), "voicemail", Uas::Voicemail);
+        let gateway = spawn_phone(&sipp, dir.path(), "gateway", Uas::Voicemail);
+
+        let sip_port = free_udp_port();
+        let evapi_port = free_tcp_port();
+        let cfg = integration_dir().join("kamailio.cfg");
+        let defines = [
+            format!("SIP_PORT={sip_port}"),
+            format!("SWITCHYARD_URL=\"{}\"", server.base()),
+            format!("TELEPHONY_TOKEN=\"{token}\""),
+            format!("EVAPI_BIND=\"127.0.0.1:{evapi_port}\""),
+            format!("VOICEMAIL_SERVER=\"127.0.0.1:{}\"", voicemail.port),
+            format!("GATEWAY=\"127.0.0.1:{}\"", gateway.port),
+            format!("MAX_BRANCHES={}", options.max_branches),
+            format!("SIP_WORKERS={}", options.workers),
+        ];
+        let mut cmd = tokio::process::Command::new(&kamailio_bin);
+        cmd.arg("-f").arg(&cfg).args(["-DD", "-E"]);
+        cmd.arg("-Y").arg(&run).arg("-w").arg(&run);
+        for d in &defines {
+            cmd.arg("-A").arg(d);
+        }
+        let mut kamailio = Proc::spawn("kamailio", &mut cmd, dir.path().join("kamailio.log"));
+
+        let mut bridge_cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchyard"));
+        bridge_cmd
+            .args(["kamailio-bridge", "--url", &server.base()])
+            .arg("--evapi")
+            .arg(format!("127.0.0.1:{evapi_port}"))
+            .env("SWITCHYARD_TOKEN", token)
+            .env("RUST_LOG", "info");
+        let mut bridge = Proc::spawn("bridge", &mut bridge_cmd, dir.path().join("bridge.log"));
+
+        // Kamailio is up when its SIP port is bound and the bridge has reached its evapi.
+        let deadline = Instant::now() + START_WITHIN;
+        loop {
+            kamailio.assert_running();
+            bridge.assert_running();
+            let listening = [sip_port, voicemail.port, gateway.port]
+                .into_iter()
+                .all(udp_port_taken);
+            if listening && kamailio.log().contains("sy: bridge connected") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Kamailio or the bridge did not start; Kamailio:\n{}\nbridge:\n{}",
+                kamailio.log_tail(),
+                bridge.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self {
+            dir,
+            sipp,
+            sip_port,
+            voicemail,
+            gateway,
+            kamailio,
+            bridge,
+            tel: server.client(token),
+        }
+    }
+
+    /// Both logs, to show when an assertion fails.
+    pub fn logs(&self) -> String {
+        format!(
+            "--- Kamailio:\n{}\n--- bridge:\n{}",
+            self.kamailio.log_tail(),
+            self.bridge.log_tail()
+        )
+    }
+
+    /// Starts an agent's phone named `name` behaving as `uas`.
+    pub async fn phone(&self, name: &str, uas: Uas) -> Phone {
+        let mut phone = spawn_phone(&self.sipp, self.dir.path(), name, uas);
+        let deadline = Instant::now() + START_WITHIN;
+        while !udp_port_taken(phone.port) {
+            phone.proc.assert_running();
+            assert!(Instant::now() < deadline, "{name}'s phone did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        phone
+    }
+
+    /// Registers each (address of record without `sip:`, phone) with Kamailio.
+    pub async fn register(&self, bindings: &[(&str, &Phone)]) {
+        let csv = self
+            .dir
+            .path()
+            .join(format!("phones-{}.csv", free_udp_port()));
+        let mut text = String::from("SEQUENTIAL\n");
+        for (aor, phone) in bindings {
+            text.push_str(&format!("{aor};{};\n", phone.contact()));
+        }
+        std::fs::write(&csv, text).unwrap();
+        let mut cmd = self.sipp_command("register.xml");
+        cmd.arg("-inf")
+            .arg(&csv)
+            .args(["-m", &bindings.len().to_string()])
+            .args(["-r", "50"])
+            .arg(format!("127.0.0.1:{}", self.sip_port));
+        let log = self
+            .dir
+            .path()
+            .join(format!("register-{}.log", free_udp_port()));
+        let mut proc = Proc::spawn("register", &mut cmd, log);
+        let status = proc.exit(START_WITHIN).await;
+        assert!(
+            status.success(),
+            "REGISTER failed ({status}):\n{}\n{}",
+            proc.log_tail(),
+            self.logs()
+        );
+    }
+
+    /// Starts `calls` calls to `number` at `rate` per second, behaving as `uac`.
+    pub fn call(&self, uac: Uac, number: &str, calls: u32, rate: f64) -> Caller {
+        let (file, pause_ms) = match uac {
+            Uac::Talk { hold_ms } => ("caller.xml", hold_ms),
+            Uac::Queued { hold_ms } => ("caller-queue.xml", hold_ms),
+            Uac::Cancel => ("caller-cancel.xml", 0),
+            Uac::Busy => ("caller-busy.xml", 0),
+        };
+        let id = free_udp_port();
+        let stats = self.dir.path().join(format!("caller-{id}.csv"));
+        let mut cmd = self.sipp_command(file);
+        // -r calls per -rp milliseconds
+        let per_ms = (1000.0 / rate).max(1.0).round();
+        cmd.args(["-s", number])
+            .args(["-d", &pause_ms.to_string()])
+            .args(["-m", &calls.to_string()])
+            .args(["-r", "1", "-rp", &format!("{per_ms}")])
+            .args(["-l", "1000"])
+            .args(["-trace_stat", "-fd", "1", "-stf"])
+            .arg(&stats)
+            .arg(format!("127.0.0.1:{}", self.sip_port));
+        let proc = Proc::spawn(
+            &format!("caller {file} {number}"),
+            &mut cmd,
+            self.dir.path().join(format!("caller-{id}.log")),
+        );
+        Caller { proc, stats }
+    }
+
+    /// A SIPp command on free local ports (SIP, media, control), loopback only.
+    fn sipp_command(&self, scenario: &str) -> tokio::process::Command {
+        sipp_command(&self.sipp, scenario, free_udp_port())
+    }
+}
+
+fn sipp_command(sipp: &Path, scenario: &str, port: u16) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(sipp);
+    cmd.arg("-sf")
+        .arg(integration_dir().join("sipp").join(scenario))
+        .args(["-i", "127.0.0.1", "-bind_local", "-nostdin"])
+        .args(["-p", &port.to_string()])
+        .args(["-mp", &free_media_port().to_string()])
+        .args(["-cp", &free_udp_port().to_string()]);
+    cmd
+}
+
+/// A SIPp UAS logging every message it sends and receives to its log.
+fn spawn_phone(sipp: &Path, dir: &Path, name: &str, uas: Uas) -> Phone {
+    let port = free_udp_port();
+    let log = dir.join(format!("phone-{name}-{port}.log"));
+    let mut cmd = sipp_command(sipp, uas.file(), port);
+    cmd.args(["-trace_msg", "-message_file"])
+        .arg(&log)
+        .args(["-trace_err", "-error_file"])
+        .arg(dir.join(format!("phone-{name}-{port}.err")));
+    // The handle's log is the message trace (the screen output only goes to a file).
+    let proc = Proc::spawn_logged(
+        &format!("{name}'s phone ({uas:?})"),
+        &mut cmd,
+        &dir.join(format!("phone-{name}-{port}.out")),
+        log,
+    );
+    Phone {
+        name: name.to_owned(),
+        port,
+        proc,
+    }
+}
+
+/// A telephony token bound to `numbers` (the SIP server's credentials).
+pub async fn telephony_token(server: &Server, numbers: &[&str]) -> String {
+    server
+        .operator()
+        .token(json!({ "kind": "telephony", "numbers": numbers }))
+        .await
+}
+
+/// Gives `company` a SIP domain (its agents register there).
+pub async fn set_sip_domain(server: &Server, company: u64, domain: &str) {
+    server
+        .operator()
+        .patch(
+            &format!("/v1/companies/{company}"),
+            json!({ "sip_domain": domain }),
+        )
+        .await
+        .expect(200);
+}
+
+/// The live calls Switchyard holds for the SIP server.
+pub async fn live_calls(tel: &Client) -> Vec<Value> {
+    tel.get("/v1/calls")
+        .await
+        .expect(200)
+        .as_array()
+        .unwrap()
+        .clone()
+}
