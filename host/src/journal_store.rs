@@ -309,6 +309,7 @@ mod tests {
             company_id: 1,
             department_id: 2,
             trace_id: None,
+            step: 1,
             instruction: Instruction::Done,
         }
     }

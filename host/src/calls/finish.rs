@@ -17,11 +17,13 @@ impl CallCenter {
         instruction: Instruction,
         now_ms: u64,
     ) -> Result<CallUpdate, CallError> {
+        call.steps = call.steps.saturating_add(1);
         let update = CallUpdate {
             call_id: call.call_id.clone(),
             company_id: call.company,
             department_id: call.department,
             trace_id: call.last_trace.clone(),
+            step: call.steps,
             instruction,
         };
         let outcome = match &update.instruction {

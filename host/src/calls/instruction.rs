@@ -90,6 +90,11 @@ pub struct CallUpdate {
     pub department_id: u64,
     /// Id of the decision trace behind this instruction (`GET /v1/traces/{id}`).
     pub trace_id: Option<String>,
+    /// This instruction's number among the call's instructions (1, 2, ...; answers and pushed
+    /// updates alike): a platform drops a pushed update whose step is not above the latest it
+    /// acted on (it was decided before, and delivered late).
+    #[serde(default)]
+    pub step: u32,
     /// What to do now.
     pub instruction: Instruction,
 }

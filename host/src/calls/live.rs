@@ -86,6 +86,8 @@ pub struct LiveCall {
     pub policy: Pinned,
     /// Trace id of the latest decision.
     pub last_trace: Option<String>,
+    /// Instructions given for the call so far (the latest one's `step`).
+    pub steps: u32,
     /// How many of `log.decisions` are staged in the journal already.
     pub staged_decisions: u32,
     /// The log record being built.
@@ -197,6 +199,7 @@ impl LiveCall {
             seed,
             policy: policy.map_or(Pinned::BuiltIn, Pinned::Policy),
             last_trace: None,
+            steps: 0,
             staged_decisions: 0,
             log,
         }

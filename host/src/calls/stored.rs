@@ -226,6 +226,9 @@ pub struct StoredCall {
     pub policy_version: u32,
     /// Latest decision's trace id.
     pub last_trace: Option<String>,
+    /// Instructions given so far (absent in calls stored before it existed).
+    #[serde(default)]
+    pub steps: u32,
     /// The log being built, without its decisions.
     pub log: CallLog,
 }
@@ -276,6 +279,7 @@ impl From<&LiveCall> for StoredCall {
             seed: c.seed,
             policy_version: c.policy.version(),
             last_trace: c.last_trace.clone(),
+            steps: c.steps,
             log,
         }
     }
@@ -335,6 +339,7 @@ impl StoredCall {
                 super::live::Pinned::Restored(self.policy_version)
             },
             last_trace: self.last_trace,
+            steps: self.steps,
             staged_decisions: u32::try_from(log.decisions.len()).unwrap_or(u32::MAX),
             log,
         }

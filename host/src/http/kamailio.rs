@@ -105,6 +105,9 @@ pub struct SipAnswer {
     pub domain: String,
     /// The decision trace behind this instruction (`GET /v1/traces/{id}`).
     pub trace_id: Option<String>,
+    /// This instruction's number in the call (answers and pushed updates alike): a pushed
+    /// update whose step is not above the latest one acted on is stale.
+    pub step: u32,
     /// `ring`, `connected`, `keep-ringing`, `queue`, `forward`, `voicemail`, `reject` or
     /// `done`.
     pub action: &'static str,
@@ -152,6 +155,7 @@ impl SipAnswer {
             call_id: update.call_id.clone(),
             company_id: update.company_id,
             trace_id: update.trace_id.clone(),
+            step: update.step,
             action: "done",
             routing: None,
             count: None,

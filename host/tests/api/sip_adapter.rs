@@ -93,6 +93,7 @@ async fn ring_all_offers_no_more_agents_than_the_sip_server_forks() {
         .await
         .expect(201);
     assert_eq!(first["version"], "1.0");
+    assert_eq!(first["step"], 1, "the call's first instruction");
     assert_eq!(first["action"], "ring", "{first}");
     assert_eq!(first["routing"], "parallel");
     assert_eq!(first["count"], 2);
@@ -244,6 +245,10 @@ async fn a_queued_call_offered_later_is_on_the_kamailio_stream() {
         .await
         .expect("the queued call's offer is pushed");
     assert_eq!(pushed["call_id"], "waits@x", "{pushed}");
+    assert!(
+        pushed["step"].as_u64().unwrap() > queued["step"].as_u64().unwrap(),
+        "a later instruction has a higher step: {queued} then {pushed}"
+    );
     assert_eq!(pushed["action"], "ring");
     assert!(pushed["seq"].as_u64().is_some());
     assert_eq!(agents_of(&pushed), BTreeSet::from([people[0].id]));
