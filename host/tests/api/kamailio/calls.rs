@@ -373,7 +373,8 @@ async fn a_caller_who_hangs_up_while_ringing_or_queued_is_logged_abandoned() {
 
 /// Scenario 6: the only agent is busy, the caller queues (hearing ringing) with no SIP worker
 /// held: Kamailio runs ONE worker here, and another call is served while the first waits.
-/// When the agent's call ends, the queued call is offered to her and connected.
+/// When the agent's call ends, the queued call is offered to her and connected. An update of
+/// an earlier step, delivered late, does not resume the waiting call.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queued_caller_is_connected_when_the_agent_frees_up_without_holding_a_worker() {
     let _turn = serial().await;
@@ -400,6 +401,26 @@ async fn a_queued_caller_is_connected_when_the_agent_frees_up_without_holding_a_
     .await;
     let queued = rig.call(Uac::Queued { hold_ms: 1000 }, &q.number, 1, 1.0);
     wait_for_call(&rig, "the second call to queue", |c| c["stage"] == "queued").await;
+    // An update decided before the queue answer (step 1, the call's first instruction) and
+    // delivered late must not resume the call: Kamailio drops it.
+    let waiting = live_calls(&rig.tel)
+        .await
+        .into_iter()
+        .find(|c| c["stage"] == "queued")
+        .unwrap();
+    let stale = json!({
+        "version": "1.0", "call_id": waiting["call_id"], "company_id": q.id,
+        "domain": "q.example", "trace_id": null, "step": 1, "seq": 1, "action": "ring",
+        "routing": "serial", "count": 1, "agents": asha.id.to_string(),
+        "routes": [{ "uri": "sip:221@q.example", "agent_id": asha.id, "extension": "221",
+                     "fr_inv_timer": 20000 }],
+    });
+    rig.push_to_kamailio(&stale).await;
+    wait_until("Kamailio to drop the stale update", CALL_WITHIN, || {
+        let log = rig.kamailio_log();
+        async move { log.contains("sy: stale update (step 1)") }
+    })
+    .await;
     // The one SIP worker is free while the caller waits: another call goes through.
     rig.call(Uac::Talk { hold_ms: 200 }, &v.number, 1, 1.0)
         .finish(CALL_WITHIN)

@@ -366,6 +366,8 @@ pub struct Rig {
     dir: TempDir,
     sipp: PathBuf,
     pub sip_port: u16,
+    /// Kamailio's evapi port (the bridge's peer).
+    evapi_port: u16,
     pub voicemail: Phone,
     pub gateway: Phone,
     kamailio: Proc,
@@ -449,12 +451,33 @@ impl Rig {
             dir,
             sipp,
             sip_port,
+            evapi_port,
             voicemail,
             gateway,
             kamailio,
             bridge,
             tel: server.client(token),
         }
+    }
+
+    /// Writes `message` to Kamailio's evapi as the bridge does (one netstring), from a
+    /// connection of its own.
+    pub async fn push_to_kamailio(&self, message: &Value) {
+        use tokio::io::AsyncWriteExt;
+        let body = message.to_string();
+        let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", self.evapi_port))
+            .await
+            .unwrap();
+        socket
+            .write_all(format!("{}:{body},", body.len()).as_bytes())
+            .await
+            .unwrap();
+        socket.flush().await.unwrap();
+    }
+
+    /// Kamailio's log so far.
+    pub fn kamailio_log(&self) -> String {
+        self.kamailio.log()
     }
 
     /// Both logs, to show when an assertion fails.
