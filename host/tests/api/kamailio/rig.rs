@@ -37,16 +37,93 @@ pub fn integration_dir() -> PathBuf {
         .join("kamailio")
 }
 
+/// Debian's packages of what these tests run: Kamailio, the modules the configuration loads
+/// beyond the base package (http_client, jansson, evapi), and SIPp.
+const PACKAGES: [&str; 5] = [
+    "kamailio",
+    "kamailio-utils-modules",
+    "kamailio-json-modules",
+    "kamailio-extra-modules",
+    "sip-tester",
+];
+
+/// The Kamailio modules the configuration needs beyond the base package.
+const EXTRA_MODULES: [&str; 3] = ["http_client", "jansson", "evapi"];
+
 /// The path of `program` (PATH, then the sbin directories Debian installs Kamailio in).
-/// Missing: the test fails with the install hint (never skipped).
-fn tool(program: &str) -> PathBuf {
+fn find(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
     dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
     dirs.into_iter()
         .map(|d| d.join(program))
         .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("`{program}` is not installed: {INSTALL_HINT}"))
+}
+
+/// Whether Kamailio has `module` (Debian puts modules under /usr/lib/<triplet>/kamailio).
+fn has_module(module: &str) -> bool {
+    let file = format!("{module}.so");
+    let mut dirs = vec![PathBuf::from("/usr/lib/kamailio/modules")];
+    if let Ok(entries) = std::fs::read_dir("/usr/lib") {
+        dirs.extend(
+            entries
+                .flatten()
+                .map(|e| e.path().join("kamailio").join("modules")),
+        );
+    }
+    dirs.iter().any(|d| d.join(&file).is_file())
+}
+
+fn installed() -> bool {
+    find("kamailio").is_some()
+        && find("sipp").is_some()
+        && EXTRA_MODULES.iter().all(|m| has_module(m))
+}
+
+/// The outcome of this test binary's one attempt to install the packages.
+static INSTALL: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+
+/// Makes sure Kamailio, its modules and SIPp are installed: when they are missing, installs
+/// them once with apt-get (as `.ci/run` does), so that `cargo test --workspace` works alone on
+/// a fresh Debian machine. Where that is impossible (not root, no apt-get) the test fails with
+/// the command to run: never skipped.
+fn ensure_installed() {
+    if installed() {
+        return;
+    }
+    let outcome = INSTALL.get_or_init(|| {
+        let apt = |args: &[&str]| {
+            std::process::Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdout(Stdio::null())
+                .status()
+                .map_err(|e| format!("apt-get could not run: {e}"))
+                .and_then(|s| {
+                    if s.success() {
+                        Ok(())
+                    } else {
+                        Err(format!("apt-get {} exited with {s}", args[0]))
+                    }
+                })
+        };
+        eprintln!("installing {} with apt-get", PACKAGES.join(" "));
+        apt(&["update"])?;
+        let mut install = vec!["install", "-y"];
+        install.extend(PACKAGES);
+        apt(&install)
+    });
+    if let Err(e) = outcome {
+        panic!("Kamailio or SIPp is missing and could not be installed ({e}): {INSTALL_HINT}");
+    }
+    assert!(installed(), "installed, yet still missing: {INSTALL_HINT}");
+}
+
+/// The path of `program`, installing the packages first if anything is missing. Missing
+/// after that: the test fails with the install hint (never skipped).
+fn tool(program: &str) -> PathBuf {
+    ensure_installed();
+    find(program).unwrap_or_else(|| panic!("`{program}` is not installed: {INSTALL_HINT}"))
 }
 
 /// A free UDP port on 127.0.0.1 (bound, then released).
