@@ -46,9 +46,12 @@ pub struct BridgeConfig {
     /// Kamailio's evapi address (its `evapi` `bind_addr`).
     #[arg(long, env = "SWITCHYARD_EVAPI", default_value = "127.0.0.1:8448")]
     pub evapi: String,
-    /// Resume after this update `seq` (default: updates from now on).
-    #[arg(long)]
-    pub after: Option<u64>,
+    /// Start after this update `seq`. The default, 0, replays every update Switchyard still
+    /// retains (the latest 8,192) before the live ones, so what was decided while the bridge
+    /// was down still reaches Kamailio: the configuration acts only on updates for the calls it
+    /// holds queued, and only on those of a later step than their queue answer.
+    #[arg(long, default_value_t = 0)]
+    pub after: u64,
     /// Log format.
     #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

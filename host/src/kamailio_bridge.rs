@@ -7,9 +7,10 @@
 //! where the configuration resumes the suspended transaction of a queued call (`t_continue`):
 //! no SIP worker waits while a caller is queued. The bridge runs beside Kamailio, holds no
 //! state but the last update it delivered, reconnects to both sides by itself, and resumes the
-//! stream with `Last-Event-ID` so nothing decided while it reconnected is skipped (an update
-//! may be delivered twice after a reconnect; the configuration ignores updates for calls it is
-//! not holding).
+//! stream with `Last-Event-ID` so nothing decided while it reconnected is skipped. When it
+//! starts it replays what Switchyard retains (`--after 0`), so a restart of the bridge loses
+//! nothing either. Updates may thus arrive twice or late: the configuration acts only on those
+//! for calls it holds queued, of a later step than their queue answer.
 
 use std::time::Duration;
 
@@ -217,7 +218,7 @@ pub async fn run(config: BridgeConfig, shutdown: impl std::future::Future<Output
         }
     };
     let mut bridge = Bridge {
-        last_seq: config.after,
+        last_seq: Some(config.after),
         config,
         client,
         evapi: None,

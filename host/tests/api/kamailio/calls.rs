@@ -373,8 +373,9 @@ async fn a_caller_who_hangs_up_while_ringing_or_queued_is_logged_abandoned() {
 
 /// Scenario 6: the only agent is busy, the caller queues (hearing ringing) with no SIP worker
 /// held: Kamailio runs ONE worker here, and another call is served while the first waits.
-/// When the agent's call ends, the queued call is offered to her and connected. An update of
-/// an earlier step, delivered late, does not resume the waiting call.
+/// When the agent's call ends, the queued call is offered to her and connected, even though
+/// the bridge was down at that moment (a new bridge replays what Switchyard retained). An
+/// update of an earlier step, delivered late, does not resume the waiting call.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queued_caller_is_connected_when_the_agent_frees_up_without_holding_a_worker() {
     let _turn = serial().await;
@@ -390,7 +391,7 @@ async fn a_queued_caller_is_connected_when_the_agent_frees_up_without_holding_a_
         workers: 1,
         ..Options::default()
     };
-    let rig = Rig::start(&server, &token, options).await;
+    let mut rig = Rig::start(&server, &token, options).await;
     let phone = rig.phone("asha", Uas::Answer).await;
     rig.register(&[("221@q.example", &phone)]).await;
 
@@ -433,7 +434,15 @@ async fn a_queued_caller_is_connected_when_the_agent_frees_up_without_holding_a_
             .any(|c| c["stage"] == "queued"),
         "the queued call was no longer waiting when the other call ended (12 s later?)"
     );
+    // The bridge is down when Switchyard offers the queued call to Asha (her first call
+    // ends): a new bridge replays what Switchyard retained, and the call is connected.
+    rig.stop_bridge();
     first.finish(CALL_WITHIN).await.assert_all_succeeded(1);
+    wait_for_call(&rig, "the queued call to be offered to Asha", |c| {
+        c["stage"] == "ringing"
+    })
+    .await;
+    rig.start_bridge().await;
     queued.finish(CALL_WITHIN).await.assert_all_succeeded(1);
     wait_for_no_calls(&rig).await;
 

@@ -448,7 +448,13 @@ pub struct Rig {
     pub voicemail: Phone,
     pub gateway: Phone,
     kamailio: Proc,
-    bridge: Proc,
+    /// The bridge now running (none while a test has it stopped).
+    bridge: Option<Proc>,
+    /// Bridges started so far.
+    bridges: usize,
+    /// Switchyard's URL and the SIP server's token, to start a bridge again.
+    url: String,
+    token: String,
     /// The SIP server's own client (its telephony token).
     pub tel: Client,
 }
@@ -496,14 +502,7 @@ impl Rig {
         }
         let mut kamailio = Proc::spawn("kamailio", &mut cmd, dir.path().join("kamailio.log"));
 
-        let mut bridge_cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchyard"));
-        bridge_cmd
-            .args(["kamailio-bridge", "--url", &server.base()])
-            .arg("--evapi")
-            .arg(format!("127.0.0.1:{evapi_port}"))
-            .env("SWITCHYARD_TOKEN", token)
-            .env("RUST_LOG", "info");
-        let mut bridge = Proc::spawn("bridge", &mut bridge_cmd, dir.path().join("bridge.log"));
+        let mut bridge = spawn_bridge(&server.base(), token, evapi_port, dir.path(), 1);
 
         // Kamailio is up when its SIP port is bound and the bridge has reached its evapi.
         let deadline = Instant::now() + START_WITHIN;
@@ -532,9 +531,37 @@ impl Rig {
             voicemail,
             gateway,
             kamailio,
-            bridge,
+            bridge: Some(bridge),
+            bridges: 1,
+            url: server.base(),
+            token: token.to_owned(),
             tel: server.client(token),
         }
+    }
+
+    /// Stops the bridge (SIGTERM by pid): later decisions no longer reach Kamailio.
+    pub fn stop_bridge(&mut self) {
+        self.bridge = None;
+    }
+
+    /// Starts a new bridge (as after a restart of it, with its default start point) and
+    /// returns once Kamailio has seen it connect.
+    pub async fn start_bridge(&mut self) {
+        self.bridges += 1;
+        self.bridge = Some(spawn_bridge(
+            &self.url,
+            &self.token,
+            self.evapi_port,
+            self.dir.path(),
+            self.bridges,
+        ));
+        let wanted = self.bridges;
+        let log = self.kamailio.log.clone();
+        wait_until("the new bridge to connect", START_WITHIN, || {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            async move { text.matches("sy: bridge connected").count() >= wanted }
+        })
+        .await;
     }
 
     /// Writes `message` to Kamailio's evapi as the bridge does (one netstring), from a
@@ -562,7 +589,7 @@ impl Rig {
         format!(
             "--- Kamailio:\n{}\n--- bridge:\n{}",
             self.kamailio.log_tail(),
-            self.bridge.log_tail()
+            self.bridge.as_ref().map(Proc::log_tail).unwrap_or_default()
         )
     }
 
@@ -706,4 +733,16 @@ pub async fn live_calls(tel: &Client) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone()
+}
+
+/// Starts `switchyard kamailio-bridge` (the built binary) between Switchyard at `url` and
+/// Kamailio's evapi on `evapi_port`; its output goes to `bridge-<n>.log` in `dir`.
+fn spawn_bridge(url: &str, token: &str, evapi_port: u16, dir: &Path, n: usize) -> Proc {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    cmd.args(["kamailio-bridge", "--url", url])
+        .arg("--evapi")
+        .arg(format!("127.0.0.1:{evapi_port}"))
+        .env("SWITCHYARD_TOKEN", token)
+        .env("RUST_LOG", "info");
+    Proc::spawn("bridge", &mut cmd, dir.join(format!("bridge-{n}.log")))
 }
