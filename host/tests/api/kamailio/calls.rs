@@ -522,6 +522,67 @@ async fn unanswered_calls_are_forwarded_through_the_gateway_and_rejections_keep_
     assert_eq!(only_log(&j_logs, "rejected")["company_id"], j.id);
 }
 
+/// Overload, reproduced: Switchyard moves on from an offer (here the SIP server's own token
+/// reports `no-answer` while the phone still rings, as a lapsed offer would) and queues the
+/// call; Kamailio's own `no-answer` then arrives late and is refused, leaving it no next
+/// step. The caller gets the failure (408) and Kamailio reports the call over, so Switchyard
+/// does not keep it queued (and would have for 120 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_late_outcome_ends_the_call_on_both_sides() {
+    let _turn = serial().await;
+    let server = Server::start().await;
+    let account = server.operator().account("Solo").await;
+    let z = sip_company(
+        &server,
+        account,
+        "Z",
+        "+15550801",
+        "z.example",
+        Some(json!({
+            "ring_timeout_ms": 3000,
+            "no_answer": { "queue": 120_000 },
+            "queue_timeout": { "voicemail": "late" },
+        })),
+    )
+    .await;
+    let zed = hire(&server, &z, "zed@example.com", "agent", "301").await;
+    log_in(&zed, true).await;
+    let token = telephony_token(&server, &[&z.number]).await;
+    let rig = Rig::start(&server, &token, Options::default()).await;
+    let phone = rig.phone("zed", Uas::NoAnswer).await;
+    rig.register(&[("301@z.example", &phone)]).await;
+
+    let caller = rig.call(Uac::TimedOut, &z.number, 1, 1.0);
+    wait_for_call(&rig, "Zed's phone to ring", |c| c["stage"] == "ringing").await;
+    let ringing = live_calls(&rig.tel).await;
+    let moved_on = rig
+        .tel
+        .post(
+            "/v1/kamailio/events",
+            json!({ "call_id": ringing[0]["call_id"], "type": "no-answer", "agent_id": zed.id }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(moved_on["action"], "queue", "{moved_on}");
+
+    caller.finish(CALL_WITHIN).await.assert_all_succeeded(1);
+    wait_for_no_calls(&rig).await;
+    let logs = all_logs(&z.admin, z.id).await;
+    let log = only_log(&logs, "abandoned");
+    assert_eq!(
+        offers(log),
+        vec![(zed.id, "no-answer".to_owned())],
+        "{}",
+        rig.logs()
+    );
+    assert!(
+        rig.kamailio_log()
+            .contains("no next instruction from Switchyard"),
+        "{}",
+        rig.logs()
+    );
+}
+
 /// A call can queue after ringing: Xavi declines, the rule queues unanswered calls for 3 s
 /// (Kamailio suspends the INVITE from its failure route; Xavi, already tried, is not offered it
 /// again), and when the queue times out Switchyard's overflow reaches Kamailio over the bridge

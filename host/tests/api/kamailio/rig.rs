@@ -342,6 +342,8 @@ pub enum Uac {
     Cancel,
     /// Expects to be turned away with 486 Busy Here.
     Busy,
+    /// Expects 408 Request Timeout (ringing ran out with no next step).
+    TimedOut,
 }
 
 /// A SIPp UAS: an agent's phone, the voicemail server or the gateway.
@@ -643,6 +645,7 @@ impl Rig {
             Uac::Queued { hold_ms } => ("caller-queue.xml", hold_ms),
             Uac::Cancel => ("caller-cancel.xml", 0),
             Uac::Busy => ("caller-busy.xml", 0),
+            Uac::TimedOut => ("caller-timeout.xml", 0),
         };
         let id = free_udp_port();
         let stats = self.dir.path().join(format!("caller-{id}.csv"));
