@@ -38,13 +38,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use support::{OPERATOR, load_average, ok, send};
+
+mod support;
 
 /// The load generator allocates many small buffers too (mimalloc, as the server does): the
 /// less CPU it takes, the more of the 2 cores the server gets.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const OPERATOR: &str = "sy_bench-operator-token-0123456789";
 /// Longest wait for the server's `/ready`.
 const READY_WITHIN: Duration = Duration::from_secs(120);
 /// Longest a single request may take before the bench gives up (a hung server fails the run).
@@ -145,15 +147,6 @@ fn threads_of(pid: u32) -> u64 {
         .nth(17)
         .and_then(|f| f.parse().ok())
         .unwrap_or(0)
-}
-
-/// The 1, 5 and 15 minute load averages, as `/proc/loadavg` gives them.
-fn load_average() -> String {
-    let line = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    line.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" / ")
 }
 
 /// The server as a child process.
@@ -260,35 +253,6 @@ impl Drop for Server {
             let _ = self.child.wait();
         }
     }
-}
-
-async fn send(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http.request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request failed");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn ok(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    body: Option<Value>,
-) -> Value {
-    let (status, v) = send(http, method, url.clone(), token, body).await;
-    assert!((200..300).contains(&status), "{url}: {status} {v}");
-    v
 }
 
 async fn seed(http: &reqwest::Client, base: &str, companies: usize, agents: usize) -> World {

@@ -58,8 +58,10 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use support::{OPERATOR, load_average, ok, send};
 
-const OPERATOR: &str = "sy_bench-operator-token-0123456789";
+mod support;
+
 const DOMAIN: &str = "bench.example";
 const NUMBER: &str = "+15550001";
 /// First extension; agent i has `FIRST_EXTENSION + i`.
@@ -258,15 +260,6 @@ fn dir_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
-/// The 1, 5 and 15 minute load averages.
-fn load_average() -> String {
-    let line = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    line.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
 /// A child process, stopped by its pid when dropped (SIGTERM, then SIGKILL).
 struct Proc {
     name: String,
@@ -361,35 +354,6 @@ impl Drop for Proc {
 }
 
 // ---------------------------------------------------------------- Switchyard over HTTP
-
-async fn send(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http.request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request failed");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn ok(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    body: Option<Value>,
-) -> Value {
-    let (status, v) = send(http, method, url.clone(), token, body).await;
-    assert!((200..300).contains(&status), "{url}: {status} {v}");
-    v
-}
 
 /// Starts `switchyard serve` on a free loopback port over `data`; returns it once `/ready`.
 async fn start_server(bin: &Path, dir: &Path, http: &reqwest::Client) -> (Proc, String) {
