@@ -68,8 +68,10 @@ pub struct CompanyPatch {
     pub wrap_up_secs: Option<u32>,
     /// New identity policy.
     pub identity_policy: Option<IdentityPolicy>,
-    /// New SIP domain (unique among companies).
-    pub sip_domain: Option<String>,
+    /// New SIP domain (unique among companies); `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub sip_domain: Option<Option<String>>,
 }
 
 /// Adding a person to a company: a new agent, or an existing one found by e-mail or phone.

@@ -56,13 +56,26 @@ async fn a_company_sip_domain_is_validated_and_unique() {
             .await
             .expect_error(422, "invalid_sip_domain");
     }
-    // A company may keep (re-send) its own domain.
+    // A company may keep (re-send) its own domain, and remove it: then another may take it.
     op.patch(
         &format!("/v1/companies/{a}"),
         json!({ "sip_domain": "a.sip.example" }),
     )
     .await
     .expect(200);
+    let cleared = op
+        .patch(&format!("/v1/companies/{a}"), json!({ "sip_domain": null }))
+        .await
+        .expect(200);
+    assert!(cleared.get("sip_domain").is_none(), "{cleared}");
+    let moved = op
+        .patch(
+            &format!("/v1/companies/{b}"),
+            json!({ "sip_domain": "a.sip.example" }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(moved["sip_domain"], "a.sip.example");
 }
 
 #[tokio::test]

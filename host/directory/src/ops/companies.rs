@@ -120,11 +120,11 @@ impl Directory {
             validate::time_zone(tz)?;
         }
         let wrap_up = patch.wrap_up_secs.map(validate::wrap_up).transpose()?;
-        let sip_domain = patch
-            .sip_domain
-            .as_deref()
-            .map(validate::sip_domain)
-            .transpose()?;
+        let sip_domain = match patch.sip_domain {
+            Some(Some(domain)) => Some(Some(validate::sip_domain(&domain)?)),
+            Some(None) => Some(None),
+            None => None,
+        };
         self.write(|store, changes| {
             let mut company = store
                 .company(company_id)?
@@ -142,8 +142,10 @@ impl Directory {
                 company.identity_policy = policy;
             }
             if let Some(domain) = sip_domain {
-                sip_domain_free(store, &domain, Some(company_id))?;
-                company.sip_domain = Some(domain);
+                if let Some(domain) = &domain {
+                    sip_domain_free(store, domain, Some(company_id))?;
+                }
+                company.sip_domain = domain;
             }
             changes.push(Change::PutCompany(company.clone()));
             Ok(company)
