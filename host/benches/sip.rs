@@ -57,9 +57,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use local::{find, free_media_port, free_tcp_port, free_udp_port, udp_port_taken};
 use serde_json::{Value, json};
 use support::{OPERATOR, load_average, ok, send};
 
+#[path = "../tests/api/kamailio/local.rs"]
+mod local;
 mod support;
 
 const DOMAIN: &str = "bench.example";
@@ -140,51 +143,7 @@ fn args() -> Args {
 
 /// The path of `program` (PATH, then the sbin directories Debian installs Kamailio in).
 fn tool(program: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
-    dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
-    dirs.into_iter()
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("`{program}` is not installed: {INSTALL_HINT}"))
-}
-
-fn free_udp_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn free_tcp_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Two free UDP ports `p` and `p + 2` (SIPp's media sockets).
-fn free_media_port() -> u16 {
-    for _ in 0..100 {
-        let p = free_udp_port();
-        if p < 65_000 && std::net::UdpSocket::bind(("127.0.0.1", p + 2)).is_ok() {
-            return p;
-        }
-    }
-    panic!("no free pair of UDP ports for SIPp's media")
-}
-
-/// Whether a socket is bound to UDP `port` (from /proc/net/udp: looking takes no port).
-fn udp_port_taken(port: u16) -> bool {
-    let table = std::fs::read_to_string("/proc/net/udp").unwrap_or_default();
-    let wanted = format!(":{port:04X}");
-    table
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().nth(1))
-        .any(|local| local.ends_with(&wanted))
+    find(program).unwrap_or_else(|| panic!("`{program}` is not installed: {INSTALL_HINT}"))
 }
 
 /// The fields of `/proc/<pid>/stat` after the command name (state is field 0 here).

@@ -9,6 +9,7 @@
 
 mod calls;
 mod load;
+mod local;
 mod rig;
 
 use serde_json::{Value, json};
