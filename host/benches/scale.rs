@@ -306,7 +306,12 @@ fn seed_direct(
     } else {
         Vec::new()
     };
-    let store = PolicyStore::new(records, files.clone(), engine, DEFAULT_MAX_POLICY_BYTES);
+    let store = PolicyStore::new(
+        records,
+        Some(files.clone()),
+        engine,
+        DEFAULT_MAX_POLICY_BYTES,
+    );
     let next = AtomicUsize::new(range.start);
     let now = switchyard_directory::now_ms();
     std::thread::scope(|s| {

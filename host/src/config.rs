@@ -24,6 +24,9 @@ pub enum Command {
     /// Work with policy components offline (no server needed).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Move a deployment's data between stores.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Relay later call decisions from a Switchyard server to Kamailio's evapi (run beside
     /// Kamailio; see integrations/kamailio).
     KamailioBridge(BridgeConfig),
@@ -55,6 +58,22 @@ pub struct BridgeConfig {
     /// Log format.
     #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// `switchyard store ...`
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy a sled data directory (stop its service first) into an empty PostgreSQL database:
+    /// directory, call logs and traces, policies and their files, activations and history,
+    /// policy state and live state; then count both sides. A non-empty target is refused.
+    Copy {
+        /// The sled service's data directory (its `--data`).
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database, `postgres://USER[:PASSWORD]@HOST:PORT/DATABASE` (empty).
+        #[arg(long, value_parser = parse_store)]
+        to: String,
+    },
 }
 
 /// `switchyard policy ...`
@@ -155,9 +174,21 @@ pub struct Remote {
 /// How to run the service.
 #[derive(Clone, Args)]
 pub struct ServeConfig {
-    /// Directory of the sled database (created if missing).
+    /// Directory of the sled database (created if missing). With `--store` it holds only the
+    /// generated operator token, if any.
     #[arg(long, env = "SWITCHYARD_DATA", default_value = "./data")]
     pub data: PathBuf,
+    /// Keep everything in this PostgreSQL database instead of sled
+    /// (`postgres://USER[:PASSWORD]@HOST:PORT/DATABASE`); the schema is created and migrated at
+    /// start. One node serves a database at a time: another node started on it waits as a
+    /// standby and takes over when the first stops or dies.
+    #[arg(long, env = "SWITCHYARD_STORE", hide_env_values = true, value_parser = parse_store)]
+    pub store: Option<String>,
+    /// Longest a database operation may take (connecting included) before the request
+    /// answers 503 `store_unavailable`, milliseconds.
+    #[arg(long, env = "SWITCHYARD_STORE_TIMEOUT_MS", default_value_t = 2_000,
+        value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub store_timeout_ms: u64,
     /// Address to listen on; port 0 picks a free port (logged at start).
     #[arg(long, env = "SWITCHYARD_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -206,6 +237,11 @@ impl std::fmt::Debug for ServeConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServeConfig")
             .field("data", &self.data)
+            .field(
+                "store",
+                &self.store.as_deref().map(switchyard_directory::pg::redact),
+            )
+            .field("store_timeout_ms", &self.store_timeout_ms)
             .field("listen", &self.listen)
             .field(
                 "operator_token",
@@ -229,6 +265,8 @@ impl ServeConfig {
     pub fn new(data: impl Into<PathBuf>, listen: SocketAddr) -> Self {
         Self {
             data: data.into(),
+            store: None,
+            store_timeout_ms: 2_000,
             listen,
             operator_token: None,
             policy_deadline_ms: 10,
@@ -241,6 +279,23 @@ impl ServeConfig {
             volatile_live_state: false,
             log_format: LogFormat::Text,
         }
+    }
+}
+
+/// A `--store` value that is not a PostgreSQL connection string.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "expected a PostgreSQL connection string, postgres://USER[:PASSWORD]@HOST:PORT/DATABASE \
+     (leave --store out to keep the embedded sled database in --data)"
+)]
+pub struct NotPostgres;
+
+/// A `--store` value: a PostgreSQL connection string.
+fn parse_store(value: &str) -> Result<String, NotPostgres> {
+    if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+        Ok(value.to_owned())
+    } else {
+        Err(NotPostgres)
     }
 }
 

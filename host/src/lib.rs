@@ -8,6 +8,8 @@
 //! - `http`: the `/v1` API, one file per resource, its error type and extractors, and the
 //!   OpenAPI document generated from the handlers.
 //! - `data_dir`: the private (0700) data and database directories.
+//! - `backend`: which database holds everything: sled in `--data`, or PostgreSQL (`--store`)
+//!   with its node lock; `store_copy`: `switchyard store copy` from sled into PostgreSQL.
 //! - `server`: opening the database, bootstrapping the operator token, serving until
 //!   SIGINT/SIGTERM, flushing on the way out; [`server::start`] lets tests run the real server
 //!   on `127.0.0.1:0`.
@@ -24,6 +26,7 @@
 //! - `telemetry`: structured `tracing` logs (text or JSON), a request id per request.
 
 pub mod app;
+pub mod backend;
 pub mod calls;
 pub mod config;
 pub mod data_dir;
@@ -36,6 +39,7 @@ pub mod logbook;
 pub mod policy;
 pub mod request_counts;
 pub mod server;
+pub mod store_copy;
 pub mod telemetry;
 
 pub use app::AppState;

@@ -21,6 +21,18 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             })?;
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Store(switchyard::config::StoreCommand::Copy { from, to }) => {
+            let copied = switchyard::store_copy::copy(&from, &to)?;
+            println!(
+                "copied {} into {}:",
+                from.display(),
+                switchyard_directory::pg::redact(&to)
+            );
+            for (what, n) in copied.counts {
+                println!("  {what:<24} {n}");
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
         Command::Policy(command) => Ok(switchyard::policy::cli::run(command).into()),
         Command::KamailioBridge(config) => {
             let runtime = tokio::runtime::Builder::new_current_thread()

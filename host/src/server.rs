@@ -8,15 +8,14 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use switchyard_directory::{Bootstrap, Directory, DirectoryError, RecordStore, SledRecords};
+use switchyard_directory::{Bootstrap, Directory, DirectoryError};
 use switchyard_runtime::{EngineConfig, PolicyEngine};
 
+use crate::backend::Opened;
 use crate::calls::{ActivePolicy, CallCenter, CallSettings, Policies, PolicyCache};
-use crate::group_commit::GroupCommit;
 use crate::journal_store::RecordJournal;
 use crate::logbook::LogBook;
 use crate::policy::PolicyStore;
-use crate::policy::store::PolicyFiles;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -108,17 +107,19 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     crate::data_dir::create_private(&data)
         .map_err(|source| io("creating data directory", data.display(), source))?;
     let configured = config.operator_token.clone();
-    let (directory, records) = {
+    let mut opened = {
         let data = data.clone();
-        tokio::task::spawn_blocking(move || -> Result<(Directory, SledRecords), ServerError> {
-            let (directory, records) = Directory::open_with_records(&data.join("db"))?;
-            bootstrap(&directory, &data, configured.as_deref())?;
-            Ok((directory, records))
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || -> Result<Opened, ServerError> {
+            let opened = crate::backend::open(&config)?;
+            bootstrap(&opened.directory, &data, configured.as_deref())?;
+            Ok(opened)
         })
         .await
         .map_err(|e| ServerError::Task(e.to_string()))??
     };
-    let state = assemble(config, directory, records).await?;
+    let lock_watch = opened.lock.take().map(crate::backend::watch_lock);
+    let state = assemble(config, opened).await?;
     let calls = Arc::clone(state.calls());
     let restored =
         tokio::task::spawn_blocking(move || calls.restore(crate::calls::clock::now_ms()))
@@ -160,6 +161,11 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
         let flushed = tokio::task::spawn_blocking(move || directory.flush())
             .await
             .map_err(|e| ServerError::Task(e.to_string()))?;
+        // Releases the node lock (PostgreSQL): a standby may take over now.
+        if let Some(watch) = lock_watch {
+            watch.abort();
+            let _ignored = watch.await;
+        }
         served?;
         flushed?;
         Ok(())
@@ -174,11 +180,7 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
 
 /// Builds the engine, the call centre and the stores, and restores active policies (loaded
 /// lazily) and their state.
-async fn assemble(
-    config: &ServeConfig,
-    directory: Directory,
-    records: SledRecords,
-) -> Result<AppState, ServerError> {
+async fn assemble(config: &ServeConfig, opened: Opened) -> Result<AppState, ServerError> {
     let engine_config = EngineConfig {
         deadline: std::time::Duration::from_millis(config.policy_deadline_ms),
         memory_limit_bytes: config.policy_memory_mib << 20,
@@ -187,18 +189,25 @@ async fn assemble(
     };
     let max_policy_bytes = config.max_policy_bytes;
     let policy_cache = config.policy_cache;
-    let policies_dir = config.data.join(crate::data_dir::POLICIES_DIR);
+    let Opened {
+        directory,
+        records,
+        files,
+        ..
+    } = opened;
     let policy_cache_bytes = config.policy_cache_mib.saturating_mul(1 << 20);
     let volatile_live_state = config.volatile_live_state;
     let max_call_ms = config.max_call_secs.saturating_mul(1_000);
     tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
         let engine =
             PolicyEngine::new(engine_config).map_err(|e| ServerError::Policies(e.to_string()))?;
-        // Writes during an fsync are queued instead of waiting for it (`group_commit`).
-        let records: Arc<dyn RecordStore> = Arc::new(GroupCommit::new(Arc::new(records)));
         let logbook = LogBook::new(Arc::clone(&records));
-        let files = PolicyFiles::open(&policies_dir).map_err(ServerError::PolicyFiles)?;
-        let store = PolicyStore::new(records, Arc::new(files), engine.clone(), max_policy_bytes);
+        let store = PolicyStore::new(
+            records,
+            files.map(Arc::new),
+            engine.clone(),
+            max_policy_bytes,
+        );
         let cache = PolicyCache::new(Arc::new(store.clone()), policy_cache, policy_cache_bytes);
         let policies = Policies::new(engine, Arc::new(logbook.clone()), cache);
         for (company, state) in logbook.policy_states().map_err(ServerError::PolicyState)? {

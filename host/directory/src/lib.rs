@@ -14,6 +14,8 @@
 //! - `store`: the [`Store`] trait; `sled_store` (+ `sled_check`): the sled backend.
 //! - `records`: [`RecordStore`], durable key/value trees for call logs and policies, and its
 //!   sled backend [`SledRecords`] in the same database.
+//! - `pg`: the PostgreSQL backend of both ([`pg::PgStore`], [`pg::PgRecords`]) and its
+//!   migrations.
 //! - `page` / `error`: pagination and [`DirectoryError`].
 
 mod access;
@@ -25,6 +27,7 @@ pub mod input;
 mod model;
 mod ops;
 mod page;
+pub mod pg;
 mod principal;
 mod records;
 mod schedule;
@@ -48,6 +51,6 @@ pub use page::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
 pub use principal::{Principal, Scope};
 pub use records::{Entry, RecordStore, RecordTree, RecordWrite, SledRecords};
 pub use schedule::{Day, Schedule, TimeOfDay, Window, local_day_minute};
-pub use sled_store::SledStore;
+pub use sled_store::{SledStore, census};
 pub use store::{Change, Store, StoreError};
 pub use token::{TokenHash, TokenRecord, now_ms};

@@ -43,7 +43,8 @@ pub enum RecordTree {
 }
 
 impl RecordTree {
-    const ALL: [RecordTree; 12] = [
+    /// Every tree.
+    pub const ALL: [RecordTree; 12] = [
         RecordTree::CallLogs,
         RecordTree::TraceIndex,
         RecordTree::PolicyBlobs,
@@ -76,7 +77,7 @@ impl RecordTree {
         }
     }
 
-    fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 }

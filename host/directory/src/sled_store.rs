@@ -396,7 +396,10 @@ fn tree_index(name: &'static str) -> Result<usize, StoreError> {
 // ---- one change inside the transaction ----
 
 mod apply;
+mod export;
 mod keys;
+
+pub use export::census;
 
 use apply::apply;
 pub(crate) use keys::{be, ext_key, number_key, pair, read_id};

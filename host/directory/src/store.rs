@@ -2,7 +2,7 @@
 //! A backend keeps its secondary indexes (identity → agent, company + extension → member,
 //! number → company, agent → companies, ...) in step with the records inside that same atomic
 //! commit, and refuses a change that would let a unique index point at two records. The sled
-//! backend is `sled_store.rs`; another backend is another file implementing [`Store`].
+//! backend is `sled_store.rs`; the PostgreSQL one is `pg/store.rs`.
 
 use crate::model::{Account, Agent, Company, Department, Identity, Membership, NumberMapping};
 use crate::token::{TokenHash, TokenRecord};
@@ -18,6 +18,21 @@ pub enum StoreError {
     /// reported by the next sync, which cannot vouch for it.
     #[error("an earlier write failed: what it staged may not be on disk")]
     EarlierWriteFailed,
+    /// PostgreSQL refused a statement (not a lost connection: see
+    /// [`StoreError::Unavailable`]).
+    #[error("postgresql: {0}")]
+    Postgres(#[source] tokio_postgres::Error),
+    /// The database could not be reached, or did not answer within the store's timeout.
+    /// Nothing of the operation was committed unless the database says otherwise later; the
+    /// caller may retry.
+    #[error("database unavailable: {detail}")]
+    Unavailable {
+        /// What failed (connecting, the timeout, a dropped connection).
+        detail: String,
+        /// The client's error, when there was one (not for a timeout).
+        #[source]
+        source: Option<tokio_postgres::Error>,
+    },
     /// The system's random source failed (a token secret could not be drawn).
     #[error("no randomness from the system: {0}")]
     Randomness(#[source] getrandom::Error),

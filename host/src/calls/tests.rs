@@ -58,7 +58,7 @@ fn open(data: &Path, settings: CallSettings) -> Rig {
     let files = PolicyFiles::open(&data.join("policies")).unwrap();
     let store = PolicyStore::new(
         Arc::clone(&records),
-        Arc::new(files),
+        Some(Arc::new(files)),
         engine(),
         DEFAULT_MAX_POLICY_BYTES,
     );

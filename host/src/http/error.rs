@@ -75,9 +75,18 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// What to do about a store failure.
+const STORE_HINT: &str = "retry in a moment: the service reconnects by itself and GET /ready answers 200 again once the database is back";
+
 impl ApiError {
     fn parts(&self) -> (StatusCode, String, String, String) {
         match self {
+            Self::Directory(DirectoryError::Storage(_)) | Self::Policy(crate::policy::PolicyError::Storage(_)) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable".to_owned(),
+                "the database is unavailable or failed; nothing of this request was acknowledged".to_owned(),
+                STORE_HINT.to_owned(),
+            ),
             Self::Directory(e) => {
                 let status = match e {
                     DirectoryError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -185,7 +194,7 @@ fn call_parts(e: &crate::calls::CallError) -> (StatusCode, String, String, Strin
         C::Storage(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "store_unavailable",
-            "the change may not be durable: retry; the service log has the details",
+            "the change may not be durable: retry in a moment; the service reconnects by itself and GET /ready answers 200 again once the database is back",
         ),
         C::NotEngaged(_) => (
             StatusCode::CONFLICT,

@@ -37,8 +37,10 @@ pub use packed::{PackError, pack, unpack};
 #[derive(Clone)]
 pub struct PolicyStore {
     records: Arc<dyn RecordStore>,
-    /// Components and artifacts (databases written before files read from `records`).
-    files: Arc<PolicyFiles>,
+    /// Components and artifacts as files beside a sled database (databases written before the
+    /// files read from `records`); `None`: in the record trees (PostgreSQL, which every node
+    /// reads).
+    files: Option<Arc<PolicyFiles>>,
     engine: PolicyEngine,
     max_bytes: usize,
     loaded: cache::LoadedPolicies,
@@ -47,6 +49,14 @@ pub struct PolicyStore {
 
 fn storage(e: impl std::fmt::Display) -> PolicyError {
     PolicyError::Storage(e.to_string())
+}
+
+/// The record tree holding bytes of `kind` (when they are not files).
+fn bytes_tree(kind: Kind) -> RecordTree {
+    match kind {
+        Kind::Component => RecordTree::PolicyBlobs,
+        Kind::Artifact => RecordTree::PolicyArtifacts,
+    }
 }
 
 fn version_key(company: u64, version: u32) -> Vec<u8> {
@@ -58,10 +68,11 @@ fn version_key(company: u64, version: u32) -> Vec<u8> {
 }
 
 impl PolicyStore {
-    /// A store over `records` and `files`, loading with `engine`.
+    /// A store over `records` and `files` (`None`: bytes in `records` too), loading with
+    /// `engine`.
     pub fn new(
         records: Arc<dyn RecordStore>,
-        files: Arc<PolicyFiles>,
+        files: Option<Arc<PolicyFiles>>,
         engine: PolicyEngine,
         max_bytes: usize,
     ) -> Self {
@@ -94,15 +105,9 @@ impl PolicyStore {
             None
         };
         // The files first, durably: a record never names bytes that are not stored.
-        if !self
-            .files
-            .contains(&hash, Kind::Component)
-            .map_err(storage)?
-        {
+        if self.stored(&hash, Kind::Component)?.is_none() {
             let packed = packed::pack(bytes).map_err(storage)?;
-            self.files
-                .put(&hash, Kind::Component, &packed)
-                .map_err(storage)?;
+            self.put_bytes(&hash, Kind::Component, &packed)?;
         }
         if let Some(artifact) = artifact {
             self.store_artifact(&hash, &artifact);
@@ -311,11 +316,9 @@ impl PolicyStore {
     /// Stores the precompiled artifact of `hash`; a failure is logged (the next load compiles
     /// again), never an upload's failure.
     fn store_artifact(&self, hash: &str, artifact: &[u8]) {
-        let stored = packed::pack(artifact).map_err(storage).and_then(|packed| {
-            self.files
-                .put(hash, Kind::Artifact, &packed)
-                .map_err(storage)
-        });
+        let stored = packed::pack(artifact)
+            .map_err(storage)
+            .and_then(|packed| self.put_bytes(hash, Kind::Artifact, &packed));
         if let Err(e) = stored {
             tracing::warn!(hash, error = %e, "could not store the precompiled policy");
         }
@@ -324,14 +327,30 @@ impl PolicyStore {
     /// The stored (packed) bytes of `hash`'s file of `kind`: from the files, else from the
     /// record trees a database written before the files kept them in.
     fn stored(&self, hash: &str, kind: Kind) -> Result<Option<Vec<u8>>, PolicyError> {
-        if let Some(bytes) = self.files.get(hash, kind).map_err(storage)? {
+        if let Some(files) = &self.files
+            && let Some(bytes) = files.get(hash, kind).map_err(storage)?
+        {
             return Ok(Some(bytes));
         }
-        let tree = match kind {
-            Kind::Component => RecordTree::PolicyBlobs,
-            Kind::Artifact => RecordTree::PolicyArtifacts,
-        };
-        self.records.get(tree, hash.as_bytes()).map_err(storage)
+        self.records
+            .get(bytes_tree(kind), hash.as_bytes())
+            .map_err(storage)
+    }
+
+    /// Stores the packed bytes of `hash`'s file of `kind`, durably: in the files, or in the
+    /// record trees when the store has none.
+    fn put_bytes(&self, hash: &str, kind: Kind, packed: &[u8]) -> Result<(), PolicyError> {
+        match &self.files {
+            Some(files) => files.put(hash, kind, packed).map_err(storage),
+            None => self
+                .records
+                .write(&[(
+                    bytes_tree(kind),
+                    hash.as_bytes().to_vec(),
+                    Some(packed.to_vec()),
+                )])
+                .map_err(storage),
+        }
     }
 }
 

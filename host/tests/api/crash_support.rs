@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use switchyard_directory::Directory;
 
 use crate::support::OPERATOR;
 
@@ -87,12 +86,11 @@ pub(crate) struct World {
 
 /// Records and indexes agree, straight from the files of the killed process.
 pub(crate) async fn consistent_on_disk(data: &Path) {
-    let db = data.join("db");
-    let problems = tokio::task::spawn_blocking(move || {
-        Directory::open(&db).unwrap().check_consistency().unwrap()
-    })
-    .await
-    .unwrap();
+    let data = data.to_owned();
+    let problems =
+        tokio::task::spawn_blocking(move || crate::pg_cluster::stored_inconsistencies(&data))
+            .await
+            .unwrap();
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

@@ -7,7 +7,6 @@ use std::process::Stdio;
 
 use serde_json::{Value, json};
 use switchyard::config::ServeConfig;
-use switchyard_directory::Directory;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::support::{OPERATOR, Server, activated_agent};
@@ -95,6 +94,7 @@ pub(crate) async fn spawn_binary_with(
             "--data",
         ])
         .arg(data)
+        .args(crate::pg_cluster::serve_args(data))
         .args(flags)
         .env("SWITCHYARD_OPERATOR_TOKEN", OPERATOR)
         .env("RUST_LOG", "info")
@@ -184,12 +184,11 @@ async fn acknowledged_writes_survive_sigkill() {
     child.wait().await.unwrap();
 
     // Records and indexes agree, straight from the files.
-    let db = temp.path().join("db");
-    let problems = tokio::task::spawn_blocking(move || {
-        Directory::open(&db).unwrap().check_consistency().unwrap()
-    })
-    .await
-    .unwrap();
+    let data = temp.path().to_owned();
+    let problems =
+        tokio::task::spawn_blocking(move || crate::pg_cluster::stored_inconsistencies(&data))
+            .await
+            .unwrap();
     assert!(problems.is_empty(), "{problems:#?}");
 
     // Every acknowledged write is there.

@@ -1,5 +1,7 @@
 //! Shared test support: the real server (through the library) on `127.0.0.1:0` over a real
-//! sled database in a temp dir, a tiny JSON client, and shortcuts that build tenants.
+//! sled database in a temp dir (or, with `SWITCHYARD_TEST_STORE=postgres`, a fresh database of
+//! the tests' own PostgreSQL: `pg_cluster`), a tiny JSON client, and shortcuts that build
+//! tenants.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -40,6 +42,9 @@ impl Server {
         // decision that falls back for lack of CPU would make a policy test flaky. The
         // deadline itself is tested in the runtime's own tests.
         config.policy_deadline_ms = 250;
+        if crate::pg_cluster::backend() == crate::pg_cluster::Backend::Postgres {
+            config.store = Some(crate::pg_cluster::database_for(data));
+        }
         adjust(&mut config);
         let running = server::start(&config).await.unwrap();
         Self {
@@ -161,6 +166,20 @@ impl Client {
             base: server.base(),
             token: self.token.clone(),
         }
+    }
+
+    /// The same token against the server at `base` (e.g. a spawned binary).
+    pub fn at(&self, base: &str) -> Client {
+        Client {
+            http: self.http.clone(),
+            base: base.to_owned(),
+            token: self.token.clone(),
+        }
+    }
+
+    /// The bearer token it sends, if any.
+    pub fn bearer(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// Sends a request with an optional JSON body.

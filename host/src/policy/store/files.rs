@@ -94,6 +94,30 @@ impl PolicyFiles {
         }
     }
 
+    /// The hashes of every file of `kind`, in name order (temporary files left by a crash are
+    /// not files of the store).
+    ///
+    /// # Errors
+    /// The directory cannot be read.
+    pub fn hashes(&self, kind: Kind) -> Result<Vec<String>, FileError> {
+        let io = |source| FileError::Io {
+            path: self.dir.clone(),
+            source,
+        };
+        let suffix = format!(".{}", kind.extension());
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&self.dir).map_err(io)? {
+            let name = entry.map_err(io)?.file_name();
+            if let Some(hash) = name.to_str().and_then(|n| n.strip_suffix(&suffix))
+                && self.path(hash, kind).is_ok()
+            {
+                out.push(hash.to_owned());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Whether `hash`'s file of `kind` is written.
     ///
     /// # Errors

@@ -21,7 +21,7 @@ fn open(data: &Path) -> (PolicyStore, Arc<dyn RecordStore>) {
     let engine = PolicyEngine::new(EngineConfig::default()).unwrap();
     let store = PolicyStore::new(
         Arc::clone(&records),
-        files,
+        Some(files),
         engine,
         DEFAULT_MAX_POLICY_BYTES,
     );

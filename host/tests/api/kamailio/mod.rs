@@ -9,7 +9,7 @@
 
 mod calls;
 mod load;
-mod local;
+pub mod local;
 mod rig;
 
 use serde_json::{Value, json};

@@ -1,0 +1,190 @@
+//! [`PgRecords`]: the service's record trees in one PostgreSQL table, `records (tree, key,
+//! value)`, keys compared as bytes. A batch is one transaction, durable when it commits; a
+//! lazy batch commits without waiting for the WAL flush (`synchronous_commit = off`), which the
+//! next durable commit of the database covers.
+
+use std::sync::Arc;
+
+use super::pool::Pg;
+use super::store::limit_db;
+use crate::records::{Entry, RecordStore, RecordTree, RecordWrite};
+use crate::store::StoreError;
+
+/// [`RecordStore`] in a PostgreSQL database (schema migrated by [`super::migrate`]).
+pub struct PgRecords {
+    pg: Arc<Pg>,
+}
+
+impl PgRecords {
+    /// The record trees over `pg`.
+    pub fn new(pg: Arc<Pg>) -> Self {
+        Self { pg }
+    }
+
+    fn apply(&self, writes: &[RecordWrite], durable: bool) -> Result<(), StoreError> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        self.pg.run(async |conn| {
+            let put = conn
+                .prepared(
+                    "INSERT INTO records (tree, key, value) VALUES ($1, $2, $3) \
+                     ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value",
+                )
+                .await?;
+            let delete = conn
+                .prepared("DELETE FROM records WHERE tree = $1 AND key = $2")
+                .await?;
+            let tx = conn.client().transaction().await?;
+            if !durable {
+                tx.batch_execute("SET LOCAL synchronous_commit = off")
+                    .await?;
+            }
+            for (tree, key, value) in writes {
+                let tree = tree_db(*tree);
+                match value {
+                    Some(value) => tx.execute(&put, &[&tree, key, value]).await?,
+                    None => tx.execute(&delete, &[&tree, key]).await?,
+                };
+            }
+            tx.commit().await
+        })
+    }
+}
+
+impl RecordStore for PgRecords {
+    fn next_seq(&self) -> Result<u64, StoreError> {
+        self.pg.run(async |conn| {
+            let statement = conn.prepared("SELECT nextval('record_seqs')").await?;
+            let row = conn.client().query_one(&statement, &[]).await?;
+            Ok(u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0))
+        })
+    }
+
+    fn get(&self, tree: RecordTree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.pg.run(async |conn| {
+            let statement = conn
+                .prepared("SELECT value FROM records WHERE tree = $1 AND key = $2")
+                .await?;
+            match conn
+                .client()
+                .query_opt(&statement, &[&tree_db(tree), &key])
+                .await?
+            {
+                Some(row) => row.try_get(0).map(Some),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn scan(
+        &self,
+        tree: RecordTree,
+        prefix: &[u8],
+        from: Option<&[u8]>,
+        reverse: bool,
+        limit: usize,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let upper = successor(prefix);
+        let sql = scan_sql(reverse, from.is_some(), upper.is_some());
+        let tree = tree_db(tree);
+        let limit = limit_db(limit);
+        self.pg.run(async |conn| {
+            let statement = conn.prepared(sql).await?;
+            let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&tree, &prefix];
+            if let Some(from) = &from {
+                params.push(from);
+            }
+            if let Some(upper) = &upper {
+                params.push(upper);
+            }
+            params.push(&limit);
+            let rows = conn.client().query(&statement, &params).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect()
+        })
+    }
+
+    fn write(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
+        self.apply(writes, true)
+    }
+
+    fn write_lazily(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
+        self.apply(writes, false)
+    }
+
+    fn sync(&self) -> Result<(), StoreError> {
+        // Durable writes are on disk when they return; lazy ones reach it with the next.
+        Ok(())
+    }
+}
+
+/// A tree's number in the `records` table.
+fn tree_db(tree: RecordTree) -> i16 {
+    i16::try_from(tree.index()).unwrap_or(i16::MAX)
+}
+
+/// The smallest key greater than every key starting with `prefix`; `None` when there is none
+/// (an empty prefix, or one of 0xff bytes only).
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut upper = prefix.to_vec();
+    while let Some(last) = upper.pop() {
+        if last < u8::MAX {
+            upper.push(last + 1);
+            return Some(upper);
+        }
+    }
+    None
+}
+
+/// The scan's statement: $1 tree, $2 prefix, then `from`, the prefix's successor and the limit
+/// when present.
+fn scan_sql(reverse: bool, from: bool, upper: bool) -> &'static str {
+    match (reverse, from, upper) {
+        (false, false, false) => {
+            "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 ORDER BY key LIMIT $3"
+        }
+        (false, false, true) => {
+            "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 AND key < $3 \
+             ORDER BY key LIMIT $4"
+        }
+        (false, true, false) => {
+            "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 AND key > $3 \
+             ORDER BY key LIMIT $4"
+        }
+        (false, true, true) => {
+            "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 AND key > $3 \
+             AND key < $4 ORDER BY key LIMIT $5"
+        }
+        (true, false, false) => {
+            "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 \
+             ORDER BY key DESC LIMIT $3"
+        }
+        (true, false, true) => {
+            "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 AND key < $3 \
+             ORDER BY key DESC LIMIT $4"
+        }
+        (true, true, false) => {
+            "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 AND key < $3 \
+             ORDER BY key DESC LIMIT $4"
+        }
+        (true, true, true) => {
+            "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 AND key < $3 \
+             AND key < $4 ORDER BY key DESC LIMIT $5"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::successor;
+
+    #[test]
+    fn a_prefix_successor_bounds_the_prefix() {
+        assert_eq!(successor(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(successor(&[1, 0xff]), Some(vec![2]));
+        assert_eq!(successor(&[0xff, 0xff]), None);
+        assert_eq!(successor(b""), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! Where the service keeps everything: the embedded sled database in `--data` (the default), or
+//! a PostgreSQL database (`--store postgres://…`), whose schema is migrated at start and which
+//! one node serves at a time ([`NodeLock`]; another node waits as a standby and takes over).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use switchyard_directory::pg::{self, NodeLock, Pg, PgRecords, PgSettings, PgStore};
+use switchyard_directory::{Directory, Durability, RecordStore};
+
+use crate::config::ServeConfig;
+use crate::group_commit::GroupCommit;
+use crate::policy::store::PolicyFiles;
+use crate::server::ServerError;
+
+/// How often the serving node checks that it still holds the database's node lock.
+const LOCK_CHECK: Duration = Duration::from_secs(1);
+
+/// An opened store.
+pub struct Opened {
+    /// The tenant directory.
+    pub directory: Directory,
+    /// The record trees (logs, policies, live state).
+    pub records: Arc<dyn RecordStore>,
+    /// Policy bytes as files beside a sled database; `None`: in `records`.
+    pub files: Option<PolicyFiles>,
+    /// PostgreSQL's node lock, held while serving.
+    pub lock: Option<NodeLock>,
+}
+
+/// Opens the store `config` names (blocking: call from a blocking thread).
+pub fn open(config: &ServeConfig) -> Result<Opened, ServerError> {
+    match &config.store {
+        None => open_sled(config),
+        Some(url) => open_postgres(config, url),
+    }
+}
+
+fn open_sled(config: &ServeConfig) -> Result<Opened, ServerError> {
+    let (directory, records) = Directory::open_with_records(&config.data.join("db"))?;
+    let files = PolicyFiles::open(&config.data.join(crate::data_dir::POLICIES_DIR))
+        .map_err(ServerError::PolicyFiles)?;
+    Ok(Opened {
+        directory,
+        // Writes during an fsync are queued instead of waiting for it (`group_commit`).
+        records: Arc::new(GroupCommit::new(Arc::new(records))),
+        files: Some(files),
+        lock: None,
+    })
+}
+
+fn open_postgres(config: &ServeConfig, url: &str) -> Result<Opened, ServerError> {
+    let settings = PgSettings {
+        timeout: Duration::from_millis(config.store_timeout_ms),
+        ..PgSettings::default()
+    };
+    let pg = Arc::new(Pg::new(url, &settings).map_err(store)?);
+    let migrated = pg::migrate(&pg).map_err(store)?;
+    tracing::info!(
+        store = pg.url(),
+        schema = migrated.version,
+        applied = ?migrated.applied,
+        "PostgreSQL store ready"
+    );
+    let lock = NodeLock::acquire(&pg, || {
+        tracing::warn!(
+            store = pg.url(),
+            "another node serves this database: waiting as a standby to take over"
+        );
+    })
+    .map_err(store)?;
+    tracing::info!(
+        store = pg.url(),
+        "holding the database's node lock: serving"
+    );
+    Ok(Opened {
+        directory: Directory::new(
+            Arc::new(PgStore::new(Arc::clone(&pg))),
+            Durability::default(),
+        ),
+        records: Arc::new(PgRecords::new(pg)),
+        files: None,
+        lock: Some(lock),
+    })
+}
+
+fn store(e: switchyard_directory::StoreError) -> ServerError {
+    ServerError::Directory(e.into())
+}
+
+/// Watches the node lock while the service runs: when its connection drops (the database
+/// restarted or the network failed) the lock is taken again; if another node took it
+/// meanwhile, this process exits at once rather than serve beside it.
+pub fn watch_lock(lock: NodeLock) -> tokio::task::JoinHandle<()> {
+    let lock = Arc::new(Mutex::new(lock));
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(LOCK_CHECK).await;
+            let lock = Arc::clone(&lock);
+            let checked = tokio::task::spawn_blocking(move || {
+                let Ok(mut lock) = lock.lock() else {
+                    return Ok(true);
+                };
+                if lock.is_held() {
+                    return Ok(true);
+                }
+                lock.retake()
+            })
+            .await;
+            match checked {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => {
+                    tracing::error!(
+                        "another node took the database's node lock while this node's \
+                         connection was down: exiting so that one node serves it"
+                    );
+                    std::process::exit(75);
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "cannot take the node lock again yet");
+                }
+                Err(e) => tracing::error!(error = %e, "node lock check failed"),
+            }
+        }
+    })
+}

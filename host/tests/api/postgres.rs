@@ -1,0 +1,311 @@
+//! The PostgreSQL store beyond what the shared API suite checks on it (run that suite with
+//! `SWITCHYARD_TEST_STORE=postgres`): `switchyard store copy` of a populated sled deployment,
+//! the database stopped for 10 s under calls (503 `store_unavailable`, `/ready` failing,
+//! nothing acknowledged lost, service back by itself), and a standby node taking over from a
+//! SIGKILLed one with its calls. These start PostgreSQL themselves whatever the suite's backend.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::calls_support::{all_logs, call, company, event, hire, log_in, telephony};
+use crate::durability::spawn_binary_with;
+use crate::pg_cluster::{Cluster, cluster};
+use crate::support::Server;
+
+/// Runs `switchyard store copy`; its exit status and output.
+fn store_copy(from: &std::path::Path, to: &str) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["store", "copy", "--from"])
+        .arg(from)
+        .args(["--to", to])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_copy_moves_a_sled_deployment_and_the_copy_answers_the_same() {
+    let sled_data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(sled_data.path(), |c| c.store = None).await;
+    let op = server.operator();
+    let account = op.account("Copy").await;
+    let co = company(&server, account, "Company C", "+918000000901").await;
+    let agent = hire(&server, &co, "copy@example.com", "agent", "901").await;
+    log_in(&agent, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    let uploaded = co
+        .admin
+        .send_raw(
+            reqwest::Method::POST,
+            &format!("/v1/companies/{}/policies?name=round-robin", co.id),
+            "application/wasm",
+            std::fs::read(switchyard_artifacts::ROUND_ROBIN).unwrap(),
+        )
+        .await
+        .expect(201);
+    co.admin
+        .put(
+            &format!("/v1/companies/{}/policy", co.id),
+            json!({ "version": uploaded["version"], "config": {} }),
+        )
+        .await
+        .expect(200);
+    let mut traces = Vec::new();
+    for i in 0..3 {
+        let update = call(&tel, &format!("copy-{i}"), &co.number).await;
+        traces.push(update["trace_id"].as_str().unwrap().to_owned());
+        event(&tel, &format!("copy-{i}"), json!({ "type": "abandoned" })).await;
+    }
+    // One call still ringing: live state is copied too.
+    call(&tel, "copy-live", &co.number).await;
+    let paths = [
+        "/v1/companies".to_owned(),
+        format!("/v1/companies/{}/members", co.id),
+        format!("/v1/companies/{}/departments", co.id),
+        format!("/v1/companies/{}/numbers", co.id),
+        format!("/v1/companies/{}/policies", co.id),
+        format!("/v1/companies/{}/policy/history", co.id),
+        format!("/v1/companies/{}/traces/{}", co.id, traces[1]),
+    ];
+    let mut before = Vec::new();
+    for path in &paths {
+        before.push(op.get(path).await.expect(200));
+    }
+    let logs_before = all_logs(&co.admin, co.id).await;
+    assert_eq!(logs_before.len(), 3);
+    let live_before = tel.get("/v1/calls/copy-live").await.expect(200);
+    server.stop().await;
+
+    let target = cluster().fresh_database();
+    let (ok, out) = store_copy(sled_data.path(), &target);
+    assert!(ok, "store copy failed: {out}");
+    assert!(out.contains("rec_call_logs"), "{out}");
+
+    // A fresh data directory: everything comes from PostgreSQL.
+    let pg_data = tempfile::tempdir().unwrap();
+    let copy = Server::start_with(pg_data.path(), |c| c.store = Some(target.clone())).await;
+    let op = copy.operator();
+    for (path, was) in paths.iter().zip(&before) {
+        assert_eq!(&op.get(path).await.expect(200), was, "{path} differs");
+    }
+    let admin = copy.client(&op.admin_key(co.id).await);
+    assert_eq!(all_logs(&admin, co.id).await, logs_before);
+    // The agent's own token still works, and the live call carries on where it was.
+    copy.client(&agent.token)
+        .get("/v1/me/companies")
+        .await
+        .expect(200);
+    let tel = tel.against(&copy);
+    assert_eq!(
+        tel.get("/v1/calls/copy-live").await.expect(200),
+        live_before
+    );
+    event(&tel, "copy-live", json!({ "type": "abandoned" })).await;
+    assert_eq!(all_logs(&admin, co.id).await.len(), 4);
+    // Ids drawn after the copy never collide with copied ones.
+    let newer = op.account("After the copy").await;
+    assert!(newer > co.id, "new id {newer} not above copied {}", co.id);
+    assert!(copy.inconsistencies().is_empty());
+    copy.stop().await;
+
+    let (ok, out) = store_copy(sled_data.path(), &target);
+    assert!(!ok, "a non-empty target was accepted: {out}");
+    assert!(out.contains("not empty"), "{out}");
+    let (ok, out) = store_copy(&pg_data.path().join("nothing"), &cluster().fresh_database());
+    assert!(!ok && out.contains("no sled database"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_down_for_ten_seconds_answers_503_loses_nothing_and_recovers() {
+    let pg = tokio::task::spawn_blocking(|| Cluster::start().unwrap())
+        .await
+        .unwrap();
+    let url = pg.fresh_database();
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), |c| {
+        c.store = Some(url.clone());
+        c.store_timeout_ms = 1_000;
+    })
+    .await;
+    let account = server.operator().account("Outage").await;
+    let co = company(&server, account, "Company O", "+918000000902").await;
+    let agent = hire(&server, &co, "outage@example.com", "agent", "902").await;
+    log_in(&agent, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    let http = reqwest::Client::new();
+    let base = server.base();
+
+    // Calls before, during and after the outage; each acknowledged one is ended later.
+    let mut acknowledged = Vec::new();
+    let mut refused = Vec::new();
+    let mut outage = None;
+    let start = Instant::now();
+    let mut stopped = false;
+    let mut resumed = false;
+    for i in 0..400 {
+        if start.elapsed() > Duration::from_secs(90) {
+            break;
+        }
+        let elapsed = start.elapsed();
+        if !stopped && elapsed > Duration::from_secs(2) {
+            let pg = &pg;
+            tokio::task::block_in_place(|| pg.stop().unwrap());
+            stopped = true;
+            outage = Some(Instant::now());
+        }
+        if stopped && !resumed && outage.is_some_and(|t| t.elapsed() > Duration::from_secs(10)) {
+            tokio::task::block_in_place(|| pg.resume().unwrap());
+            resumed = true;
+        }
+        if resumed && i % 10 == 0 && acknowledged.len() > 20 {
+            break;
+        }
+        let call_id = format!("outage-{i}");
+        let sent = Instant::now();
+        let resp = http
+            .post(format!("{base}/v1/calls"))
+            .bearer_auth(tel.bearer().unwrap_or_default())
+            .json(&json!({ "call_id": call_id, "number": co.number, "caller": "+919000000001" }))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .expect("a request hung past 10 s while the database was down");
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "an answer took {:?}",
+            sent.elapsed()
+        );
+        match status {
+            201 => acknowledged.push(call_id),
+            503 => {
+                assert_eq!(body["error"], "store_unavailable", "{body}");
+                assert!(
+                    body["hint"].as_str().is_some_and(|h| !h.is_empty()),
+                    "{body}"
+                );
+                refused.push(call_id);
+            }
+            other => panic!("unexpected {other} for {call_id}: {body}"),
+        }
+        if stopped && !resumed {
+            let ready = http.get(format!("{base}/ready")).send().await.unwrap();
+            assert_eq!(
+                ready.status().as_u16(),
+                503,
+                "/ready while the database is down"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "outage: {} calls acknowledged, {} refused with 503",
+        acknowledged.len(),
+        refused.len()
+    );
+    assert!(resumed, "the outage never ended within the test's time");
+    assert!(!refused.is_empty(), "no request saw the outage");
+
+    // Back by itself.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ready = http.get(format!("{base}/ready")).send().await.unwrap();
+        if ready.status().as_u16() == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "/ready did not recover");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Every acknowledged call is still known and is logged exactly once when it ends.
+    for call_id in &acknowledged {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let resp = tel
+                .post(
+                    &format!("/v1/calls/{call_id}/events"),
+                    json!({ "type": "abandoned" }),
+                )
+                .await;
+            if resp.status == 200 {
+                break;
+            }
+            assert!(
+                resp.status == 503 && Instant::now() < deadline,
+                "ending acknowledged call {call_id}: {} {}",
+                resp.status,
+                resp.text
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    let logs = all_logs(&co.admin, co.id).await;
+    for call_id in &acknowledged {
+        let n = logs.iter().filter(|l| l["call_id"] == *call_id).count();
+        assert_eq!(n, 1, "acknowledged call {call_id} logged {n} times");
+    }
+    assert!(server.inconsistencies().is_empty());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
+    let url = cluster().fresh_database();
+    // The tenant set up through a first node, which then stops.
+    let setup = tempfile::tempdir().unwrap();
+    let server = Server::start_with(setup.path(), |c| c.store = Some(url.clone())).await;
+    let account = server.operator().account("Failover").await;
+    let co = company(&server, account, "Company F", "+918000000903").await;
+    let agent = hire(&server, &co, "failover@example.com", "agent", "903").await;
+    log_in(&agent, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    server.stop().await;
+
+    let data_a = tempfile::tempdir().unwrap();
+    let data_b = tempfile::tempdir().unwrap();
+    let (mut a, base_a) = spawn_binary_with(data_a.path(), &["--store", url.as_str()]).await;
+    let ringing = call(&tel.at(&base_a), "failover-1", &co.number).await;
+    assert_eq!(ringing["instruction"]["action"], "ring", "{ringing}");
+
+    // B waits as a standby while A serves.
+    let (url_b, data_b_path) = (url.clone(), data_b.path().to_owned());
+    let standby =
+        tokio::spawn(
+            async move { spawn_binary_with(&data_b_path, &["--store", url_b.as_str()]).await },
+        );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !standby.is_finished(),
+        "the standby served beside the active node"
+    );
+
+    a.start_kill().unwrap(); // SIGKILL
+    a.wait().await.unwrap();
+    let (mut b, base_b) = tokio::time::timeout(Duration::from_secs(30), standby)
+        .await
+        .expect("the standby did not take over within 30 s")
+        .unwrap();
+    let tel = tel.at(&base_b);
+    let live = tel.get("/v1/calls/failover-1").await.expect(200);
+    assert_eq!(live["call_id"], "failover-1", "{live}");
+    event(
+        &tel,
+        "failover-1",
+        json!({ "type": "answered", "agent_id": agent.id }),
+    )
+    .await;
+    event(&tel, "failover-1", json!({ "type": "ended" })).await;
+    let logs = all_logs(&co.admin.at(&base_b), co.id).await;
+    assert_eq!(logs.len(), 1, "{logs:#?}");
+    assert_eq!(logs[0]["outcome"], "answered");
+    b.start_kill().unwrap();
+    b.wait().await.unwrap();
+}
