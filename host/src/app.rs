@@ -4,6 +4,7 @@
 //! `http/state.rs`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use switchyard_directory::Directory;
 
@@ -23,6 +24,8 @@ struct Inner {
     logbook: LogBook,
     policies: PolicyStore,
     http_metrics: crate::request_counts::RequestCounts,
+    /// Whether this node holds its store (always, on sled; PostgreSQL: its node lock).
+    serving: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
                 logbook,
                 policies,
                 http_metrics: crate::request_counts::RequestCounts::default(),
+                serving: Arc::new(AtomicBool::new(true)),
             }),
         }
     }
@@ -67,6 +71,16 @@ impl AppState {
     /// Policy changes that are stored and take effect for the call flow together.
     pub fn policy_admin(&self) -> crate::policy::PolicyAdmin<'_> {
         crate::policy::PolicyAdmin::new(&self.inner.policies, self.inner.calls.policies())
+    }
+
+    /// Whether this node holds its store and serves requests (see `http/gate.rs`).
+    pub fn is_serving(&self) -> bool {
+        self.inner.serving.load(Ordering::Acquire)
+    }
+
+    /// The flag behind [`AppState::is_serving`], for whatever watches the store's node lock.
+    pub fn serving_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.inner.serving)
     }
 
     /// The tenant directory.

@@ -2,6 +2,7 @@
 //! a PostgreSQL database (`--store postgres://…`), whose schema is migrated at start and which
 //! one node serves at a time ([`NodeLock`]; another node waits as a standby and takes over).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use crate::policy::store::PolicyFiles;
 use crate::server::ServerError;
 
 /// How often the serving node checks that it still holds the database's node lock.
-const LOCK_CHECK: Duration = Duration::from_secs(1);
+const LOCK_CHECK: Duration = Duration::from_millis(200);
 
 /// An opened store.
 pub struct Opened {
@@ -89,14 +90,17 @@ fn store(e: switchyard_directory::StoreError) -> ServerError {
 }
 
 /// Watches the node lock while the service runs: when its connection drops (the database
-/// restarted or the network failed) the lock is taken again; if another node took it
-/// meanwhile, this process exits at once rather than serve beside it.
-pub fn watch_lock(lock: NodeLock) -> tokio::task::JoinHandle<()> {
+/// restarted or the network failed) the node stops serving (`serving` false: requests answer
+/// 503) and takes the lock again; if another node took it meanwhile, this process exits at once
+/// rather than serve beside it.
+pub fn watch_lock(lock: NodeLock, serving: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
     let lock = Arc::new(Mutex::new(lock));
     tokio::spawn(async move {
+        let mut retrying = false;
         loop {
             tokio::time::sleep(LOCK_CHECK).await;
             let lock = Arc::clone(&lock);
+            let flag = Arc::clone(&serving);
             let checked = tokio::task::spawn_blocking(move || {
                 let Ok(mut lock) = lock.lock() else {
                     return Ok(true);
@@ -104,11 +108,20 @@ pub fn watch_lock(lock: NodeLock) -> tokio::task::JoinHandle<()> {
                 if lock.is_held() {
                     return Ok(true);
                 }
+                flag.store(false, Ordering::Release);
+                tracing::warn!(
+                    "lost the database's node lock: not serving until it is taken again"
+                );
                 lock.retake()
             })
             .await;
             match checked {
-                Ok(Ok(true)) => {}
+                Ok(Ok(true)) => {
+                    retrying = false;
+                    if !serving.swap(true, Ordering::AcqRel) {
+                        tracing::info!("holding the database's node lock again: serving");
+                    }
+                }
                 Ok(Ok(false)) => {
                     tracing::error!(
                         "another node took the database's node lock while this node's \
@@ -117,7 +130,11 @@ pub fn watch_lock(lock: NodeLock) -> tokio::task::JoinHandle<()> {
                     std::process::exit(75);
                 }
                 Ok(Err(e)) => {
-                    tracing::warn!(error = %e, "cannot take the node lock again yet");
+                    if !retrying {
+                        tracing::warn!(error = %e, "cannot take the node lock again yet; retrying");
+                    }
+                    retrying = true;
+                    continue;
                 }
                 Err(e) => tracing::error!(error = %e, "node lock check failed"),
             }

@@ -118,8 +118,9 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
         .await
         .map_err(|e| ServerError::Task(e.to_string()))??
     };
-    let lock_watch = opened.lock.take().map(crate::backend::watch_lock);
+    let lock = opened.lock.take();
     let state = assemble(config, opened).await?;
+    let lock_watch = lock.map(|lock| crate::backend::watch_lock(lock, state.serving_flag()));
     let calls = Arc::clone(state.calls());
     let restored =
         tokio::task::spawn_blocking(move || calls.restore(crate::calls::clock::now_ms()))

@@ -70,6 +70,9 @@ pub enum ApiError {
     /// The path exists but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// This node does not hold its database's node lock (PostgreSQL) at the moment.
+    #[error("this node is not serving: it does not hold the database's node lock")]
+    NotServing,
     /// A failure of ours; the detail is logged, not answered.
     #[error("internal error: {0}")]
     Internal(String),
@@ -152,6 +155,12 @@ impl ApiError {
                 "method_not_allowed".to_owned(),
                 "this endpoint does not accept this method".to_owned(),
                 "see GET /v1/openapi.json for the methods of each endpoint".to_owned(),
+            ),
+            Self::NotServing => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable".to_owned(),
+                "this node lost its connection to the database and is not serving until it holds the database's node lock again".to_owned(),
+                STORE_HINT.to_owned(),
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

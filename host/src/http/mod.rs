@@ -20,6 +20,7 @@ mod companies;
 mod departments;
 mod error;
 mod extract;
+mod gate;
 mod kamailio;
 mod me;
 mod members;
@@ -83,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            gate::serving_only,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::count_requests,

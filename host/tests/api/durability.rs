@@ -94,7 +94,11 @@ pub(crate) async fn spawn_binary_with(
             "--data",
         ])
         .arg(data)
-        .args(crate::pg_cluster::serve_args(data))
+        .args(if flags.contains(&"--store") {
+            Vec::new()
+        } else {
+            crate::pg_cluster::serve_args(data)
+        })
         .args(flags)
         .env("SWITCHYARD_OPERATOR_TOKEN", OPERATOR)
         .env("RUST_LOG", "info")

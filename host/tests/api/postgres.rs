@@ -2,7 +2,7 @@
 //! `SWITCHYARD_TEST_STORE=postgres`): `switchyard store copy` of a populated sled deployment,
 //! the database stopped for 10 s under calls (503 `store_unavailable`, `/ready` failing,
 //! nothing acknowledged lost, service back by itself), and a standby node taking over from a
-//! SIGKILLed one with its calls. These start PostgreSQL themselves whatever the suite's backend.
+//! SIGKILLed one: its ringing, connected and queued calls, and its sweeper's duty. These start PostgreSQL themselves whatever the suite's backend.
 
 use std::time::{Duration, Instant};
 
@@ -256,24 +256,82 @@ async fn postgres_down_for_ten_seconds_answers_503_loses_nothing_and_recovers() 
     server.stop().await;
 }
 
+/// `GET /v1/calls/{id}` until `done` holds (within 20 s).
+async fn status_until(
+    tel: &crate::support::Client,
+    call_id: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = tel.get(&format!("/v1/calls/{call_id}")).await.expect(200);
+        if done(&status) {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{call_id} never {what}: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
     let url = cluster().fresh_database();
-    // The tenant set up through a first node, which then stops.
+    // The tenant set up through a first node, which then stops: two agents, longest-idle with
+    // a 4 s ring time (queues when nobody is free).
     let setup = tempfile::tempdir().unwrap();
     let server = Server::start_with(setup.path(), |c| c.store = Some(url.clone())).await;
     let account = server.operator().account("Failover").await;
     let co = company(&server, account, "Company F", "+918000000903").await;
-    let agent = hire(&server, &co, "failover@example.com", "agent", "903").await;
-    log_in(&agent, true).await;
+    let uploaded = co
+        .admin
+        .send_raw(
+            reqwest::Method::POST,
+            &format!("/v1/companies/{}/policies?name=longest-idle", co.id),
+            "application/wasm",
+            std::fs::read(switchyard_artifacts::LONGEST_IDLE).unwrap(),
+        )
+        .await
+        .expect(201);
+    co.admin
+        .put(
+            &format!("/v1/companies/{}/policy", co.id),
+            json!({ "version": uploaded["version"], "config": { "ring_timeout_ms": 4000 } }),
+        )
+        .await
+        .expect(200);
+    let first = hire(&server, &co, "f1@example.com", "agent", "931").await;
+    let second = hire(&server, &co, "f2@example.com", "agent", "932").await;
+    log_in(&first, true).await;
+    log_in(&second, true).await;
     let tel = telephony(&server, &[&co.number]).await;
     server.stop().await;
 
     let data_a = tempfile::tempdir().unwrap();
     let data_b = tempfile::tempdir().unwrap();
     let (mut a, base_a) = spawn_binary_with(data_a.path(), &["--store", url.as_str()]).await;
-    let ringing = call(&tel.at(&base_a), "failover-1", &co.number).await;
-    assert_eq!(ringing["instruction"]["action"], "ring", "{ringing}");
+    let on_a = tel.at(&base_a);
+    // Connected, ringing and queued on A.
+    let connected = call(&on_a, "failover-connected", &co.number).await;
+    let rung = connected["instruction"]["targets"][0]["agent_id"]
+        .as_u64()
+        .unwrap();
+    event(
+        &on_a,
+        "failover-connected",
+        json!({ "type": "answered", "agent_id": rung }),
+    )
+    .await;
+    let ringing = call(&on_a, "failover-ringing", &co.number).await;
+    let other = ringing["instruction"]["targets"][0]["agent_id"]
+        .as_u64()
+        .unwrap();
+    assert_ne!(rung, other, "{ringing}");
+    let queued = call(&on_a, "failover-queued", &co.number).await;
+    assert_eq!(queued["instruction"]["action"], "queue", "{queued}");
 
     // B waits as a standby while A serves.
     let (url_b, data_b_path) = (url.clone(), data_b.path().to_owned());
@@ -281,7 +339,7 @@ async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
         tokio::spawn(
             async move { spawn_binary_with(&data_b_path, &["--store", url_b.as_str()]).await },
         );
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
         !standby.is_finished(),
         "the standby served beside the active node"
@@ -293,19 +351,63 @@ async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
         .await
         .expect("the standby did not take over within 30 s")
         .unwrap();
-    let tel = tel.at(&base_b);
-    let live = tel.get("/v1/calls/failover-1").await.expect(200);
-    assert_eq!(live["call_id"], "failover-1", "{live}");
-    event(
-        &tel,
-        "failover-1",
-        json!({ "type": "answered", "agent_id": agent.id }),
+    let on_b = tel.at(&base_b);
+    let status = on_b.get("/v1/calls/failover-connected").await.expect(200);
+    assert_eq!(status["connected_to"], rung, "{status}");
+    on_b.get("/v1/calls/failover-queued").await.expect(200);
+    // B's sweeper took over A's duty: the ringing offer lapses after its 4 s there, and the
+    // call queues behind the older queued one (nobody else is free).
+    status_until(
+        &on_b,
+        "failover-ringing",
+        "stopped ringing the agent",
+        |s| {
+            !s["ringing"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|a| a.as_u64() == Some(other)))
+        },
     )
     .await;
-    event(&tel, "failover-1", json!({ "type": "ended" })).await;
+    // The connected call ends; its agent frees up and is offered the oldest queued call.
+    event(&on_b, "failover-connected", json!({ "type": "ended" })).await;
+    status_until(&on_b, "failover-queued", "rang the freed agent", |s| {
+        s["stage"] == "ringing"
+            && s["ringing"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|a| a.as_u64() == Some(rung)))
+    })
+    .await;
+    event(
+        &on_b,
+        "failover-queued",
+        json!({ "type": "answered", "agent_id": rung }),
+    )
+    .await;
+    event(&on_b, "failover-queued", json!({ "type": "ended" })).await;
+    // After its lapsed offer the policy queued or overflowed it; end it if it is still live.
+    if on_b.get("/v1/calls/failover-ringing").await.status == 200 {
+        event(&on_b, "failover-ringing", json!({ "type": "abandoned" })).await;
+    }
+
     let logs = all_logs(&co.admin.at(&base_b), co.id).await;
-    assert_eq!(logs.len(), 1, "{logs:#?}");
-    assert_eq!(logs[0]["outcome"], "answered");
+    let mut ids: Vec<&str> = logs
+        .iter()
+        .map(|l| l["call_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        ["failover-connected", "failover-queued", "failover-ringing"],
+        "every call logged exactly once"
+    );
+    for log in &logs {
+        if log["call_id"] == "failover-ringing" {
+            assert_ne!(log["outcome"], "answered", "{log}");
+            assert_eq!(log["offers"][0]["agent_id"], other, "{log}");
+        } else {
+            assert_eq!(log["outcome"], "answered", "{log}");
+        }
+    }
     b.start_kill().unwrap();
     b.wait().await.unwrap();
 }

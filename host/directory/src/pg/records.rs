@@ -1,14 +1,21 @@
 //! [`PgRecords`]: the service's record trees in one PostgreSQL table, `records (tree, key,
 //! value)`, keys compared as bytes. A batch is one transaction, durable when it commits; a
-//! lazy batch commits without waiting for the WAL flush (`synchronous_commit = off`), which the
-//! next durable commit of the database covers.
+//! lazy batch commits without waiting for the WAL flush (`synchronous_commit = off`), and the
+//! next [`RecordStore::sync`] on the same thread waits for a commit that does (the WAL is one
+//! sequence: flushing a later commit flushes every earlier one).
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use super::pool::Pg;
 use super::store::limit_db;
 use crate::records::{Entry, RecordStore, RecordTree, RecordWrite};
 use crate::store::StoreError;
+
+thread_local! {
+    /// Whether this thread committed a lazy batch since its last sync.
+    static LAZY_HERE: Cell<bool> = const { Cell::new(false) };
+}
 
 /// [`RecordStore`] in a PostgreSQL database (schema migrated by [`super::migrate`]).
 pub struct PgRecords {
@@ -111,11 +118,24 @@ impl RecordStore for PgRecords {
     }
 
     fn write_lazily(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
-        self.apply(writes, false)
+        self.apply(writes, false)?;
+        if !writes.is_empty() {
+            LAZY_HERE.set(true);
+        }
+        Ok(())
     }
 
     fn sync(&self) -> Result<(), StoreError> {
-        // Durable writes are on disk when they return; lazy ones reach it with the next.
+        if !LAZY_HERE.get() {
+            return Ok(());
+        }
+        // A transaction given an id commits a WAL record and, synchronous, waits for the
+        // flush that also covers this thread's lazy commits.
+        self.pg.run(async |conn| {
+            let statement = conn.prepared("SELECT txid_current()").await?;
+            conn.client().query_one(&statement, &[]).await.map(|_| ())
+        })?;
+        LAZY_HERE.set(false);
         Ok(())
     }
 }
