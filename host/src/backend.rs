@@ -79,7 +79,7 @@ fn open_postgres(config: &ServeConfig, url: &str) -> Result<Opened, ServerError>
             Arc::new(PgStore::new(Arc::clone(&pg))),
             Durability::default(),
         ),
-        records: Arc::new(PgRecords::new(pg)),
+        records: Arc::new(PgRecords::new(pg).map_err(store)?),
         files: None,
         lock: Some(lock),
     })

@@ -85,7 +85,7 @@ pub fn copy(from: &Path, to: &str) -> Result<Copied, CopyError> {
         .commit(&changes)
         .map_err(store("writing the directory"))?;
 
-    let records = PgRecords::new(Arc::clone(&pg));
+    let records = PgRecords::new(Arc::clone(&pg)).map_err(store("connecting"))?;
     let mut expected_trees = Vec::new();
     for tree in RecordTree::ALL {
         let mut copied = 0u64;

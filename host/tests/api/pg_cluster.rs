@@ -144,12 +144,14 @@ impl Cluster {
             ])
             .arg(cluster.data()))?;
         cluster.resume()?;
-        // Stops the server when this test process is gone.
+        // Stops the server and removes its files when this test process is gone.
         let watcher = format!(
-            "while [ -d /proc/{tests} ]; do sleep 1; done; {pg_ctl} -D {data} stop -m immediate",
+            "while [ -d /proc/{tests} ]; do sleep 1; done; \
+             {pg_ctl} -D {data} stop -m immediate; rm -rf {dir}",
             tests = std::process::id(),
             pg_ctl = cluster.bin.join("pg_ctl").display(),
             data = cluster.data().display(),
+            dir = cluster.dir.display(),
         );
         let mut sh = cluster.as_owner_cmd("sh");
         sh.args(["-c", &watcher])
@@ -205,6 +207,30 @@ impl Cluster {
                 Err(_) => std::thread::sleep(Duration::from_millis(100)),
             }
         }
+    }
+
+    /// Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the server and every backend it forked: it
+    /// then accepts connections and statements but never answers, like a hung host.
+    pub fn freeze(&self, frozen: bool) -> Result<(), String> {
+        let pid_file = std::fs::read_to_string(self.data().join("postmaster.pid"))
+            .map_err(|e| format!("reading postmaster.pid: {e}"))?;
+        let postmaster = pid_file
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let children = Command::new("pgrep")
+            .args(["-P", &postmaster])
+            .output()
+            .map_err(|e| format!("pgrep: {e}"))?;
+        let mut pids: Vec<String> = String::from_utf8_lossy(&children.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        pids.push(postmaster);
+        let signal = if frozen { "-STOP" } else { "-CONT" };
+        run(Command::new("kill").arg(signal).args(&pids))
     }
 
     fn data(&self) -> PathBuf {

@@ -1,8 +1,10 @@
 //! The PostgreSQL store beyond what the shared API suite checks on it (run that suite with
 //! `SWITCHYARD_TEST_STORE=postgres`): `switchyard store copy` of a populated sled deployment,
 //! the database stopped for 10 s under calls (503 `store_unavailable`, `/ready` failing,
-//! nothing acknowledged lost, service back by itself), and a standby node taking over from a
-//! SIGKILLed one: its ringing, connected and queued calls, and its sweeper's duty. These start PostgreSQL themselves whatever the suite's backend.
+//! nothing acknowledged lost, service back by itself), a hung database (503 within the
+//! timeout, never a hang), and a standby node taking over from a SIGKILLed one: its ringing,
+//! connected and queued calls, and its sweeper's duty. These start PostgreSQL themselves
+//! whatever the suite's backend.
 
 use std::time::{Duration, Instant};
 
@@ -253,6 +255,92 @@ async fn postgres_down_for_ten_seconds_answers_503_loses_nothing_and_recovers() 
         assert_eq!(n, 1, "acknowledged call {call_id} logged {n} times");
     }
     assert!(server.inconsistencies().is_empty());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_database_answers_503_within_the_timeout_never_a_hang() {
+    let pg = tokio::task::spawn_blocking(|| Cluster::start().unwrap())
+        .await
+        .unwrap();
+    let url = pg.fresh_database();
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), |c| {
+        c.store = Some(url.clone());
+        c.store_timeout_ms = 1_000;
+    })
+    .await;
+    let account = server.operator().account("Hung").await;
+    let co = company(&server, account, "Company H", "+918000000904").await;
+    let agent = hire(&server, &co, "hung@example.com", "agent", "904").await;
+    log_in(&agent, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    // A first call: the directory's answers for this number are cached now, so the next call
+    // reaches its decision and fails only where it must be made durable.
+    call(&tel, "hung-0", &co.number).await;
+
+    tokio::task::block_in_place(|| pg.freeze(true).unwrap());
+    let answered = tel
+        .post(
+            "/v1/calls/hung-0/events",
+            json!({ "type": "answered", "agent_id": agent.id }),
+        )
+        .await;
+    let sent = Instant::now();
+    let refused = tel
+        .post(
+            "/v1/calls",
+            json!({ "call_id": "hung-1", "number": co.number, "caller": "+919000000002" }),
+        )
+        .await;
+    let waited = sent.elapsed();
+    let ready = server.anonymous().get("/ready").await;
+    let members = co
+        .admin
+        .get(&format!("/v1/companies/{}/members", co.id))
+        .await;
+    tokio::task::block_in_place(|| pg.freeze(false).unwrap());
+    answered.expect_error(503, "store_unavailable");
+    let body = refused.expect_error(503, "store_unavailable");
+    assert!(
+        !body["hint"].as_str().unwrap_or_default().is_empty(),
+        "{body}"
+    );
+    assert!(
+        waited < Duration::from_secs(5),
+        "the answer took {waited:?}"
+    );
+    assert_eq!(ready.status, 503, "{}", ready.text);
+    members.expect_error(503, "store_unavailable");
+
+    // Thawed, it serves again by itself; the platform retries the refused call.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.anonymous().get("/ready").await.status != 200 {
+        assert!(Instant::now() < deadline, "/ready did not recover");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let retried = tel
+        .post(
+            "/v1/calls",
+            json!({ "call_id": "hung-1", "number": co.number, "caller": "+919000000002" }),
+        )
+        .await;
+    assert_eq!(retried.status, 201, "{}", retried.text);
+    // The refused answer is retried too: it was never acknowledged, so it applies now.
+    event(
+        &tel,
+        "hung-0",
+        json!({ "type": "answered", "agent_id": agent.id }),
+    )
+    .await;
+    event(&tel, "hung-0", json!({ "type": "ended" })).await;
+    event(&tel, "hung-1", json!({ "type": "abandoned" })).await;
+    let logs = all_logs(&co.admin, co.id).await;
+    let ids: Vec<&str> = logs
+        .iter()
+        .map(|l| l["call_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["hung-1", "hung-0"], "each call logged once");
     server.stop().await;
 }
 

@@ -87,6 +87,7 @@ pub struct Pg {
     idle: Mutex<Vec<Conn>>,
     permits: Arc<tokio::sync::Semaphore>,
     timeout: Duration,
+    settings: PgSettings,
     url: String,
 }
 
@@ -109,6 +110,22 @@ impl Pg {
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(10))
             .application_name("switchyard");
+        Self::with_config(config, settings, redact(url))
+    }
+
+    /// Another pool to the same database whose sessions start with `options` (for example
+    /// `-c synchronous_commit=off`), with the same settings.
+    pub fn with_session_options(&self, options: &str) -> Result<Self, StoreError> {
+        let mut config = self.config.clone();
+        config.options(options);
+        Self::with_config(config, &self.settings, self.url.clone())
+    }
+
+    fn with_config(
+        config: tokio_postgres::Config,
+        settings: &PgSettings,
+        url: String,
+    ) -> Result<Self, StoreError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("switchyard-pg")
@@ -125,7 +142,8 @@ impl Pg {
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(tokio::sync::Semaphore::new(settings.max_connections.max(1))),
             timeout: settings.timeout,
-            url: redact(url),
+            settings: settings.clone(),
+            url,
         })
     }
 

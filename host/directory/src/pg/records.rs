@@ -1,10 +1,12 @@
 //! [`PgRecords`]: the service's record trees in one PostgreSQL table, `records (tree, key,
-//! value)`, keys compared as bytes. A batch is one transaction, durable when it commits; a
-//! lazy batch commits without waiting for the WAL flush (`synchronous_commit = off`), and the
-//! next [`RecordStore::sync`] on the same thread waits for a commit that does (the WAL is one
-//! sequence: flushing a later commit flushes every earlier one).
+//! value)`, keys compared as bytes. A batch is one statement (atomic, one round trip), durable
+//! when it returns; a lazy batch runs on sessions that commit without waiting for the WAL flush
+//! (`synchronous_commit = off`), and the next [`RecordStore::sync`] on the same thread waits for
+//! a commit that does (the WAL is one sequence: flushing a later commit flushes every earlier
+//! one).
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::pool::Pg;
@@ -20,44 +22,87 @@ thread_local! {
 /// [`RecordStore`] in a PostgreSQL database (schema migrated by [`super::migrate`]).
 pub struct PgRecords {
     pg: Arc<Pg>,
+    /// Sessions that commit without waiting for the WAL flush, for lazy batches.
+    lazy: Pg,
 }
 
 impl PgRecords {
-    /// The record trees over `pg`.
-    pub fn new(pg: Arc<Pg>) -> Self {
-        Self { pg }
+    /// The record trees over `pg` (and a second pool to the same database for lazy batches).
+    pub fn new(pg: Arc<Pg>) -> Result<Self, StoreError> {
+        let lazy = pg.with_session_options("-c synchronous_commit=off")?;
+        Ok(Self { pg, lazy })
     }
 
+    /// One statement, so one round trip and atomic without a transaction: the batch's last
+    /// write of each key, puts upserted and deletes deleted.
     fn apply(&self, writes: &[RecordWrite], durable: bool) -> Result<(), StoreError> {
-        if writes.is_empty() {
-            return Ok(());
+        let mut last: HashMap<(i16, &[u8]), Option<&[u8]>> = HashMap::with_capacity(writes.len());
+        for (tree, key, value) in writes {
+            last.insert((tree_db(*tree), key.as_slice()), value.as_deref());
         }
-        self.pg.run(async |conn| {
-            let put = conn
-                .prepared(
-                    "INSERT INTO records (tree, key, value) VALUES ($1, $2, $3) \
-                     ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value",
-                )
-                .await?;
-            let delete = conn
-                .prepared("DELETE FROM records WHERE tree = $1 AND key = $2")
-                .await?;
-            let tx = conn.client().transaction().await?;
-            if !durable {
-                tx.batch_execute("SET LOCAL synchronous_commit = off")
-                    .await?;
+        let (mut put_trees, mut put_keys, mut put_values) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut del_trees, mut del_keys) = (Vec::new(), Vec::new());
+        for ((tree, key), value) in last {
+            match value {
+                Some(value) => {
+                    put_trees.push(tree);
+                    put_keys.push(key);
+                    put_values.push(value);
+                }
+                None => {
+                    del_trees.push(tree);
+                    del_keys.push(key);
+                }
             }
-            for (tree, key, value) in writes {
-                let tree = tree_db(*tree);
-                match value {
-                    Some(value) => tx.execute(&put, &[&tree, key, value]).await?,
-                    None => tx.execute(&delete, &[&tree, key]).await?,
-                };
-            }
-            tx.commit().await
-        })
+        }
+        let pg = if durable { &*self.pg } else { &self.lazy };
+        match (put_trees.is_empty(), del_trees.is_empty()) {
+            (true, true) => Ok(()),
+            (false, true) => pg.run(async |conn| {
+                let statement = conn.prepared(PUT).await?;
+                conn.client()
+                    .execute(&statement, &[&put_trees, &put_keys, &put_values])
+                    .await
+                    .map(|_| ())
+            }),
+            (true, false) => pg.run(async |conn| {
+                let statement = conn.prepared(DELETE).await?;
+                conn.client()
+                    .execute(&statement, &[&del_trees, &del_keys])
+                    .await
+                    .map(|_| ())
+            }),
+            (false, false) => pg.run(async |conn| {
+                let statement = conn.prepared(PUT_AND_DELETE).await?;
+                conn.client()
+                    .execute(
+                        &statement,
+                        &[&put_trees, &put_keys, &put_values, &del_trees, &del_keys],
+                    )
+                    .await
+                    .map(|_| ())
+            }),
+        }
     }
 }
+
+/// Upserts: $1 trees, $2 keys, $3 values (no key twice).
+const PUT: &str = "INSERT INTO records (tree, key, value) \
+    SELECT * FROM unnest($1::SMALLINT[], $2::BYTEA[], $3::BYTEA[]) \
+    ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value";
+
+/// Deletes: $1 trees, $2 keys.
+const DELETE: &str = "DELETE FROM records r \
+    USING unnest($1::SMALLINT[], $2::BYTEA[]) AS d(tree, key) \
+    WHERE r.tree = d.tree AND r.key = d.key";
+
+/// Both in one statement (the keys of the two sets differ): $1–$3 upserts, $4–$5 deletes.
+const PUT_AND_DELETE: &str = "WITH gone AS (DELETE FROM records r \
+    USING unnest($4::SMALLINT[], $5::BYTEA[]) AS d(tree, key) \
+    WHERE r.tree = d.tree AND r.key = d.key) \
+    INSERT INTO records (tree, key, value) \
+    SELECT * FROM unnest($1::SMALLINT[], $2::BYTEA[], $3::BYTEA[]) \
+    ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value";
 
 impl RecordStore for PgRecords {
     fn next_seq(&self) -> Result<u64, StoreError> {
