@@ -3,8 +3,8 @@
 //! handlers run work on it (the blocking pool, errors as the API's) is the HTTP layer's, in
 //! `http/state.rs`.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
 use switchyard_directory::Directory;
 
@@ -20,9 +20,12 @@ pub struct AppState {
 
 struct Inner {
     directory: Arc<Directory>,
-    calls: Arc<CallCenter>,
+    /// The call flow; replaced by one restored from the database after a failed commit.
+    calls: RwLock<Arc<CallCenter>>,
     logbook: LogBook,
     policies: PolicyStore,
+    /// The call flow's active policies (shared by every call flow that replaces another).
+    live_policies: Arc<crate::calls::Policies>,
     http_metrics: crate::request_counts::RequestCounts,
     /// Whether this node holds its store (always, on sled; PostgreSQL: its node lock).
     serving: Arc<AtomicBool>,
@@ -36,10 +39,12 @@ impl AppState {
         logbook: LogBook,
         policies: PolicyStore,
     ) -> Self {
+        let live_policies = calls.shared_policies();
         Self {
             inner: Arc::new(Inner {
+                live_policies,
                 directory,
-                calls,
+                calls: RwLock::new(calls),
                 logbook,
                 policies,
                 http_metrics: crate::request_counts::RequestCounts::default(),
@@ -48,9 +53,24 @@ impl AppState {
         }
     }
 
-    /// The call flow.
-    pub fn calls(&self) -> &Arc<CallCenter> {
-        &self.inner.calls
+    /// The call flow (the current one: see [`AppState::replace_calls`]).
+    pub fn calls(&self) -> Arc<CallCenter> {
+        let calls = self
+            .inner
+            .calls
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(&calls)
+    }
+
+    /// Puts `calls` (restored from the database) in place of a poisoned call flow.
+    pub fn replace_calls(&self, calls: Arc<CallCenter>) {
+        let mut current = self
+            .inner
+            .calls
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current = calls;
     }
 
     /// HTTP request counters.
@@ -70,12 +90,14 @@ impl AppState {
 
     /// Policy changes that are stored and take effect for the call flow together.
     pub fn policy_admin(&self) -> crate::policy::PolicyAdmin<'_> {
-        crate::policy::PolicyAdmin::new(&self.inner.policies, self.inner.calls.policies())
+        crate::policy::PolicyAdmin::new(&self.inner.policies, &self.inner.live_policies)
     }
 
-    /// Whether this node holds its store and serves requests (see `http/gate.rs`).
+    /// Whether this node serves requests (see `http/gate.rs`): it holds its store (always,
+    /// on sled; PostgreSQL: its node lock) and its call flow is not waiting to be restored
+    /// after a failed commit.
     pub fn is_serving(&self) -> bool {
-        self.inner.serving.load(Ordering::Acquire)
+        self.inner.serving.load(Ordering::Acquire) && !self.calls().is_poisoned()
     }
 
     /// The flag behind [`AppState::is_serving`], for whatever watches the store's node lock.

@@ -39,6 +39,8 @@ pub struct RecordJournal {
     synced: AtomicU64,
     /// A staged batch failed since the last sync: the next sync reports it.
     failed: AtomicBool,
+    /// Fenced ([`LiveJournal::fence`]): every later change is refused.
+    fenced: AtomicBool,
 }
 
 impl RecordJournal {
@@ -50,6 +52,7 @@ impl RecordJournal {
             staged: AtomicU64::new(0),
             synced: AtomicU64::new(0),
             failed: AtomicBool::new(false),
+            fenced: AtomicBool::new(false),
         }
     }
 
@@ -184,6 +187,9 @@ impl LiveJournal for RecordJournal {
     }
 
     fn stage(&self, changes: &mut [LiveChange]) -> Result<(), JournalError> {
+        if self.fenced.load(Ordering::Acquire) {
+            return Err(JournalError::Fenced);
+        }
         let mut writes = Vec::with_capacity(changes.len());
         for change in changes.iter_mut() {
             self.writes(change, &mut writes)?;
@@ -205,6 +211,9 @@ impl LiveJournal for RecordJournal {
     }
 
     fn sync(&self) -> Result<(), JournalError> {
+        if self.fenced.load(Ordering::Acquire) {
+            return Err(JournalError::Fenced);
+        }
         let target = self.staged.load(Ordering::Acquire);
         let failed = self.failed.swap(false, Ordering::AcqRel);
         let staged_here = STAGED_HERE.with(|here| here.replace(false));
@@ -231,6 +240,14 @@ impl LiveJournal for RecordJournal {
 
     fn next_id(&self) -> Result<u64, JournalError> {
         self.records.next_seq().map_err(JournalError::Store)
+    }
+
+    fn fence(&self) {
+        self.fenced.store(true, Ordering::Release);
+    }
+
+    fn reopen(&self) -> Arc<dyn LiveJournal> {
+        Arc::new(RecordJournal::new(Arc::clone(&self.records), self.durable))
     }
 
     fn logged_decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {

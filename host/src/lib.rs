@@ -10,6 +10,8 @@
 //! - `data_dir`: the private (0700) data and database directories.
 //! - `backend`: which database holds everything: sled in `--data`, or PostgreSQL (`--store`)
 //!   with its node lock; `store_copy`: `switchyard store copy` from sled into PostgreSQL.
+//! - `recovery`: after a failed commit, the call flow restored from the database and put in
+//!   place of the poisoned one.
 //! - `server`: opening the database, bootstrapping the operator token, serving until
 //!   SIGINT/SIGTERM, flushing on the way out; [`server::start`] lets tests run the real server
 //!   on `127.0.0.1:0`.
@@ -37,6 +39,7 @@ pub mod kamailio_bridge;
 pub mod log_codec;
 pub mod logbook;
 pub mod policy;
+pub mod recovery;
 pub mod request_counts;
 pub mod server;
 pub mod store_copy;

@@ -121,7 +121,7 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     let lock = opened.lock.take();
     let state = assemble(config, opened).await?;
     let lock_watch = lock.map(|lock| crate::backend::watch_lock(lock, state.serving_flag()));
-    let calls = Arc::clone(state.calls());
+    let calls = state.calls();
     let restored =
         tokio::task::spawn_blocking(move || calls.restore(crate::calls::clock::now_ms()))
             .await
@@ -135,7 +135,8 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
         "restored live state"
     );
     state.calls().spawn_sweeper();
-    let calls = Arc::clone(state.calls());
+    let recovery = crate::recovery::spawn(state.clone());
+    let calls = state.calls();
     // Not awaited: start-up does not wait for it.
     drop(tokio::task::spawn_blocking(move || {
         calls.policies().warm_up()
@@ -162,6 +163,7 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
         let flushed = tokio::task::spawn_blocking(move || directory.flush())
             .await
             .map_err(|e| ServerError::Task(e.to_string()))?;
+        recovery.abort();
         // Releases the node lock (PostgreSQL): a standby may take over now.
         if let Some(watch) = lock_watch {
             watch.abort();

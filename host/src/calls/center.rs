@@ -3,6 +3,7 @@
 //! offering), `outcomes.rs` (events from the platform) and `dispatch.rs` (queues and expiry).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::journal::{JournalError, LiveChange, LiveJournal};
@@ -74,7 +75,7 @@ pub enum CallError {
 pub struct CallCenter {
     pub(crate) roster: Arc<dyn Roster>,
     pub(crate) journal: Arc<dyn LiveJournal>,
-    pub(crate) policies: Policies,
+    pub(crate) policies: Arc<Policies>,
     pub(crate) registry: Registry,
     pub(crate) queues: Queues,
     pub(crate) push: PushHub,
@@ -82,6 +83,9 @@ pub struct CallCenter {
     pub(crate) settings: CallSettings,
     calls: Mutex<HashMap<CallRef, Arc<Mutex<LiveCall>>>>,
     by_id: Mutex<HashMap<(u64, String), CallRef>>,
+    /// A commit failed: memory may be ahead of what is durable. The journal is fenced and
+    /// this call flow is replaced by one restored from it ([`CallCenter::successor`]).
+    poisoned: AtomicBool,
 }
 
 impl CallCenter {
@@ -90,6 +94,15 @@ impl CallCenter {
         roster: Arc<dyn Roster>,
         journal: Arc<dyn LiveJournal>,
         policies: Policies,
+        settings: CallSettings,
+    ) -> Self {
+        Self::with_shared(roster, journal, Arc::new(policies), settings)
+    }
+
+    fn with_shared(
+        roster: Arc<dyn Roster>,
+        journal: Arc<dyn LiveJournal>,
+        policies: Arc<Policies>,
         settings: CallSettings,
     ) -> Self {
         Self {
@@ -103,12 +116,46 @@ impl CallCenter {
             settings,
             calls: Mutex::default(),
             by_id: Mutex::default(),
+            poisoned: AtomicBool::new(false),
+        }
+    }
+
+    /// An empty call flow over the same directory, policies and storage, to be restored
+    /// ([`CallCenter::restore`]) and to replace this one after a failed commit.
+    pub fn successor(&self) -> Self {
+        Self::with_shared(
+            Arc::clone(&self.roster),
+            self.journal.reopen(),
+            Arc::clone(&self.policies),
+            self.settings,
+        )
+    }
+
+    /// Whether a commit failed, so this call flow must be replaced (see
+    /// [`CallCenter::successor`]); it refuses every change meanwhile.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::Acquire)
+    }
+
+    /// Marks the call flow as ahead of what is durable and fences its journal.
+    fn poison(&self) {
+        if !self.poisoned.swap(true, Ordering::AcqRel) {
+            self.journal.fence();
+            tracing::error!(
+                "a change could not be made durable: refusing requests until live state is \
+                 restored from the database"
+            );
         }
     }
 
     /// Live state of all agents.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Companies' policies, shared with the call flows that replace this one.
+    pub fn shared_policies(&self) -> Arc<Policies> {
+        Arc::clone(&self.policies)
     }
 
     /// Companies' policies.
@@ -138,12 +185,14 @@ impl CallCenter {
 
     /// Make every change this use case staged durable, then release the pushed updates whose
     /// changes are durable now (this one's, and any another use case's sync covered). Every
-    /// use case ends with it, before its answer is sent.
+    /// use case ends with it, before its answer is sent. When it fails the call flow is
+    /// poisoned (its memory may hold changes that are not durable) until it is replaced.
     pub(crate) fn commit(&self) -> Result<(), CallError> {
         let synced = self.journal.sync();
         self.push.release_durable();
         synced.map_err(|e| {
             tracing::error!(error = %e, "could not make live state durable");
+            self.poison();
             CallError::Storage(e)
         })
     }

@@ -150,6 +150,10 @@ impl CallCenter {
             loop {
                 tick.tick().await;
                 let Some(center) = weak.upgrade() else { break };
+                // A poisoned call flow is being replaced; its successor sweeps.
+                if center.is_poisoned() {
+                    break;
+                }
                 n += 1;
                 let all = n.is_multiple_of(5);
                 let joined = tokio::task::spawn_blocking(move || {

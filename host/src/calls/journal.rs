@@ -34,6 +34,10 @@ pub enum JournalError {
     /// A call log could not be encoded.
     #[error("call log could not be encoded")]
     Log(#[source] crate::log_codec::LogCodecError),
+    /// The journal was fenced: the call flow that owns it is being rebuilt from what is
+    /// durable, and accepts no change any more.
+    #[error("live state is being restored from the database after a failed write")]
+    Fenced,
     /// A compressed live-state record could not be read.
     #[error("live-state record {what} is unreadable")]
     Record {
@@ -99,6 +103,13 @@ pub trait LiveJournal: Send + Sync + 'static {
     fn next_id(&self) -> Result<u64, JournalError>;
     /// A decision from a stored log, by trace id, with its company.
     fn logged_decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)>;
+    /// Refuses every later change: [`LiveJournal::stage`] and [`LiveJournal::sync`] fail with
+    /// [`JournalError::Fenced`]. For a call flow whose memory may be ahead of what is durable
+    /// (a write failed), about to be replaced by one restored from the journal.
+    fn fence(&self);
+    /// A journal over the same storage, not fenced, for the call flow that replaces this
+    /// one's.
+    fn reopen(&self) -> std::sync::Arc<dyn LiveJournal>;
 }
 
 /// Key of a live call's decision: the call ++ its position (both big-endian), so a call's
@@ -137,6 +148,16 @@ impl LiveJournal for Volatile {
 
     fn sync(&self) -> Result<(), JournalError> {
         Ok(())
+    }
+
+    fn fence(&self) {}
+
+    fn reopen(&self) -> std::sync::Arc<dyn LiveJournal> {
+        std::sync::Arc::new(Volatile {
+            ids: std::sync::atomic::AtomicU64::new(
+                self.ids.load(std::sync::atomic::Ordering::Relaxed),
+            ),
+        })
     }
 
     fn staged_count(&self) -> u64 {

@@ -70,8 +70,9 @@ pub enum ApiError {
     /// The path exists but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// This node does not hold its database's node lock (PostgreSQL) at the moment.
-    #[error("this node is not serving: it does not hold the database's node lock")]
+    /// This node does not serve at the moment: it does not hold its database's node lock
+    /// (PostgreSQL), or it is restoring its live state from the database after a failed write.
+    #[error("this node is not serving at the moment")]
     NotServing,
     /// A failure of ours; the detail is logged, not answered.
     #[error("internal error: {0}")]
@@ -159,7 +160,7 @@ impl ApiError {
             Self::NotServing => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "store_unavailable".to_owned(),
-                "this node lost its connection to the database and is not serving until it holds the database's node lock again".to_owned(),
+                "this node is not serving: a write to the database failed and it is restoring its live state from the database, or it lost the database's node lock".to_owned(),
                 STORE_HINT.to_owned(),
             ),
             Self::Internal(_) => (

@@ -305,7 +305,8 @@ async fn simulate_version(
         .blocking(move |s| {
             admin(s, &p, company_id)?;
             let policy = s.policy_store().load_version(company_id, version)?;
-            let policies = s.calls().policies();
+            let calls = s.calls();
+            let policies = calls.policies();
             scenario
                 .run(
                     policies.engine(),

@@ -66,7 +66,8 @@ pub fn replay(
     last: usize,
 ) -> Result<ReplayReport, ApiError> {
     let candidate = state.policy_store().load_version(company, version)?;
-    let policies = state.calls().policies();
+    let calls = state.calls();
+    let policies = calls.policies();
     let engine = policies.engine();
     let active = match policies.active(company) {
         Some(a) => Some((

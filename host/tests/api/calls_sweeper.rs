@@ -27,7 +27,7 @@ async fn a_lapsed_offer_moves_the_call_on_and_frees_the_agent() {
     let ring = call(&tel, "lapse-1", &co.number).await;
     assert_eq!(rung(&ring), vec![agent.id]);
     // No outcome ever arrives: a minute later the sweeper releases the offer.
-    let calls = std::sync::Arc::clone(server.state().calls());
+    let calls = server.state().calls();
     tokio::task::spawn_blocking(move || calls.sweep(now_ms() + 60_000).unwrap())
         .await
         .unwrap();
@@ -78,7 +78,7 @@ async fn a_queued_call_times_out_into_the_overflow_rules() {
     let queued = call(&tel, "q-2", &co.number).await;
     assert_eq!(action(&queued), "queue", "{queued}");
 
-    let calls = std::sync::Arc::clone(server.state().calls());
+    let calls = server.state().calls();
     tokio::task::spawn_blocking(move || calls.sweep(now_ms() + 10 * 60_000).unwrap())
         .await
         .unwrap();

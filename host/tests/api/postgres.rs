@@ -2,7 +2,8 @@
 //! `SWITCHYARD_TEST_STORE=postgres`): `switchyard store copy` of a populated sled deployment,
 //! the database stopped for 10 s under calls (503 `store_unavailable`, `/ready` failing,
 //! nothing acknowledged lost, service back by itself), a hung database (503 within the
-//! timeout, never a hang), and a standby node taking over from a SIGKILLed one: its ringing,
+//! timeout, never a hang), a write refused mid-request (never half applied: live state is
+//! restored from the database), and a standby node taking over from a SIGKILLed one: its ringing,
 //! connected and queued calls, and its sweeper's duty. These start PostgreSQL themselves
 //! whatever the suite's backend.
 
@@ -341,6 +342,77 @@ async fn a_hung_database_answers_503_within_the_timeout_never_a_hang() {
         .map(|l| l["call_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["hung-1", "hung-0"], "each call logged once");
+    server.stop().await;
+}
+
+/// Runs `sql` in the database at `url` as the tests' superuser.
+fn admin_sql(url: &str, sql: &str) {
+    let pg =
+        switchyard_directory::pg::Pg::new(url, &switchyard_directory::pg::PgSettings::default())
+            .unwrap();
+    pg.run(async |conn| conn.client().batch_execute(sql).await)
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_fails_is_never_half_applied_live_state_is_restored_from_the_database() {
+    let url = cluster().fresh_database();
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), |c| c.store = Some(url.clone())).await;
+    let account = server.operator().account("Refused").await;
+    let co = company(&server, account, "Company W", "+918000000905").await;
+    let agent = hire(&server, &co, "refused@example.com", "agent", "905").await;
+    log_in(&agent, true).await;
+    let tel = telephony(&server, &[&co.number]).await;
+    call(&tel, "w-1", &co.number).await;
+
+    // The database refuses every write of live state from now on (reads still work).
+    let block = "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'writes refused by the test'; END $$; \
+                 CREATE TRIGGER refuse BEFORE INSERT OR UPDATE OR DELETE ON records \
+                 FOR EACH STATEMENT EXECUTE FUNCTION refuse();";
+    let url2 = url.clone();
+    tokio::task::spawn_blocking(move || admin_sql(&url2, block))
+        .await
+        .unwrap();
+    tel.post(
+        "/v1/calls/w-1/events",
+        json!({ "type": "answered", "agent_id": agent.id }),
+    )
+    .await
+    .expect_error(503, "store_unavailable");
+    // Poisoned: nothing is served from memory that may be ahead of the database.
+    tel.get("/v1/calls/w-1")
+        .await
+        .expect_error(503, "store_unavailable");
+
+    let url2 = url.clone();
+    tokio::task::spawn_blocking(move || {
+        admin_sql(
+            &url2,
+            "DROP TRIGGER refuse ON records; DROP FUNCTION refuse();",
+        )
+    })
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.anonymous().get("/ready").await.status != 200 {
+        assert!(Instant::now() < deadline, "the node did not recover");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The refused answer never happened: the call still rings, and the retry applies.
+    let status = tel.get("/v1/calls/w-1").await.expect(200);
+    assert_eq!(status["stage"], "ringing", "{status}");
+    event(
+        &tel,
+        "w-1",
+        json!({ "type": "answered", "agent_id": agent.id }),
+    )
+    .await;
+    event(&tel, "w-1", json!({ "type": "ended" })).await;
+    let logs = all_logs(&co.admin, co.id).await;
+    assert_eq!(logs.len(), 1, "{logs:#?}");
+    assert_eq!(logs[0]["outcome"], "answered");
     server.stop().await;
 }
 
