@@ -11,10 +11,39 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::calls_support::{all_logs, call, company, event, hire, log_in, telephony};
+use crate::calls_policies::activate;
+use crate::calls_support::{Co, Person, all_logs, call, company, event, hire, log_in, telephony};
 use crate::durability::spawn_binary_with;
 use crate::pg_cluster::{Cluster, cluster};
-use crate::support::Server;
+use crate::support::{Client, Server};
+
+/// A PostgreSQL of the test's own (it stops it) and a server on a fresh database of it, with
+/// a 1 s store timeout.
+async fn on_own_cluster() -> (Cluster, tempfile::TempDir, Server) {
+    let pg = tokio::task::spawn_blocking(|| Cluster::start().unwrap())
+        .await
+        .unwrap();
+    let url = pg.fresh_database();
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), |c| {
+        c.store = Some(url.clone());
+        c.store_timeout_ms = 1_000;
+    })
+    .await;
+    (pg, data, server)
+}
+
+/// A company `name` answering `number`, one agent (extension `ext`) logged in, and a
+/// telephony client for the number.
+async fn tenant(server: &Server, name: &str, number: &str, ext: &str) -> (Co, Person, Client) {
+    let account = server.operator().account(name).await;
+    let co = company(server, account, &format!("Company {name}"), number).await;
+    let email = format!("{}@example.com", name.to_lowercase());
+    let agent = hire(server, &co, &email, "agent", ext).await;
+    log_in(&agent, true).await;
+    let tel = telephony(server, &[&co.number]).await;
+    (co, agent, tel)
+}
 
 /// Runs `switchyard store copy`; its exit status and output.
 fn store_copy(from: &std::path::Path, to: &str) -> (bool, String) {
@@ -44,23 +73,13 @@ async fn store_copy_moves_a_sled_deployment_and_the_copy_answers_the_same() {
     let agent = hire(&server, &co, "copy@example.com", "agent", "901").await;
     log_in(&agent, true).await;
     let tel = telephony(&server, &[&co.number]).await;
-    let uploaded = co
-        .admin
-        .send_raw(
-            reqwest::Method::POST,
-            &format!("/v1/companies/{}/policies?name=round-robin", co.id),
-            "application/wasm",
-            std::fs::read(switchyard_artifacts::ROUND_ROBIN).unwrap(),
-        )
-        .await
-        .expect(201);
-    co.admin
-        .put(
-            &format!("/v1/companies/{}/policy", co.id),
-            json!({ "version": uploaded["version"], "config": {} }),
-        )
-        .await
-        .expect(200);
+    activate(
+        &co,
+        switchyard_artifacts::ROUND_ROBIN,
+        "round-robin",
+        json!({}),
+    )
+    .await;
     let mut traces = Vec::new();
     for i in 0..3 {
         let update = call(&tel, &format!("copy-{i}"), &co.number).await;
@@ -128,21 +147,8 @@ async fn store_copy_moves_a_sled_deployment_and_the_copy_answers_the_same() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_down_for_ten_seconds_answers_503_loses_nothing_and_recovers() {
-    let pg = tokio::task::spawn_blocking(|| Cluster::start().unwrap())
-        .await
-        .unwrap();
-    let url = pg.fresh_database();
-    let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(data.path(), |c| {
-        c.store = Some(url.clone());
-        c.store_timeout_ms = 1_000;
-    })
-    .await;
-    let account = server.operator().account("Outage").await;
-    let co = company(&server, account, "Company O", "+918000000902").await;
-    let agent = hire(&server, &co, "outage@example.com", "agent", "902").await;
-    log_in(&agent, true).await;
-    let tel = telephony(&server, &[&co.number]).await;
+    let (pg, _data, server) = on_own_cluster().await;
+    let (co, _agent, tel) = tenant(&server, "Outage", "+918000000902", "902").await;
     let http = reqwest::Client::new();
     let base = server.base();
 
@@ -261,21 +267,8 @@ async fn postgres_down_for_ten_seconds_answers_503_loses_nothing_and_recovers() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hung_database_answers_503_within_the_timeout_never_a_hang() {
-    let pg = tokio::task::spawn_blocking(|| Cluster::start().unwrap())
-        .await
-        .unwrap();
-    let url = pg.fresh_database();
-    let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(data.path(), |c| {
-        c.store = Some(url.clone());
-        c.store_timeout_ms = 1_000;
-    })
-    .await;
-    let account = server.operator().account("Hung").await;
-    let co = company(&server, account, "Company H", "+918000000904").await;
-    let agent = hire(&server, &co, "hung@example.com", "agent", "904").await;
-    log_in(&agent, true).await;
-    let tel = telephony(&server, &[&co.number]).await;
+    let (pg, _data, server) = on_own_cluster().await;
+    let (co, agent, tel) = tenant(&server, "Hung", "+918000000904", "904").await;
     // A first call: the directory's answers for this number are cached now, so the next call
     // reaches its decision and fails only where it must be made durable.
     call(&tel, "hung-0", &co.number).await;
@@ -446,23 +439,13 @@ async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
     let server = Server::start_with(setup.path(), |c| c.store = Some(url.clone())).await;
     let account = server.operator().account("Failover").await;
     let co = company(&server, account, "Company F", "+918000000903").await;
-    let uploaded = co
-        .admin
-        .send_raw(
-            reqwest::Method::POST,
-            &format!("/v1/companies/{}/policies?name=longest-idle", co.id),
-            "application/wasm",
-            std::fs::read(switchyard_artifacts::LONGEST_IDLE).unwrap(),
-        )
-        .await
-        .expect(201);
-    co.admin
-        .put(
-            &format!("/v1/companies/{}/policy", co.id),
-            json!({ "version": uploaded["version"], "config": { "ring_timeout_ms": 4000 } }),
-        )
-        .await
-        .expect(200);
+    activate(
+        &co,
+        switchyard_artifacts::LONGEST_IDLE,
+        "longest-idle",
+        json!({ "ring_timeout_ms": 4000 }),
+    )
+    .await;
     let first = hire(&server, &co, "f1@example.com", "agent", "931").await;
     let second = hire(&server, &co, "f2@example.com", "agent", "932").await;
     log_in(&first, true).await;
