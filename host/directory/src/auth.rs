@@ -21,8 +21,30 @@ pub enum Bootstrap {
 
 impl Directory {
     /// The principal a bearer secret stands for; `None` if no such token exists.
+    /// Served from the [`crate::auth_cache::PrincipalCache`] while the directory is unchanged.
     pub fn authenticate(&self, secret: &str) -> Result<Option<Principal>> {
-        let Some(record) = self.store.token(&TokenHash::of(secret))? else {
+        let hash = TokenHash::of(secret);
+        // Read before the store, so a write committed meanwhile empties what this read caches.
+        let generation = self.generation();
+        if let Some(principal) = self.principals().get(generation, &hash) {
+            return Ok(Some(principal));
+        }
+        let principal = self.principal_of(&hash)?;
+        if let Some(principal) = &principal {
+            self.principals().put(generation, hash, principal.clone());
+        }
+        Ok(principal)
+    }
+
+    fn principals(&self) -> std::sync::MutexGuard<'_, crate::auth_cache::PrincipalCache> {
+        self.principals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The principal of a stored token, read from the store.
+    fn principal_of(&self, hash: &TokenHash) -> Result<Option<Principal>> {
+        let Some(record) = self.store.token(hash)? else {
             return Ok(None);
         };
         Ok(Some(match record.scope {

@@ -28,6 +28,8 @@ pub struct Directory {
     write_lock: Mutex<()>,
     durability: Durability,
     generation: AtomicU64,
+    /// Recently authenticated tokens (`auth.rs`), valid for one generation.
+    pub(crate) principals: Mutex<crate::auth_cache::PrincipalCache>,
 }
 
 impl Directory {
@@ -38,6 +40,7 @@ impl Directory {
             write_lock: Mutex::new(()),
             durability,
             generation: AtomicU64::new(0),
+            principals: Mutex::default(),
         }
     }
 

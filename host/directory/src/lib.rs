@@ -8,7 +8,8 @@
 //! - `validate`: E.164, e-mail, IANA time zone, names, extensions, seats.
 //! - `input` / `view`: what operations take and return beyond plain records.
 //! - `principal` / `token`: who is calling; token secrets and their stored hashes.
-//! - `access` / `auth`: per-company access rules; bearer authentication and bootstrap.
+//! - `access` / `auth` / `auth_cache`: per-company access rules; bearer authentication (cached
+//!   per directory generation) and bootstrap.
 //! - `directory`: [`Directory`], the write lock and durability; `ops/`: the operations, one file
 //!   per resource, plus the call flow's reads (`ops/callflow.rs`).
 //! - `store`: the [`Store`] trait; `sled_store` (+ `sled_check`): the sled backend.
@@ -20,6 +21,7 @@
 
 mod access;
 mod auth;
+mod auth_cache;
 mod directory;
 mod error;
 mod group_flush;

@@ -22,6 +22,8 @@ thread_local! {
 /// [`RecordStore`] in a PostgreSQL database (schema migrated by [`super::migrate`]).
 pub struct PgRecords {
     pg: Arc<Pg>,
+    /// The rest of the block of sequence numbers last reserved: (next, end exclusive).
+    seqs: std::sync::Mutex<(u64, u64)>,
     /// Sessions that commit without waiting for the WAL flush, for lazy batches.
     lazy: Pg,
 }
@@ -30,7 +32,11 @@ impl PgRecords {
     /// The record trees over `pg` (and a second pool to the same database for lazy batches).
     pub fn new(pg: Arc<Pg>) -> Result<Self, StoreError> {
         let lazy = pg.with_session_options("-c synchronous_commit=off")?;
-        Ok(Self { pg, lazy })
+        Ok(Self {
+            pg,
+            lazy,
+            seqs: std::sync::Mutex::new((0, 0)),
+        })
     }
 
     /// One statement, so one round trip and atomic without a transaction: the batch's last
@@ -106,11 +112,22 @@ const PUT_AND_DELETE: &str = "WITH gone AS (DELETE FROM records r \
 
 impl RecordStore for PgRecords {
     fn next_seq(&self) -> Result<u64, StoreError> {
-        self.pg.run(async |conn| {
-            let statement = conn.prepared("SELECT nextval('record_seqs')").await?;
-            let row = conn.client().query_one(&statement, &[]).await?;
-            Ok(u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0))
-        })
+        let mut seqs = self
+            .seqs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seqs.0 >= seqs.1 {
+            // `nextval` reserves the block of SEQ_BLOCK numbers ending at the value it returns.
+            let end = self.pg.run(async |conn| {
+                let statement = conn.prepared("SELECT nextval('record_seqs')").await?;
+                let row = conn.client().query_one(&statement, &[]).await?;
+                Ok(u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0))
+            })?;
+            *seqs = (end.saturating_sub(SEQ_BLOCK - 1).max(1), end + 1);
+        }
+        let seq = seqs.0;
+        seqs.0 += 1;
+        Ok(seq)
     }
 
     fn get(&self, tree: RecordTree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
@@ -184,6 +201,9 @@ impl RecordStore for PgRecords {
         Ok(())
     }
 }
+
+/// Sequence numbers reserved per `nextval` (the sequence's increment, migration 2).
+const SEQ_BLOCK: u64 = 64;
 
 /// A tree's number in the `records` table.
 fn tree_db(tree: RecordTree) -> i16 {
