@@ -97,10 +97,15 @@ impl AppState {
     /// on sled; PostgreSQL: its node lock) and its call flow is not waiting to be restored
     /// after a failed commit.
     pub fn is_serving(&self) -> bool {
-        self.inner.serving.load(Ordering::Acquire) && !self.calls().is_poisoned()
+        self.holds_store() && !self.calls().is_poisoned()
     }
 
-    /// The flag behind [`AppState::is_serving`], for whatever watches the store's node lock.
+    /// Whether this node holds its store (always, on sled; PostgreSQL: its node lock).
+    pub fn holds_store(&self) -> bool {
+        self.inner.serving.load(Ordering::Acquire)
+    }
+
+    /// The flag behind [`AppState::holds_store`], for whatever watches the store's node lock.
     pub fn serving_flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.inner.serving)
     }

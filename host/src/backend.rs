@@ -2,13 +2,14 @@
 //! a PostgreSQL database (`--store postgres://…`), whose schema is migrated at start and which
 //! one node serves at a time ([`NodeLock`]; another node waits as a standby and takes over).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use switchyard_directory::pg::{self, NodeLock, Pg, PgRecords, PgSettings, PgStore};
 use switchyard_directory::{Directory, Durability, RecordStore};
 
+use crate::app::AppState;
 use crate::config::ServeConfig;
 use crate::group_commit::GroupCommit;
 use crate::policy::store::PolicyFiles;
@@ -90,17 +91,20 @@ fn store(e: switchyard_directory::StoreError) -> ServerError {
 }
 
 /// Watches the node lock while the service runs: when its connection drops (the database
-/// restarted or the network failed) the node stops serving (`serving` false: requests answer
-/// 503) and takes the lock again; if another node took it meanwhile, this process exits at once
-/// rather than serve beside it.
-pub fn watch_lock(lock: NodeLock, serving: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+/// restarted or the network failed) the node stops serving (requests answer 503), drops its
+/// live state (another node may have served meanwhile) and takes the lock again; then
+/// `recovery` restores live state from the database before it serves. If another node took
+/// the lock meanwhile, this process exits at once rather than serve beside it.
+pub fn watch_lock(lock: NodeLock, state: AppState) -> tokio::task::JoinHandle<()> {
     let lock = Arc::new(Mutex::new(lock));
+    let serving = state.serving_flag();
     tokio::spawn(async move {
         let mut retrying = false;
         loop {
             tokio::time::sleep(LOCK_CHECK).await;
             let lock = Arc::clone(&lock);
             let flag = Arc::clone(&serving);
+            let calls = state.calls();
             let checked = tokio::task::spawn_blocking(move || {
                 let Ok(mut lock) = lock.lock() else {
                     return Ok(true);
@@ -108,10 +112,13 @@ pub fn watch_lock(lock: NodeLock, serving: Arc<AtomicBool>) -> tokio::task::Join
                 if lock.is_held() {
                     return Ok(true);
                 }
-                flag.store(false, Ordering::Release);
-                tracing::warn!(
-                    "lost the database's node lock: not serving until it is taken again"
-                );
+                if flag.swap(false, Ordering::AcqRel) {
+                    tracing::warn!(
+                        "lost the database's node lock: not serving until it is taken again \
+                         and live state is restored from the database"
+                    );
+                    calls.invalidate();
+                }
                 lock.retake()
             })
             .await;

@@ -22,7 +22,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tokio::time::sleep(RETRY).await;
             let current = state.calls();
-            if !current.is_poisoned() {
+            // Restored only while this node holds its store (PostgreSQL: once its node lock
+            // is taken again), so nothing is read from a database another node serves.
+            if !current.is_poisoned() || !state.holds_store() {
                 continue;
             }
             let next = Arc::new(current.successor());

@@ -120,7 +120,7 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     };
     let lock = opened.lock.take();
     let state = assemble(config, opened).await?;
-    let lock_watch = lock.map(|lock| crate::backend::watch_lock(lock, state.serving_flag()));
+    let lock_watch = lock.map(|lock| crate::backend::watch_lock(lock, state.clone()));
     let calls = state.calls();
     let restored =
         tokio::task::spawn_blocking(move || calls.restore(crate::calls::clock::now_ms()))

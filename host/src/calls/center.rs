@@ -137,13 +137,20 @@ impl CallCenter {
         self.poisoned.load(Ordering::Acquire)
     }
 
-    /// Marks the call flow as ahead of what is durable and fences its journal.
-    fn poison(&self) {
+    /// Marks the call flow as no longer matching the database (its node lost the database's
+    /// node lock, so another node may have served): it is fenced and replaced by one restored
+    /// from the database, as after a failed commit.
+    pub fn invalidate(&self) {
+        self.poison("the database's node lock was lost");
+    }
+
+    /// Marks the call flow as not matching what is durable (`why`) and fences its journal.
+    fn poison(&self, why: &str) {
         if !self.poisoned.swap(true, Ordering::AcqRel) {
             self.journal.fence();
             tracing::error!(
-                "a change could not be made durable: refusing requests until live state is \
-                 restored from the database"
+                why,
+                "refusing requests until live state is restored from the database"
             );
         }
     }
@@ -192,7 +199,7 @@ impl CallCenter {
         self.push.release_durable();
         synced.map_err(|e| {
             tracing::error!(error = %e, "could not make live state durable");
-            self.poison();
+            self.poison("a change could not be made durable");
             CallError::Storage(e)
         })
     }
