@@ -57,7 +57,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use local::{find, free_media_port, free_tcp_port, free_udp_port, udp_port_taken};
+use local::{find, free_tcp_port, free_udp_port, sipp_side_ports, udp_port_taken};
 use serde_json::{Value, json};
 use support::{OPERATOR, load_average, ok, send};
 
@@ -609,13 +609,14 @@ fn integration_dir() -> PathBuf {
 
 /// A SIPp command running `scenario` on free loopback ports (SIP `port`, media, control).
 fn sipp_command(sipp: &Path, scenario: &str, port: u16) -> Command {
+    let (media, control) = sipp_side_ports(port);
     let mut cmd = Command::new(sipp);
     cmd.arg("-sf")
         .arg(integration_dir().join("sipp").join(scenario))
         .args(["-i", "127.0.0.1", "-bind_local", "-nostdin"])
         .args(["-p", &port.to_string()])
-        .args(["-mp", &free_media_port().to_string()])
-        .args(["-cp", &free_udp_port().to_string()]);
+        .args(["-mp", &media.to_string()])
+        .args(["-cp", &control.to_string()]);
     cmd
 }
 

@@ -320,13 +320,21 @@ async fn a_hung_database_answers_503_within_the_timeout_never_a_hang() {
         )
         .await;
     assert_eq!(retried.status, 201, "{}", retried.text);
-    // The refused answer is retried too: it was never acknowledged, so it applies now.
-    event(
-        &tel,
-        "hung-0",
-        json!({ "type": "answered", "agent_id": agent.id }),
-    )
-    .await;
+    // The refused answer was not acknowledged, but a write that timed out may still have
+    // committed when the database thawed: the node restored whichever state is durable, whole.
+    // The platform looks (as the 409's hint says) and retries only if it did not land.
+    let status = tel.get("/v1/calls/hung-0").await.expect(200);
+    if status["stage"] == "connected" {
+        assert_eq!(status["connected_to"], agent.id, "{status}");
+    } else {
+        assert_eq!(status["stage"], "ringing", "{status}");
+        event(
+            &tel,
+            "hung-0",
+            json!({ "type": "answered", "agent_id": agent.id }),
+        )
+        .await;
+    }
     event(&tel, "hung-0", json!({ "type": "ended" })).await;
     event(&tel, "hung-1", json!({ "type": "abandoned" })).await;
     let logs = all_logs(&co.admin, co.id).await;

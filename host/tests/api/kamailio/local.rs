@@ -42,6 +42,26 @@ pub fn free_media_port() -> u16 {
     panic!("no free pair of UDP ports for SIPp's media")
 }
 
+/// A media port (`m` and `m + 2`) and a control port for a SIPp bound to SIP `port`. Each is
+/// found free and released before SIPp binds it, so they are drawn to differ from each other
+/// and from `port` (a media port equal to the SIP port failed a run with "Address already in
+/// use").
+pub fn sipp_side_ports(port: u16) -> (u16, u16) {
+    let media = loop {
+        let m = free_media_port();
+        if ![m, m + 1, m + 2, m + 3].contains(&port) {
+            break m;
+        }
+    };
+    let control = loop {
+        let c = free_udp_port();
+        if c != port && !(media..=media + 3).contains(&c) {
+            break c;
+        }
+    };
+    (media, control)
+}
+
 /// Whether a socket is bound to UDP `port` (read from /proc/net/udp, so that looking never
 /// takes the port from the process about to bind it).
 pub fn udp_port_taken(port: u16) -> bool {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 pub use super::local::free_udp_port;
-use super::local::{find, free_media_port, free_tcp_port, udp_port_taken};
+use super::local::{find, free_tcp_port, sipp_side_ports, udp_port_taken};
 use crate::support::{Client, Server};
 
 /// How to install what these tests need (CI runs `.ci/run`, which does).
@@ -626,13 +626,14 @@ impl Rig {
 }
 
 fn sipp_command(sipp: &Path, scenario: &str, port: u16) -> tokio::process::Command {
+    let (media, control) = sipp_side_ports(port);
     let mut cmd = tokio::process::Command::new(sipp);
     cmd.arg("-sf")
         .arg(integration_dir().join("sipp").join(scenario))
         .args(["-i", "127.0.0.1", "-bind_local", "-nostdin"])
         .args(["-p", &port.to_string()])
-        .args(["-mp", &free_media_port().to_string()])
-        .args(["-cp", &free_udp_port().to_string()]);
+        .args(["-mp", &media.to_string()])
+        .args(["-cp", &control.to_string()]);
     cmd
 }
 
