@@ -598,24 +598,27 @@ impl Rig {
             Uac::Busy => ("caller-busy.xml", 0),
             Uac::TimedOut => ("caller-timeout.xml", 0),
         };
-        let id = free_udp_port();
-        let stats = self.dir.path().join(format!("caller-{id}.csv"));
-        let mut cmd = self.sipp_command(file);
         // -r calls per -rp milliseconds
         let per_ms = (1000.0 / rate).max(1.0).round();
-        cmd.args(["-s", number])
-            .args(["-d", &pause_ms.to_string()])
-            .args(["-m", &calls.to_string()])
-            .args(["-r", "1", "-rp", &format!("{per_ms}")])
-            .args(["-l", "1000"])
-            .args(["-trace_stat", "-fd", "1", "-stf"])
-            .arg(&stats)
-            .arg(format!("127.0.0.1:{}", self.sip_port));
-        let proc = Proc::spawn(
-            &format!("caller {file} {number}"),
-            &mut cmd,
-            self.dir.path().join(format!("caller-{id}.log")),
-        );
+        let (proc, stats) = spawn_sipp(|| {
+            let id = free_udp_port();
+            let stats = self.dir.path().join(format!("caller-{id}.csv"));
+            let mut cmd = self.sipp_command(file);
+            cmd.args(["-s", number])
+                .args(["-d", &pause_ms.to_string()])
+                .args(["-m", &calls.to_string()])
+                .args(["-r", "1", "-rp", &format!("{per_ms}")])
+                .args(["-l", "1000"])
+                .args(["-trace_stat", "-fd", "1", "-stf"])
+                .arg(&stats)
+                .arg(format!("127.0.0.1:{}", self.sip_port));
+            let proc = Proc::spawn(
+                &format!("caller {file} {number}"),
+                &mut cmd,
+                self.dir.path().join(format!("caller-{id}.log")),
+            );
+            (proc, stats)
+        });
         Caller { proc, stats }
     }
 
@@ -639,25 +642,44 @@ fn sipp_command(sipp: &Path, scenario: &str, port: u16) -> tokio::process::Comma
 
 /// A SIPp UAS logging every message it sends and receives to its log.
 fn spawn_phone(sipp: &Path, dir: &Path, name: &str, uas: Uas) -> Phone {
-    let port = free_udp_port();
-    let log = dir.join(format!("phone-{name}-{port}.log"));
-    let mut cmd = sipp_command(sipp, uas.file(), port);
-    cmd.args(["-trace_msg", "-message_file"])
-        .arg(&log)
-        .args(["-trace_err", "-error_file"])
-        .arg(dir.join(format!("phone-{name}-{port}.err")));
-    // The handle's log is the message trace (the screen output only goes to a file).
-    let proc = Proc::spawn_logged(
-        &format!("{name}'s phone ({uas:?})"),
-        &mut cmd,
-        &dir.join(format!("phone-{name}-{port}.out")),
-        log,
-    );
+    let (proc, port) = spawn_sipp(|| {
+        let port = free_udp_port();
+        let log = dir.join(format!("phone-{name}-{port}.log"));
+        let mut cmd = sipp_command(sipp, uas.file(), port);
+        cmd.args(["-trace_msg", "-message_file"])
+            .arg(&log)
+            .args(["-trace_err", "-error_file"])
+            .arg(dir.join(format!("phone-{name}-{port}.err")));
+        // The handle's log is the message trace (the screen output only goes to a file).
+        let proc = Proc::spawn_logged(
+            &format!("{name}'s phone ({uas:?})"),
+            &mut cmd,
+            &dir.join(format!("phone-{name}-{port}.out")),
+            log,
+        );
+        (proc, port)
+    });
     Phone {
         name: name.to_owned(),
         port,
         proc,
     }
+}
+
+/// Starts a SIPp process with `start`, again on other ports when it lost a port race: its
+/// ports are found free and released before it binds them, so with tests running in parallel
+/// another process may take one first ("Address already in use", at once on start).
+fn spawn_sipp<T>(mut start: impl FnMut() -> (Proc, T)) -> (Proc, T) {
+    for _ in 0..5 {
+        let (mut proc, extra) = start();
+        std::thread::sleep(Duration::from_millis(150));
+        let lost_race = matches!(proc.child.try_wait(), Ok(Some(_)))
+            && proc.log_tail().contains("Address already in use");
+        if !lost_race {
+            return (proc, extra);
+        }
+    }
+    panic!("SIPp lost the race for free loopback ports five times in a row")
 }
 
 /// A telephony token bound to `numbers` (the SIP server's credentials).
