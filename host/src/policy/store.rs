@@ -105,7 +105,7 @@ impl PolicyStore {
             None
         };
         // The files first, durably: a record never names bytes that are not stored.
-        if self.stored(&hash, Kind::Component)?.is_none() {
+        if !self.has_bytes(&hash, Kind::Component)? {
             let packed = packed::pack(bytes).map_err(storage)?;
             self.put_bytes(&hash, Kind::Component, &packed)?;
         }
@@ -335,6 +335,21 @@ impl PolicyStore {
         self.records
             .get(bytes_tree(kind), hash.as_bytes())
             .map_err(storage)
+    }
+
+    /// Whether `hash`'s file of `kind` is stored (a file's existence, not its bytes, when the
+    /// store has files; then the record trees an older database kept them in).
+    fn has_bytes(&self, hash: &str, kind: Kind) -> Result<bool, PolicyError> {
+        if let Some(files) = &self.files
+            && files.contains(hash, kind).map_err(storage)?
+        {
+            return Ok(true);
+        }
+        Ok(self
+            .records
+            .get(bytes_tree(kind), hash.as_bytes())
+            .map_err(storage)?
+            .is_some())
     }
 
     /// Stores the packed bytes of `hash`'s file of `kind`, durably: in the files, or in the

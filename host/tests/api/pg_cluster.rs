@@ -238,14 +238,7 @@ impl Cluster {
     }
 
     fn as_owner(&self, program: &str) -> Command {
-        let path = self.bin.join(program);
-        if self.root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(path);
-            c
-        } else {
-            Command::new(path)
-        }
+        self.as_owner_cmd(&self.bin.join(program).to_string_lossy())
     }
 
     fn as_owner_cmd(&self, program: &str) -> Command {
