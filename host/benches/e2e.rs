@@ -20,14 +20,27 @@
 //!   `--serve-arg A` (repeatable) is passed to `switchyard serve`, `--server-env KEY=VALUE`
 //!   (repeatable) set in the server's environment only; `E2E_VOLATILE=1` runs the server with
 //!   live state volatile (`--volatile-live-state`), to compare with the default;
-//! - `--hold N`: print the server's pid and wait 10 s before level N (to attach
+//! - `--nodes N` (default 1): N server children on one database (needs a `--store` among the
+//!   `--serve-arg`s; each is also given `--cluster`, its own data directory and port), started
+//!   one after the other, each waited for on `/ready`; the world is seeded through node 0, then
+//!   each request of a lifecycle (and each `/health` request) goes to a node picked at random
+//!   (seeded by `--seed S`, the same run picks the same nodes), so most events reach a node that
+//!   does not own the call and are forwarded to its owner. The server CPU is the sum over the
+//!   nodes;
+//! - `--pg-pid PID`: the postmaster of the PostgreSQL the server uses (on this machine): its
+//!   CPU per lifecycle is printed as well (utime + stime of it and every child process, plus its
+//!   cutime + cstime: the backends that ended), read from `/proc` around each level's lifecycles;
+//! - `--hold N`: print the server's pid(s) and wait 10 s before level N (to attach
 //!   `perf record -p`); `--latencies PATH`: every request of each level (what, when sent,
-//!   latency) to `PATH-<in flight>.csv`; `--log PATH`: keep the server's log there.
+//!   latency) to `PATH-<in flight>.csv`; `--log PATH`: keep the server's log there (node `i` > 0
+//!   of `--nodes`: `PATH.i`).
 //!
 //! The server logs at `warn` (`RUST_LOG=warn`; the in-process server of earlier versions of
-//! this bench had no subscriber at all) to `<temp dir>/server.log` unless `--log`; its data is a
-//! temporary directory. Every loop is bounded in count and time (`LEVEL_WITHIN`, request
-//! timeout, `/ready` and exit waits); only 127.0.0.1 is used.
+//! this bench had no subscriber at all) to `<temp dir>/server.log` (node `i` > 0:
+//! `server.log.i`) unless `--log`; its data is a temporary directory. Every loop is bounded in
+//! count and time (`LEVEL_WITHIN`, request timeout, `/ready` and exit waits); only 127.0.0.1 is
+//! used. At the end every node is sent SIGTERM, and killed if it has not exited within
+//! `EXIT_WITHIN`.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -58,6 +71,10 @@ const LEVEL_WITHIN: Duration = Duration::from_secs(300);
 const EXIT_WITHIN: Duration = Duration::from_secs(30);
 /// Clock ticks per second of `/proc/<pid>/stat` (`USER_HZ`, 100 on Linux x86_64).
 const TICKS_PER_SEC: u64 = 100;
+/// Most nodes `--nodes` starts (each is a release server on this machine).
+const MAX_NODES: usize = 16;
+/// Seed of the per-request node choice unless `--seed`.
+const NODE_SEED: u64 = 0x5eed_0001;
 
 struct Args {
     quick: bool,
@@ -71,6 +88,9 @@ struct Args {
     hold: Option<usize>,
     latencies: Option<PathBuf>,
     log: Option<PathBuf>,
+    nodes: usize,
+    seed: u64,
+    pg_pid: Option<u32>,
 }
 
 fn args() -> Args {
@@ -88,6 +108,9 @@ fn args() -> Args {
         hold: None,
         latencies: None,
         log: None,
+        nodes: 1,
+        seed: NODE_SEED,
+        pg_pid: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -115,38 +138,103 @@ fn args() -> Args {
             }
             "--log" => a.log = Some(it.next().expect("--log PATH").into()),
             "--latencies" => a.latencies = Some(it.next().expect("--latencies PATH").into()),
+            "--nodes" => {
+                let v = it.next().expect("--nodes N");
+                a.nodes = v.parse().expect("--nodes takes a count");
+            }
+            "--seed" => {
+                let v = it.next().expect("--seed S");
+                a.seed = v.parse().expect("--seed takes an integer");
+            }
+            "--pg-pid" => {
+                let v = it.next().expect("--pg-pid PID");
+                a.pg_pid = Some(v.parse().expect("--pg-pid takes a process id"));
+            }
             _ => {} // `cargo bench` passes `--bench`
         }
     }
+    check_nodes(&a);
     a
+}
+
+/// `--nodes N` > 1 is a cluster on one database: it needs `--store`, and live state in it.
+fn check_nodes(a: &Args) {
+    assert!(
+        (1..=MAX_NODES).contains(&a.nodes),
+        "--nodes takes 1 to {MAX_NODES}"
+    );
+    if a.nodes > 1 {
+        assert!(
+            a.serve_args
+                .iter()
+                .any(|s| s == "--store" || s.starts_with("--store=")),
+            "--nodes {} needs a shared database: --serve-arg --store --serve-arg postgres://…",
+            a.nodes
+        );
+        assert!(!a.volatile, "--nodes > 1 cannot run with E2E_VOLATILE=1");
+    }
+}
+
+/// The numeric fields of process `pid`'s `/proc/<pid>/stat` after the command name (which is
+/// in parentheses and may hold spaces), 0 for the others (the state) and when it is gone:
+/// index 1 is the parent's pid, 11 and 12 utime and stime, 13 and 14 cutime and cstime (in
+/// clock ticks), 17 the threads.
+fn stat_of(pid: &str) -> Vec<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    rest.split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect()
+}
+
+/// Clock ticks as a duration.
+fn ticks(n: u64) -> Duration {
+    Duration::from_millis(n * 1_000 / TICKS_PER_SEC)
 }
 
 /// (utime + stime, stime) of process `pid` so far (every thread, live or exited), from its
 /// `/proc/<pid>/stat`.
 fn cpu_of(pid: &str) -> (Duration, Duration) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    let time = |ticks: u64| Duration::from_millis(ticks * 1_000 / TICKS_PER_SEC);
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (time(ticks(11) + ticks(12)), time(ticks(12)))
+    let f = stat_of(pid);
+    let at = |i: usize| f.get(i).copied().unwrap_or(0);
+    (ticks(at(11) + at(12)), ticks(at(12)))
+}
+
+/// CPU of a PostgreSQL instance so far: utime + stime of its postmaster `pid` and of every
+/// live child process (backends, WAL writer, checkpointer…), plus the postmaster's cutime +
+/// cstime (children that ended and were waited for).
+fn pg_cpu(pid: u32) -> Duration {
+    let f = stat_of(&pid.to_string());
+    let at = |f: &[u64], i: usize| f.get(i).copied().unwrap_or(0);
+    let mut total = at(&f, 11) + at(&f, 12) + at(&f, 13) + at(&f, 14);
+    let procs = std::fs::read_dir("/proc").into_iter().flatten().flatten();
+    for entry in procs {
+        let name = entry.file_name();
+        let Some(child) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let c = stat_of(child);
+        if at(&c, 1) == u64::from(pid) {
+            total += at(&c, 11) + at(&c, 12);
+        }
+    }
+    ticks(total)
 }
 
 /// Threads of process `pid` now (field 20 of its stat line).
 fn threads_of(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    rest.split_whitespace()
-        .nth(17)
-        .and_then(|f| f.parse().ok())
-        .unwrap_or(0)
+    stat_of(&pid.to_string()).get(17).copied().unwrap_or(0)
+}
+
+/// SplitMix64: a well-mixed 64-bit value of `x` (for seeded, stateless random choices).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// The server as a child process.
@@ -156,8 +244,15 @@ struct Server {
 }
 
 impl Server {
-    /// Spawns `switchyard serve` on a free loopback port over `data` and waits for `/ready`.
-    async fn start(args: &Args, data: &Path, log: &Path, http: &reqwest::Client) -> Server {
+    /// Spawns `switchyard serve` on a free loopback port over `data` (with `--cluster` when
+    /// `cluster`) and waits for `/ready`.
+    async fn start(
+        args: &Args,
+        data: &Path,
+        log: &Path,
+        cluster: bool,
+        http: &reqwest::Client,
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -178,7 +273,10 @@ impl Server {
         if args.volatile {
             command.arg("--volatile-live-state");
         }
-        let child = command.spawn().expect("spawning the server");
+        if cluster && !args.serve_args.iter().any(|a| a == "--cluster") {
+            command.arg("--cluster");
+        }
+        let mut child = command.spawn().expect("spawning the server");
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         loop {
@@ -186,6 +284,9 @@ impl Server {
                 && r.status().is_success()
             {
                 break;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the server at {base} exited with {status} before /ready");
             }
             assert!(started.elapsed() < READY_WITHIN, "no /ready from {base}");
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -202,13 +303,17 @@ impl Server {
         cpu_of(&self.pid())
     }
 
-    /// SIGTERM, then wait (bounded) for the graceful exit (the database is flushed).
-    fn stop(mut self) {
+    /// Sends SIGTERM (a graceful exit: the database is flushed).
+    fn terminate(&self) {
         Command::new("kill")
             .args(["-TERM", &self.pid()])
             .status()
             .unwrap();
-        let asked = Instant::now();
+    }
+
+    /// Waits for the exit asked for at `asked`; kills the server (and fails the run) if it has
+    /// not exited within [`EXIT_WITHIN`] of it.
+    fn wait_exit(mut self, asked: Instant) {
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 assert!(status.success(), "server exited with {status}");
@@ -224,8 +329,87 @@ impl Server {
     }
 }
 
+/// The server's nodes: one, or the `--nodes N` cluster nodes on one database (node 0 first).
+struct Nodes {
+    servers: Vec<Server>,
+    /// `--pg-pid`: the postmaster of the database the nodes use.
+    pg_pid: Option<u32>,
+}
+
+impl Nodes {
+    /// Starts `args.nodes` servers one after the other, each on its own data directory under
+    /// `dir` and its own port, each waited for on `/ready`; node `i` > 0 logs to `log.i`.
+    async fn start(args: &Args, dir: &Path, log: &Path, http: &reqwest::Client) -> Nodes {
+        let cluster = args.nodes > 1;
+        let mut servers = Vec::new();
+        for i in 0..args.nodes {
+            let (data, log) = if i == 0 {
+                (dir.join("data"), log.to_owned())
+            } else {
+                let mut log = log.as_os_str().to_owned();
+                log.push(format!(".{i}"));
+                (dir.join(format!("data-{i}")), PathBuf::from(log))
+            };
+            servers.push(Server::start(args, &data, &log, cluster, http).await);
+        }
+        Nodes {
+            servers,
+            pg_pid: args.pg_pid,
+        }
+    }
+
+    /// Every node's base URL, node 0 first.
+    fn bases(&self) -> Vec<String> {
+        self.servers.iter().map(|s| s.base.clone()).collect()
+    }
+
+    /// The nodes' process ids, comma-separated.
+    fn pids(&self) -> String {
+        let pids: Vec<String> = self.servers.iter().map(Server::pid).collect();
+        pids.join(", ")
+    }
+
+    /// Every node's threads now, comma-separated.
+    fn threads(&self) -> String {
+        let threads: Vec<String> = self
+            .servers
+            .iter()
+            .map(|s| threads_of(s.child.id()).to_string())
+            .collect();
+        threads.join(", ")
+    }
+
+    /// The nodes' CPU time so far, summed, and the system part of it.
+    fn cpu(&self) -> (Duration, Duration) {
+        self.servers.iter().fold(Default::default(), |(t, s), n| {
+            let (nt, ns) = n.cpu();
+            (t + nt, s + ns)
+        })
+    }
+
+    /// `--pg-pid`: PostgreSQL's CPU time so far.
+    fn pg_cpu(&self) -> Option<Duration> {
+        self.pg_pid.map(pg_cpu)
+    }
+
+    /// SIGTERM to every node, then waits (bounded by [`EXIT_WITHIN`] from then) for each exit;
+    /// a node that does not exit is killed (and the others, by their drop, if that panics).
+    fn stop(self) {
+        for s in &self.servers {
+            s.terminate();
+        }
+        let asked = Instant::now();
+        for s in self.servers {
+            s.wait_exit(asked);
+        }
+    }
+}
+
 struct World {
-    base: String,
+    /// Every node's base URL, node 0 (the one the world was seeded through) first.
+    bases: Vec<String>,
+    /// Seed of the per-request node choice ([`World::node`]).
+    seed: u64,
     http: reqwest::Client,
     numbers: Vec<String>,
     companies: Vec<u64>,
@@ -236,12 +420,30 @@ impl World {
     /// The same world, calling only the companies at `range` (by seeding order).
     fn only(&self, range: std::ops::Range<usize>) -> World {
         World {
-            base: self.base.clone(),
+            bases: self.bases.clone(),
+            seed: self.seed,
             http: self.http.clone(),
             numbers: self.numbers[range.clone()].to_vec(),
             companies: self.companies[range].to_vec(),
             telephony: self.telephony.clone(),
         }
+    }
+
+    /// The base URL of the node request `request` (0 the decision or `/health`, 1 `answered`,
+    /// 2 `ended`) of lifecycle `n` is sent to: one node at random, a function of the seed and
+    /// (`n`, `request`) only, so the same run sends the same requests to the same nodes.
+    fn node(&self, n: usize, request: usize) -> &str {
+        if self.bases.len() == 1 {
+            return &self.bases[0];
+        }
+        let key = (n as u64).wrapping_mul(4).wrapping_add(request as u64);
+        let pick = splitmix64(self.seed ^ splitmix64(key)) % self.bases.len() as u64;
+        &self.bases[usize::try_from(pick).unwrap()]
+    }
+
+    /// Node 0: where the world is seeded and changed.
+    fn first(&self) -> &str {
+        &self.bases[0]
     }
 }
 
@@ -255,8 +457,16 @@ impl Drop for Server {
     }
 }
 
-async fn seed(http: &reqwest::Client, base: &str, companies: usize, agents: usize) -> World {
+/// Seeds the world through node 0 of `bases`.
+async fn seed(
+    http: &reqwest::Client,
+    bases: Vec<String>,
+    seed: u64,
+    companies: usize,
+    agents: usize,
+) -> World {
     use reqwest::Method as M;
+    let base = bases[0].as_str();
     let acc = ok(
         http,
         M::POST,
@@ -347,8 +557,9 @@ async fn seed(http: &reqwest::Client, base: &str, companies: usize, agents: usiz
         .unwrap()
         .to_owned();
     World {
-        base: base.to_owned(),
         http: http.clone(),
+        bases,
+        seed,
         numbers,
         companies: cos.iter().map(|(c, _)| *c).collect(),
         telephony,
@@ -459,14 +670,15 @@ async fn lifecycle(w: &World, n: usize) -> Phases {
     let (status, update) = send(
         &w.http,
         M::POST,
-        format!("{}/v1/calls", w.base),
+        format!("{}/v1/calls", w.node(n, 0)),
         &w.telephony,
         Some(json!({"call_id": id, "number": number, "caller": "+14155550100"})),
     )
     .await;
     let decided = start.elapsed();
     assert_eq!(status, 201, "{update}");
-    let events = format!("{}/v1/calls/{id}/events", w.base);
+    // Each event to a node of its own (with several nodes, mostly not the call's owner).
+    let events = |request| format!("{}/v1/calls/{id}/events", w.node(n, request));
     let mut phases = [decided, Duration::ZERO, Duration::ZERO];
     if update["instruction"]["action"] == "ring" {
         let agent = update["instruction"]["targets"][0]["agent_id"]
@@ -476,7 +688,7 @@ async fn lifecycle(w: &World, n: usize) -> Phases {
         ok(
             &w.http,
             M::POST,
-            events.clone(),
+            events(1),
             &w.telephony,
             Some(json!({"type": "answered", "agent_id": agent})),
         )
@@ -486,7 +698,7 @@ async fn lifecycle(w: &World, n: usize) -> Phases {
         ok(
             &w.http,
             M::POST,
-            events,
+            events(2),
             &w.telephony,
             Some(json!({"type": "ended"})),
         )
@@ -496,7 +708,7 @@ async fn lifecycle(w: &World, n: usize) -> Phases {
         ok(
             &w.http,
             M::POST,
-            events,
+            events(1),
             &w.telephony,
             Some(json!({"type": "abandoned"})),
         )
@@ -533,6 +745,8 @@ struct Measured {
     server_sys: Duration,
     /// Load generator CPU per lifecycle (or request).
     client_cpu: Duration,
+    /// `--pg-pid`: PostgreSQL's CPU per lifecycle (or request).
+    pg_cpu: Option<Duration>,
     /// Stopped at [`LEVEL_WITHIN`] before every task finished its share.
     cut_short: bool,
     /// Every request: phase (0 decision or `/health`, 1 `answered`, 2 `ended`), when it was
@@ -544,7 +758,7 @@ struct Measured {
 /// from `offset`; bounded by count and by [`LEVEL_WITHIN`].
 async fn run(
     w: Arc<World>,
-    server: &Server,
+    server: &Nodes,
     concurrency: usize,
     total: usize,
     offset: usize,
@@ -553,6 +767,7 @@ async fn run(
     let start = Instant::now();
     let deadline = start + LEVEL_WITHIN;
     let (server_start, client_start) = (server.cpu(), cpu_of("self"));
+    let pg_start = server.pg_cpu();
     let cut = Arc::new(AtomicBool::new(false));
     let per = total.div_ceil(concurrency);
     let mut tasks = Vec::new();
@@ -569,7 +784,7 @@ async fn run(
                 if health {
                     let r = w
                         .http
-                        .get(format!("{}/health", w.base))
+                        .get(format!("{}/health", w.node(offset + t * per + i, 0)))
                         .send()
                         .await
                         .unwrap();
@@ -596,6 +811,10 @@ async fn run(
     }
     let elapsed = start.elapsed();
     let (server_end, client_end) = (server.cpu(), cpu_of("self"));
+    let pg_used = server
+        .pg_cpu()
+        .zip(pg_start)
+        .map(|(end, start)| end.saturating_sub(start));
     let server_used = server_end.0.saturating_sub(server_start.0);
     let server_sys = server_end.1.saturating_sub(server_start.1);
     let client_used = client_end.0.saturating_sub(client_start.0);
@@ -606,6 +825,7 @@ async fn run(
     let done = u32::try_from(lat[0].len().max(1)).unwrap();
     let (server_cpu, client_cpu) = (server_used / done, client_used / done);
     let server_sys = server_sys / done;
+    let pg_cpu = pg_used.map(|d| d / done);
     for phase in &mut lat {
         phase.sort_unstable();
     }
@@ -615,6 +835,7 @@ async fn run(
         server_cpu,
         server_sys,
         client_cpu,
+        pg_cpu,
         cut_short: cut.load(Ordering::Relaxed),
         timeline,
     }
@@ -645,11 +866,11 @@ fn write_timeline(path: &Path, concurrency: usize, calls: &Measured, health: &Me
 async fn turn_hostile(w: &World) {
     let wasm = std::fs::read(switchyard_artifacts::HOSTILE).unwrap();
     for c in &w.companies {
-        let version = upload(&w.http, &w.base, *c, "hostile", wasm.clone()).await;
+        let version = upload(&w.http, w.first(), *c, "hostile", wasm.clone()).await;
         ok(
             &w.http,
             reqwest::Method::PUT,
-            format!("{}/v1/companies/{c}/policy", w.base),
+            format!("{}/v1/companies/{c}/policy", w.first()),
             OPERATOR,
             Some(json!({"version": version, "config": {"mode": "loop"}})),
         )
@@ -661,7 +882,7 @@ async fn turn_hostile(w: &World) {
 /// while 4 callers keep the hostile companies busy with decisions that loop until the deadline.
 async fn hostile_section(
     world: &World,
-    server: &Server,
+    server: &Nodes,
     hostile: usize,
     total: usize,
     offset: usize,
@@ -752,24 +973,27 @@ fn main() {
             .log
             .clone()
             .unwrap_or_else(|| dir.path().join("server.log"));
-        let server = Server::start(&args, &dir.path().join("data"), &log, &http).await;
+        let server = Nodes::start(&args, dir.path(), &log, &http).await;
         eprintln!(
-            "server: {} (pid {}), live state {}, log {}",
+            "server: {} ({} node(s), pid {}), live state {}, log {}{}",
             args.bin.display(),
-            server.pid(),
+            args.nodes,
+            server.pids(),
             if args.volatile { "volatile" } else { "durable" },
             log.display(),
+            if args.nodes > 1 { " (node i > 0: .i)" } else { "" },
         );
         let seeding = Instant::now();
-        let world = Arc::new(seed(&http, &server.base, companies, agents).await);
+        let bases = server.bases();
+        let world = Arc::new(seed(&http, bases, args.seed, companies, agents).await);
         eprintln!(
             "seeded {companies} companies, {agents} agents in {:.1} s",
             seeding.elapsed().as_secs_f64()
         );
         println!(
-            "| in flight | lifecycles | lifecycles/s | p50 | p99 | p99.9 | answered p50 / p99 | ended p50 / p99 | server CPU per lifecycle (of which system) | client CPU per lifecycle | /health req/s | /health p50 | /health p99 | server / client CPU per /health | load average at start |"
+            "| in flight | lifecycles | lifecycles/s | p50 | p99 | p99.9 | answered p50 / p99 | ended p50 / p99 | server CPU per lifecycle (of which system) | client CPU per lifecycle | PostgreSQL CPU per lifecycle | /health req/s | /health p50 | /health p99 | server / client CPU per /health | load average at start |"
         );
-        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         let mut offset = 0;
         for concurrency in args.levels.iter().copied() {
             let n = args
@@ -778,7 +1002,7 @@ fn main() {
             if args.hold == Some(concurrency) {
                 eprintln!(
                     "{concurrency} in flight in 10 s: perf record -p {}",
-                    server.pid()
+                    server.pids()
                 );
                 tokio::time::sleep(Duration::from_secs(10)).await;
             }
@@ -798,7 +1022,7 @@ fn main() {
             }
             let [lat, answered, ended] = &m.lat;
             println!(
-                "| {concurrency} | {}{} | {:.0} | {} | {} | {} | {} / {} | {} / {} | {} ({}) | {} | {:.0} | {} | {} | {} / {} | {load} |",
+                "| {concurrency} | {}{} | {:.0} | {} | {} | {} | {} / {} | {} / {} | {} ({}) | {} | {} | {:.0} | {} | {} | {} / {} | {load} |",
                 lat.len(),
                 if m.cut_short || h.cut_short { " (cut short)" } else { "" },
                 m.rate,
@@ -812,6 +1036,7 @@ fn main() {
                 us(m.server_cpu),
                 us(m.server_sys),
                 us(m.client_cpu),
+                m.pg_cpu.map_or_else(|| "—".to_owned(), us),
                 h.rate,
                 ms(pct(&h.lat[0], 0.50)),
                 ms(pct(&h.lat[0], 0.99)),
@@ -821,7 +1046,7 @@ fn main() {
             eprintln!(
                 "{concurrency} in flight: worst decision {}, server threads now {}",
                 ms(lat.last().copied().unwrap_or_default()),
-                threads_of(server.child.id()),
+                server.threads(),
             );
         }
         if args.hostile {

@@ -29,6 +29,8 @@ struct Inner {
     http_metrics: crate::request_counts::RequestCounts,
     /// Whether this node holds its store (always, on sled; PostgreSQL: its node lock).
     serving: Arc<AtomicBool>,
+    /// This node's place in a cluster (`--cluster`), set once at start.
+    cluster: std::sync::OnceLock<crate::cluster::ClusterNode>,
 }
 
 impl AppState {
@@ -49,7 +51,41 @@ impl AppState {
                 policies,
                 http_metrics: crate::request_counts::RequestCounts::default(),
                 serving: Arc::new(AtomicBool::new(true)),
+                cluster: std::sync::OnceLock::new(),
             }),
+        }
+    }
+
+    /// This node's place in a cluster, if it is one of several serving one database.
+    pub fn cluster(&self) -> Option<&crate::cluster::ClusterNode> {
+        self.inner.cluster.get()
+    }
+
+    /// Makes this node one of a cluster (once, at start).
+    pub fn join_cluster(&self, node: crate::cluster::ClusterNode) {
+        if self.inner.cluster.set(node).is_err() {
+            tracing::error!("this node already joined a cluster");
+        }
+    }
+
+    /// On a cluster, before a decision: catches up with directory changes and policy
+    /// activations another node made (see [`crate::cluster::Revision`]).
+    pub fn catch_up(&self) -> Result<(), crate::cluster::ClusterError> {
+        if let Some(node) = self.cluster() {
+            node.revision.catch_up(
+                &self.inner.directory,
+                &self.inner.policies,
+                &self.inner.live_policies,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// On a cluster, after this node changed a policy activation: tells the other nodes.
+    pub fn announce_policy_change(&self) -> Result<(), switchyard_directory::StoreError> {
+        match self.cluster() {
+            Some(node) => node.revision.bump(),
+            None => Ok(()),
         }
     }
 

@@ -10,6 +10,7 @@ use switchyard_directory::pg::{self, NodeLock, Pg, PgRecords, PgSettings, PgStor
 use switchyard_directory::{Directory, Durability, RecordStore};
 
 use crate::app::AppState;
+use crate::cluster::ClusterNode;
 use crate::config::ServeConfig;
 use crate::group_commit::GroupCommit;
 use crate::policy::store::PolicyFiles;
@@ -28,13 +29,18 @@ pub struct Opened {
     pub files: Option<PolicyFiles>,
     /// PostgreSQL's node lock, held while serving.
     pub lock: Option<NodeLock>,
+    /// This node's place in a cluster (`--cluster`).
+    pub cluster: Option<ClusterNode>,
+    /// The PostgreSQL database, when that is the store.
+    pub pg: Option<Arc<Pg>>,
 }
 
-/// Opens the store `config` names (blocking: call from a blocking thread).
-pub fn open(config: &ServeConfig) -> Result<Opened, ServerError> {
+/// Opens the store `config` names (blocking: call from a blocking thread); a cluster node
+/// joins advertising `advertise`.
+pub fn open(config: &ServeConfig, advertise: &str) -> Result<Opened, ServerError> {
     match &config.store {
         None => open_sled(config),
-        Some(url) => open_postgres(config, url),
+        Some(url) => open_postgres(config, url, advertise),
     }
 }
 
@@ -48,10 +54,12 @@ fn open_sled(config: &ServeConfig) -> Result<Opened, ServerError> {
         records: Arc::new(GroupCommit::new(Arc::new(records))),
         files: Some(files),
         lock: None,
+        cluster: None,
+        pg: None,
     })
 }
 
-fn open_postgres(config: &ServeConfig, url: &str) -> Result<Opened, ServerError> {
+fn open_postgres(config: &ServeConfig, url: &str, advertise: &str) -> Result<Opened, ServerError> {
     let settings = PgSettings {
         timeout: Duration::from_millis(config.store_timeout_ms),
         ..PgSettings::default()
@@ -64,25 +72,58 @@ fn open_postgres(config: &ServeConfig, url: &str) -> Result<Opened, ServerError>
         applied = ?migrated.applied,
         "PostgreSQL store ready"
     );
-    let lock = NodeLock::acquire(&pg, || {
+    let standby = || {
         tracing::warn!(
             store = pg.url(),
-            "another node serves this database: waiting as a standby to take over"
+            "another node serves this database (alone, or as a cluster while this node is not \
+             one): waiting as a standby to take over"
         );
-    })
+    };
+    let lock = if config.cluster {
+        NodeLock::acquire_shared(&pg, standby)
+    } else {
+        NodeLock::acquire(&pg, standby)
+    }
     .map_err(store)?;
-    tracing::info!(
-        store = pg.url(),
-        "holding the database's node lock: serving"
-    );
+    let cluster = if config.cluster {
+        // Joins (and starts beating) once it is ready to serve: see `server::start`.
+        let id = crate::cluster::members::new_id(&pg).map_err(store)?;
+        let lazy = Arc::new(
+            pg.with_session_options("-c synchronous_commit=off")
+                .map_err(store)?,
+        );
+        Some(ClusterNode {
+            pg: Arc::clone(&pg),
+            lazy: Arc::clone(&lazy),
+            id,
+            url: advertise.to_owned(),
+            owners: crate::cluster::CallOwners::new(Arc::clone(&pg), Arc::clone(&lazy), id),
+            queue: crate::cluster::ClusterQueue::new(Arc::clone(&pg), Arc::clone(&lazy), id),
+            revision: Arc::new(crate::cluster::Revision::new(Arc::clone(&pg))),
+            client: reqwest::Client::builder()
+                .timeout(crate::cluster::forward::FORWARD_TIMEOUT)
+                .build()
+                .map_err(|e| {
+                    ServerError::Task(format!("cannot build the forwarding client: {e}"))
+                })?,
+        })
+    } else {
+        tracing::info!(
+            store = pg.url(),
+            "holding the database's node lock: serving"
+        );
+        None
+    };
     Ok(Opened {
         directory: Directory::new(
             Arc::new(PgStore::new(Arc::clone(&pg))),
             Durability::default(),
         ),
-        records: Arc::new(PgRecords::new(pg).map_err(store)?),
+        records: Arc::new(PgRecords::new(Arc::clone(&pg)).map_err(store)?),
         files: None,
         lock: Some(lock),
+        cluster,
+        pg: Some(Arc::clone(&pg)),
     })
 }
 

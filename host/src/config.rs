@@ -184,6 +184,21 @@ pub struct ServeConfig {
     /// standby and takes over when the first stops or dies.
     #[arg(long, env = "SWITCHYARD_STORE", hide_env_values = true, value_parser = parse_store)]
     pub store: Option<String>,
+    /// Serve the `--store` database together with other nodes started with `--cluster`
+    /// (active-active behind any HTTP load balancer) instead of one node at a time: agents'
+    /// live state is kept in the database, each call is carried by the node that took it, and
+    /// a node that stops answering has its calls adopted by another.
+    #[arg(
+        long,
+        env = "SWITCHYARD_CLUSTER",
+        requires = "store",
+        conflicts_with = "volatile_live_state"
+    )]
+    pub cluster: bool,
+    /// The URL other cluster nodes reach this one at (default: `http://` and the address it
+    /// listens on).
+    #[arg(long, env = "SWITCHYARD_ADVERTISE", requires = "cluster", value_parser = parse_advertise)]
+    pub advertise: Option<String>,
     /// Longest a database operation may take (connecting included) before the request
     /// answers 503 `store_unavailable`, milliseconds.
     #[arg(long, env = "SWITCHYARD_STORE_TIMEOUT_MS", default_value_t = 2_000,
@@ -241,6 +256,8 @@ impl std::fmt::Debug for ServeConfig {
                 "store",
                 &self.store.as_deref().map(switchyard_directory::pg::redact),
             )
+            .field("cluster", &self.cluster)
+            .field("advertise", &self.advertise)
             .field("store_timeout_ms", &self.store_timeout_ms)
             .field("listen", &self.listen)
             .field(
@@ -266,6 +283,8 @@ impl ServeConfig {
         Self {
             data: data.into(),
             store: None,
+            cluster: false,
+            advertise: None,
             store_timeout_ms: 2_000,
             listen,
             operator_token: None,
@@ -289,6 +308,20 @@ impl ServeConfig {
      (leave --store out to keep the embedded sled database in --data)"
 )]
 pub struct NotPostgres;
+
+/// An `--advertise` value that is not an http(s) URL.
+#[derive(Debug, thiserror::Error)]
+#[error("expected the URL other nodes reach this one at, such as http://10.0.0.5:8080")]
+pub struct NotUrl;
+
+/// An `--advertise` value: an http(s) URL.
+fn parse_advertise(value: &str) -> Result<String, NotUrl> {
+    if value.starts_with("http://") || value.starts_with("https://") {
+        Ok(value.trim_end_matches('/').to_owned())
+    } else {
+        Err(NotUrl)
+    }
+}
 
 /// A `--store` value: a PostgreSQL connection string.
 fn parse_store(value: &str) -> Result<String, NotPostgres> {

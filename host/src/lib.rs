@@ -10,6 +10,9 @@
 //! - `data_dir`: the private (0700) data and database directories.
 //! - `backend`: which database holds everything: sled in `--data`, or PostgreSQL (`--store`)
 //!   with its node lock; `store_copy`: `switchyard store copy` from sled into PostgreSQL.
+//! - `cluster`: several nodes serving one PostgreSQL database at once (`--cluster`): agents'
+//!   live state shared in the database, call owners and forwarding, heartbeats and adoption
+//!   of a dead node's calls, the revision that invalidates caches across nodes.
 //! - `recovery`: after a failed commit, the call flow restored from the database and put in
 //!   place of the poisoned one.
 //! - `server`: opening the database, bootstrapping the operator token, serving until
@@ -30,6 +33,7 @@
 pub mod app;
 pub mod backend;
 pub mod calls;
+pub mod cluster;
 pub mod config;
 pub mod data_dir;
 pub mod group_commit;

@@ -57,6 +57,16 @@ pub enum ServerError {
     /// A background task panicked or was cancelled.
     #[error("task failed: {0}")]
     Task(String),
+    /// The cluster's tables could not be read or written at start.
+    #[error("cluster")]
+    Cluster(#[source] crate::cluster::ClusterError),
+    /// A cluster node listening on every interface does not know which address the other
+    /// nodes reach it at.
+    #[error(
+        "--cluster listening on {0} needs --advertise http://HOST:PORT (the address the other \
+         nodes reach this one at)"
+    )]
+    NoAdvertise(std::net::SocketAddr),
 }
 
 /// A server running in the background.
@@ -107,11 +117,25 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     crate::data_dir::create_private(&data)
         .map_err(|source| io("creating data directory", data.display(), source))?;
     let configured = config.operator_token.clone();
+    // Bound first: a cluster node advertises the address it listens on.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| io("binding", config.listen, source))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| io("reading address of", config.listen, source))?;
+    let advertise = match &config.advertise {
+        Some(url) => url.clone(),
+        None if config.cluster && addr.ip().is_unspecified() => {
+            return Err(ServerError::NoAdvertise(addr));
+        }
+        None => format!("http://{addr}"),
+    };
     let mut opened = {
         let data = data.clone();
         let config = config.clone();
         tokio::task::spawn_blocking(move || -> Result<Opened, ServerError> {
-            let opened = crate::backend::open(&config)?;
+            let opened = crate::backend::open(&config, &advertise)?;
             bootstrap(&opened.directory, &data, configured.as_deref())?;
             Ok(opened)
         })
@@ -119,7 +143,59 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
         .map_err(|e| ServerError::Task(e.to_string()))??
     };
     let lock = opened.lock.take();
-    let state = assemble(config, opened).await?;
+    let cluster = opened.cluster.clone();
+    let pg_alone = opened.pg.clone();
+    let (state, outbox) = assemble(config, opened).await?;
+    let mut cluster_tasks = Vec::new();
+    if let Some(node) = cluster {
+        let (handing, records) = (node.clone(), Arc::clone(state.logbook().records()));
+        let handed = tokio::task::spawn_blocking(move || {
+            let journal = RecordJournal::new(records, true);
+            crate::cluster::handover::from_single_node(&handing.pg, handing.id, &journal)
+        })
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?
+        .map_err(ServerError::Cluster)?;
+        if handed.agents + handed.calls > 0 {
+            tracing::info!(
+                agents = handed.agents,
+                calls = handed.calls,
+                "took over the live state a single node left in this database"
+            );
+        }
+        let joining = node.clone();
+        tokio::task::spawn_blocking(move || {
+            crate::cluster::members::join(&joining.pg, joining.id, &joining.url)
+        })
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?
+        .map_err(|e| ServerError::Cluster(crate::cluster::ClusterError::Store(e)))?;
+        tracing::info!(node = node.id, url = %node.url, "joined the cluster: serving");
+        state.join_cluster(node.clone());
+        cluster_tasks.push(crate::cluster::members::spawn(node.clone(), state.clone()));
+        if let Some(outbox) = outbox {
+            cluster_tasks.extend(crate::cluster::feed::spawn(node, state.clone(), outbox));
+        }
+    }
+    if state.cluster().is_none()
+        && let Some(pg) = pg_alone
+    {
+        let records = Arc::clone(state.logbook().records());
+        let taken = tokio::task::spawn_blocking(move || {
+            let journal = RecordJournal::new(records, true);
+            crate::cluster::handover::to_single_node(&pg, &journal)
+        })
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?
+        .map_err(ServerError::Cluster)?;
+        if taken.agents + taken.counters > 0 {
+            tracing::info!(
+                agents = taken.agents,
+                counters = taken.counters,
+                "took back the live state a cluster left in this database"
+            );
+        }
+    }
     let lock_watch = lock.map(|lock| crate::backend::watch_lock(lock, state.clone()));
     let calls = state.calls();
     let restored =
@@ -141,17 +217,12 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
     drop(tokio::task::spawn_blocking(move || {
         calls.policies().warm_up()
     }));
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| io("binding", config.listen, source))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| io("reading address of", config.listen, source))?;
     tracing::info!(%addr, data = %data.display(), "listening");
 
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let app = crate::http::router(state.clone());
     let directory = Arc::clone(state.directory());
+    let leaving = state.cluster().cloned();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -164,6 +235,19 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
             .await
             .map_err(|e| ServerError::Task(e.to_string()))?;
         recovery.abort();
+        for task in cluster_tasks {
+            task.abort();
+        }
+        if let Some(node) = leaving {
+            // The others adopt what is still live here at their next beat.
+            let left = tokio::task::spawn_blocking(move || {
+                crate::cluster::members::leave(&node.pg, node.id)
+            })
+            .await;
+            if let Ok(Err(e)) = left {
+                tracing::warn!(error = %e, "could not tell the cluster this node is leaving");
+            }
+        }
         // Releases the node lock (PostgreSQL): a standby may take over now.
         if let Some(watch) = lock_watch {
             watch.abort();
@@ -183,7 +267,10 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
 
 /// Builds the engine, the call centre and the stores, and restores active policies (loaded
 /// lazily) and their state.
-async fn assemble(config: &ServeConfig, opened: Opened) -> Result<AppState, ServerError> {
+async fn assemble(
+    config: &ServeConfig,
+    opened: Opened,
+) -> Result<(AppState, Option<crate::cluster::feed::Outbox>), ServerError> {
     let engine_config = EngineConfig {
         deadline: std::time::Duration::from_millis(config.policy_deadline_ms),
         memory_limit_bytes: config.policy_memory_mib << 20,
@@ -196,52 +283,79 @@ async fn assemble(config: &ServeConfig, opened: Opened) -> Result<AppState, Serv
         directory,
         records,
         files,
+        cluster,
         ..
     } = opened;
     let policy_cache_bytes = config.policy_cache_mib.saturating_mul(1 << 20);
     let volatile_live_state = config.volatile_live_state;
     let max_call_ms = config.max_call_secs.saturating_mul(1_000);
-    tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
-        let engine =
-            PolicyEngine::new(engine_config).map_err(|e| ServerError::Policies(e.to_string()))?;
-        let logbook = LogBook::new(Arc::clone(&records));
-        let store = PolicyStore::new(
-            records,
-            files.map(Arc::new),
-            engine.clone(),
-            max_policy_bytes,
-        );
-        let cache = PolicyCache::new(Arc::new(store.clone()), policy_cache, policy_cache_bytes);
-        let policies = Policies::new(engine, Arc::new(logbook.clone()), cache);
-        for (company, state) in logbook.policy_states().map_err(ServerError::PolicyState)? {
-            policies.load_state(company, state);
-        }
-        let activations = store
-            .activations()
-            .map_err(|e| ServerError::Policies(e.to_string()))?;
-        tracing::info!(
-            policies = activations.len(),
-            "restored active policies (each loaded on its first decision)"
-        );
-        policies.restore(activations.into_iter().map(|a| {
-            let active = ActivePolicy {
-                name: a.name,
-                version: a.version,
-                config: a.config,
-            };
-            (a.company_id, active)
-        }));
-        let directory = Arc::new(directory);
-        let roster: Arc<dyn crate::calls::Roster> =
-            Arc::new(crate::calls::CachedRoster::new(Arc::clone(&directory)));
-        let journal = Arc::new(RecordJournal::new(
-            Arc::clone(logbook.records()),
-            !volatile_live_state,
-        ));
-        let settings = CallSettings { max_call_ms };
-        let calls = Arc::new(CallCenter::new(roster, journal, policies, settings));
-        Ok(AppState::new(directory, calls, logbook, store))
-    })
+    tokio::task::spawn_blocking(
+        move || -> Result<(AppState, Option<crate::cluster::feed::Outbox>), ServerError> {
+            let engine = PolicyEngine::new(engine_config)
+                .map_err(|e| ServerError::Policies(e.to_string()))?;
+            let logbook = LogBook::new(Arc::clone(&records));
+            let store = PolicyStore::new(
+                records,
+                files.map(Arc::new),
+                engine.clone(),
+                max_policy_bytes,
+            );
+            let cache = PolicyCache::new(Arc::new(store.clone()), policy_cache, policy_cache_bytes);
+            let policies = Policies::new(engine, Arc::new(logbook.clone()), cache);
+            for (company, state) in logbook.policy_states().map_err(ServerError::PolicyState)? {
+                policies.load_state(company, state);
+            }
+            let activations = store
+                .activations()
+                .map_err(|e| ServerError::Policies(e.to_string()))?;
+            tracing::info!(
+                policies = activations.len(),
+                "restored active policies (each loaded on its first decision)"
+            );
+            policies.restore(activations.into_iter().map(|a| {
+                let active = ActivePolicy {
+                    name: a.name,
+                    version: a.version,
+                    config: a.config,
+                };
+                (a.company_id, active)
+            }));
+            let directory = Arc::new(directory);
+            let roster: Arc<dyn crate::calls::Roster> =
+                Arc::new(crate::calls::CachedRoster::new(Arc::clone(&directory)));
+            let journal = Arc::new(RecordJournal::new(
+                Arc::clone(logbook.records()),
+                !volatile_live_state,
+            ));
+            let settings = CallSettings { max_call_ms };
+            let mut outbox = None;
+            let calls = Arc::new(match cluster {
+                None => CallCenter::new(roster, journal, policies, settings),
+                Some(node) => CallCenter::clustered(
+                    roster,
+                    Arc::new(crate::cluster::ClusterJournal::new(
+                        journal,
+                        Arc::clone(logbook.records()),
+                        node.owners.clone(),
+                        node.queue.clone(),
+                    )),
+                    policies,
+                    settings,
+                    Arc::new(crate::cluster::SharedAgents::new(
+                        Arc::clone(&node.pg),
+                        Arc::clone(&node.lazy),
+                        node.id,
+                    )),
+                    {
+                        let (feed, out) = crate::cluster::feed::PushFeed::new();
+                        outbox = Some(out);
+                        Arc::new(feed)
+                    },
+                ),
+            });
+            Ok((AppState::new(directory, calls, logbook, store), outbox))
+        },
+    )
     .await
     .map_err(|e| ServerError::Task(e.to_string()))?
 }

@@ -71,6 +71,12 @@ impl Directory {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// Drops everything cached from the directory (another node of a cluster changed it):
+    /// the generation moves on, so caches keyed by it read the store again.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// Makes everything written so far durable.
     pub fn flush(&self) -> Result<()> {
         Ok(self.store.flush()?)

@@ -22,5 +22,5 @@ pub use inventory::{TABLES, counts, raise_sequences};
 pub use lease::NodeLock;
 pub use migrate::{MIGRATIONS, Migrated, migrate};
 pub use pool::{Conn, Pg, PgSettings, classify, redact};
-pub use records::PgRecords;
-pub use store::PgStore;
+pub use records::{PgRecords, lazy_write_pending, note_lazy_write};
+pub use store::{BUMP_REVISION, PgStore};

@@ -100,9 +100,13 @@ impl CallCenter {
             .company(company)
             .map(|c| local_time(&c.time_zone, now_ms).day)
             .unwrap_or(0);
-        let mut board = Vec::with_capacity(members.len());
-        for m in members.iter().filter(|m| m.active) {
-            let (presence, _) = self.registry.presence(company, m.agent, now_ms);
+        let active: Vec<_> = members.iter().filter(|m| m.active).collect();
+        let ids: Vec<u64> = active.iter().map(|m| m.agent).collect();
+        // Every member's presence and counters in one read (one statement on a cluster).
+        let views = self.registry.views(company, &ids, now_ms, day);
+        let mut board = Vec::with_capacity(active.len());
+        for (m, seen) in active.into_iter().zip(views) {
+            let presence = seen.presence;
             let subject = Subject {
                 agent: m.agent,
                 role: m.role,
@@ -121,7 +125,7 @@ impl CallCenter {
                     detail: None,
                 },
                 View::Full => {
-                    let stats = self.registry.day_stats(company, m.agent, day);
+                    let stats = seen.stats;
                     BoardEntry {
                         agent_id: m.agent,
                         extension: m.extension.clone(),

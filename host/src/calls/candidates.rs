@@ -33,7 +33,7 @@ impl CallCenter {
             .department_members(live.company, live.department, now_ms);
         let active: Vec<&Member> = members.iter().filter(|m| m.active).collect();
         let ids: Vec<u64> = active.iter().map(|m| m.agent).collect();
-        let presences = self.registry.presences(live.company, &ids, now_ms);
+        let views = self.registry.views(live.company, &ids, now_ms, local.day);
         let skills = department_skills(&active);
         if skills.dropped() > 0 {
             tracing::warn!(
@@ -45,22 +45,19 @@ impl CallCenter {
         }
         let candidates = active
             .iter()
-            .zip(presences)
-            .map(|(m, (presence, idle_ms))| {
-                let stats = self.registry.day_stats(live.company, m.agent, local.day);
-                Candidate {
-                    agent: m.agent,
-                    role: m.role,
-                    tier: m.tier,
-                    skills: skills.lookup(m.skills.iter().map(String::as_str)),
-                    status: m.status,
-                    take_calls: m.take_calls,
-                    in_schedule: m.in_schedule,
-                    presence,
-                    idle_ms,
-                    calls_today: stats.calls,
-                    talk_ms_today: stats.talk_ms,
-                }
+            .zip(views)
+            .map(|(m, view)| Candidate {
+                agent: m.agent,
+                role: m.role,
+                tier: m.tier,
+                skills: skills.lookup(m.skills.iter().map(String::as_str)),
+                status: m.status,
+                take_calls: m.take_calls,
+                in_schedule: m.in_schedule,
+                presence: view.presence,
+                idle_ms: view.idle_ms,
+                calls_today: view.stats.calls,
+                talk_ms_today: view.stats.talk_ms,
             })
             .collect();
         Prepared {

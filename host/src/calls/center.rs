@@ -10,9 +10,9 @@ use super::journal::{JournalError, LiveChange, LiveJournal};
 use super::live::LiveCall;
 use super::log::DecisionRecord;
 use super::policies::Policies;
-use super::push::PushHub;
+use super::push::{PushHub, PushRelay};
 use super::queue::Queues;
-use super::registry::{CallRef, Registry};
+use super::registry::{AgentBook, CallRef, Registry};
 use super::roster::Roster;
 
 /// Default longest a connected call may last without an `ended` event: 4 hours.
@@ -77,6 +77,11 @@ pub struct CallCenter {
     pub(crate) journal: Arc<dyn LiveJournal>,
     pub(crate) policies: Arc<Policies>,
     pub(crate) registry: Registry,
+    /// Agents' live state shared by the nodes of a cluster (kept by a successor); `None`: in
+    /// this process's memory.
+    shared_agents: Option<Arc<dyn AgentBook>>,
+    /// A cluster's feed of pushed updates (kept by a successor); `None`: pushed here only.
+    relay: Option<Arc<dyn PushRelay>>,
     pub(crate) queues: Queues,
     pub(crate) push: PushHub,
     pub(crate) metrics: super::metrics::CallMetrics,
@@ -96,7 +101,28 @@ impl CallCenter {
         policies: Policies,
         settings: CallSettings,
     ) -> Self {
-        Self::with_shared(roster, journal, Arc::new(policies), settings)
+        Self::with_shared(roster, journal, Arc::new(policies), settings, None, None)
+    }
+
+    /// A call centre of one node of several serving one database: agents' live state is
+    /// `agents`, shared by every node (`crate::cluster::SharedAgents`), and pushed updates go
+    /// through the cluster's feed `relay`.
+    pub fn clustered(
+        roster: Arc<dyn Roster>,
+        journal: Arc<dyn LiveJournal>,
+        policies: Policies,
+        settings: CallSettings,
+        agents: Arc<dyn AgentBook>,
+        relay: Arc<dyn PushRelay>,
+    ) -> Self {
+        Self::with_shared(
+            roster,
+            journal,
+            Arc::new(policies),
+            settings,
+            Some(agents),
+            Some(relay),
+        )
     }
 
     fn with_shared(
@@ -104,11 +130,18 @@ impl CallCenter {
         journal: Arc<dyn LiveJournal>,
         policies: Arc<Policies>,
         settings: CallSettings,
+        shared_agents: Option<Arc<dyn AgentBook>>,
+        relay: Option<Arc<dyn PushRelay>>,
     ) -> Self {
         Self {
             roster,
-            registry: Registry::with_journal(Arc::clone(&journal)),
-            push: PushHub::new(4096, Arc::clone(&journal)),
+            registry: match &shared_agents {
+                Some(book) => Registry::over(Arc::clone(book)),
+                None => Registry::with_journal(Arc::clone(&journal)),
+            },
+            shared_agents,
+            push: PushHub::new(4096, Arc::clone(&journal)).relayed(relay.clone()),
+            relay,
             journal,
             policies,
             queues: Queues::new(),
@@ -128,6 +161,8 @@ impl CallCenter {
             self.journal.reopen(),
             Arc::clone(&self.policies),
             self.settings,
+            self.shared_agents.clone(),
+            self.relay.clone(),
         )
     }
 
@@ -195,7 +230,13 @@ impl CallCenter {
     /// use case ends with it, before its answer is sent. When it fails the call flow is
     /// poisoned (its memory may hold changes that are not durable) until it is replaced.
     pub(crate) fn commit(&self) -> Result<(), CallError> {
-        let synced = self.journal.sync();
+        let synced = self
+            .journal
+            .sync()
+            .and_then(|()| match self.registry.take_failure() {
+                Some(e) => Err(JournalError::Store(e)),
+                None => Ok(()),
+            });
         self.push.release_durable();
         synced.map_err(|e| {
             tracing::error!(error = %e, "could not make live state durable");
@@ -244,25 +285,35 @@ impl CallCenter {
     }
 
     /// Register a new live call under its platform's id; `false` when that platform already
-    /// has a live call with this id.
-    pub(crate) fn admit(&self, call: &Arc<Mutex<LiveCall>>) -> bool {
+    /// has a live call with this id (here, or on another node sharing the database).
+    pub(crate) fn admit(&self, call: &Arc<Mutex<LiveCall>>) -> Result<bool, CallError> {
         let (key, call_ref) = {
             let c = lock_call(call);
             ((c.platform, c.call_id.clone()), c.call_ref)
         };
+        let taken = |key: &(u64, String)| {
+            self.by_id
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(key)
+        };
+        if taken(&key) || !self.journal.claim_call(key.0, &key.1, call_ref)? {
+            return Ok(false);
+        }
         let mut by_id = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
         if by_id.contains_key(&key) {
-            return false;
+            return Ok(false);
         }
         by_id.insert(key, call_ref);
         self.calls
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(call_ref, Arc::clone(call));
-        true
+        Ok(true)
     }
 
-    pub(crate) fn live_by_ref(&self, call_ref: CallRef) -> Option<Arc<Mutex<LiveCall>>> {
+    /// The live call with this handle, if it is live here.
+    pub fn live_by_ref(&self, call_ref: CallRef) -> Option<Arc<Mutex<LiveCall>>> {
         self.calls
             .lock()
             .unwrap_or_else(|p| p.into_inner())

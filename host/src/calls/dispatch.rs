@@ -20,6 +20,10 @@ use super::routing::Start;
 /// How often the sweeper runs.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(200);
 
+/// Longest a queued call leaves a freed agent to a call ahead of it that another node of a
+/// cluster holds (that node offers it within a sweep or two).
+pub const DEFER_MS: u64 = 1_000;
+
 impl CallCenter {
     /// Offer waiting calls to `agents`, which just became free. The caller commits.
     pub fn dispatch(&self, agents: &[u64], now_ms: u64) {
@@ -32,17 +36,32 @@ impl CallCenter {
         }
         departments.sort_unstable();
         departments.dedup();
-        self.serve_waiting(self.queues.candidates_for(&departments), now_ms);
+        self.serve_waiting(
+            self.queues.candidates_for(&departments),
+            now_ms,
+            Some(&departments),
+        );
     }
 
     /// Try every waiting call once (a safety net for changes that freed agents without an
     /// event, such as a status switched back to available). The caller commits.
     pub fn dispatch_all(&self, now_ms: u64) {
-        self.serve_waiting(self.queues.all(), now_ms);
+        self.serve_waiting(self.queues.all(), now_ms, None);
     }
 
-    fn serve_waiting(&self, waiting: Vec<Waiting>, now_ms: u64) {
+    /// Tries `waiting` in order. On a cluster, a call another node holds ahead of one (in
+    /// `scope`, the freed agents' departments, or else the call's own) goes first: this
+    /// one waits for up to [`DEFER_MS`].
+    fn serve_waiting(&self, waiting: Vec<Waiting>, now_ms: u64, scope: Option<&[(u64, u64)]>) {
         for w in waiting {
+            let own = [(w.company, w.department)];
+            if self
+                .journal
+                .queued_ahead(scope.unwrap_or(&own), w.priority, w.since_ms)
+                && self.queues.may_defer(w.call, now_ms, DEFER_MS)
+            {
+                continue;
+            }
             let Some(shared) = self.live_by_ref(w.call) else {
                 self.queues.remove(w.call);
                 continue;
@@ -158,7 +177,8 @@ impl CallCenter {
                 let all = n.is_multiple_of(5);
                 let joined = tokio::task::spawn_blocking(move || {
                     let now = now_ms();
-                    if all {
+                    // On a cluster, agents freed by another node serve this one's queues too.
+                    if all || center.registry.freed_elsewhere() {
                         center.dispatch_all(now);
                     }
                     center.sweep(now)

@@ -110,6 +110,32 @@ pub trait LiveJournal: Send + Sync + 'static {
     /// A journal over the same storage, not fenced, for the call flow that replaces this
     /// one's.
     fn reopen(&self) -> std::sync::Arc<dyn LiveJournal>;
+
+    /// Claims `call_id` of `platform` for the new live call `call` where several nodes share
+    /// the storage; `false` when another node holds a live call with that id. Nothing to
+    /// claim on a single node.
+    fn claim_call(
+        &self,
+        _platform: u64,
+        _call_id: &str,
+        _call: CallRef,
+    ) -> Result<bool, JournalError> {
+        Ok(true)
+    }
+
+    /// At a restore: `restored` are every live call this call flow has; a claim of another
+    /// call (taken by a new call whose first change never became durable) goes, so the
+    /// platform's retry of that call is taken afresh. Nothing to do on a single node.
+    fn prune_claims(&self, _restored: &[CallRef]) -> Result<(), JournalError> {
+        Ok(())
+    }
+
+    /// Whether another node sharing the storage holds a queued call ahead of one with
+    /// `priority` queued since `since_ms` (serving order: higher priority, then older) in one
+    /// of `departments` (company, department): that call is served first, by its node.
+    fn queued_ahead(&self, _departments: &[(u64, u64)], _priority: u8, _since_ms: u64) -> bool {
+        false
+    }
 }
 
 /// Key of a live call's decision: the call ++ its position (both big-endian), so a call's

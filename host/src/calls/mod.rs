@@ -23,7 +23,7 @@
 //!   updates streamed to the platform and to agents; `live`: a call in progress; `clock`:
 //!   company-local time; `metrics`: decision counters.
 
-mod agent_state;
+pub(crate) mod agent_state;
 mod board;
 mod candidates;
 mod center;
@@ -42,7 +42,7 @@ mod overflow;
 mod policies;
 mod push;
 mod queue;
-mod registry;
+pub(crate) mod registry;
 mod restore;
 mod roster;
 mod roster_cache;
@@ -71,7 +71,7 @@ pub use policies::{
     LoadFailed, Policies, PolicyCache, PolicySource, QUARANTINE, QUARANTINE_AFTER,
     RETRY_LOAD_AFTER, StateSaveError, StateSink,
 };
-pub use push::{PushEvent, PushHub, RETAINED, Subscription};
+pub use push::{PushEvent, PushHub, PushRelay, RETAINED, Subscription};
 pub use queue::{Queues, Waiting};
 pub use registry::{AgentLive, DayStats, Engagement, Phase, Registry, Reserved};
 pub use restore::Restored;

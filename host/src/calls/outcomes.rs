@@ -2,7 +2,7 @@
 //! abandoned) and what follows from each: the next target, a new decision with attempt + 1,
 //! the overflow rules, wrap-up, and the call log.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchyard_runtime::OverflowReason;
 
 use super::center::{CallCenter, CallError, lock_call};
@@ -12,7 +12,7 @@ use super::log::{CallOutcome, OfferOutcome};
 use super::routing::{MAX_ATTEMPTS, Start};
 
 /// An event about a live call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum CallEvent {
     /// The agent's phone rang out.

@@ -116,6 +116,22 @@ impl Policies {
         };
     }
 
+    /// Make the active policies exactly `activations` (read from the store after another node
+    /// of a cluster changed them): a company whose version or configuration changed uses the
+    /// new one from its next call (loaded then), one without an activation the built-in
+    /// default.
+    pub fn reconcile(&self, activations: Vec<(u64, ActivePolicy)>) {
+        let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
+        let stored: HashMap<u64, ActivePolicy> = activations.into_iter().collect();
+        active.retain(|company, _| stored.contains_key(company));
+        for (company, policy) in stored {
+            if active.get(&company).is_none_or(|a| **a != policy) {
+                self.breakers.reset(company);
+                active.insert(company, Arc::new(policy));
+            }
+        }
+    }
+
     /// Seed a company's state (loaded from storage at start-up).
     pub fn load_state(&self, company: u64, state: PolicyState) {
         self.states

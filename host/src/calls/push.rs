@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use super::instruction::CallUpdate;
@@ -23,7 +23,7 @@ use super::journal::LiveJournal;
 pub const RETAINED: usize = 8192;
 
 /// One published update.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushEvent {
     /// Sequence number: increasing, unique for the life of the database (not contiguous).
     pub seq: u64,
@@ -40,12 +40,23 @@ pub struct PushEvent {
     pub update: CallUpdate,
 }
 
+/// Where a cluster node's released updates go instead of straight to its own subscribers: the
+/// cluster's feed, which puts every node's updates in one order and hands each of them to every
+/// node's hub ([`PushHub::deliver`]), so a subscriber connected to any node gets what any node
+/// decided.
+pub trait PushRelay: Send + Sync + 'static {
+    /// Takes `events`, released in this order (called under the hub's lock: must not block).
+    fn relay(&self, events: Vec<Arc<PushEvent>>);
+}
+
 /// Fan-out of call updates to every stream subscriber.
 #[derive(Clone)]
 pub struct PushHub {
     tx: broadcast::Sender<Arc<PushEvent>>,
     inner: Arc<Mutex<Queued>>,
     journal: Arc<dyn LiveJournal>,
+    /// A cluster's feed: released updates go there, and come back through `deliver`.
+    relay: Option<Arc<dyn PushRelay>>,
 }
 
 #[derive(Default)]
@@ -82,7 +93,33 @@ impl PushHub {
             tx,
             inner: Arc::default(),
             journal,
+            relay: None,
         }
+    }
+
+    /// This hub with its released updates sent to `relay` (a cluster node's).
+    #[must_use]
+    pub fn relayed(mut self, relay: Option<Arc<dyn PushRelay>>) -> Self {
+        self.relay = relay;
+        self
+    }
+
+    /// Hands `event` (released by some node of the cluster, numbered in the cluster's order)
+    /// to this node's subscribers and keeps it for those that reconnect.
+    pub fn deliver(&self, event: Arc<PushEvent>) {
+        let mut inner = self.lock();
+        inner.last_seq = inner.last_seq.max(event.seq);
+        Self::send(&self.tx, &mut inner, event);
+    }
+
+    /// Sends `event` to the subscribers and keeps it among the recent ones (under the lock,
+    /// so a new subscriber's backlog and feed never overlap).
+    fn send(tx: &broadcast::Sender<Arc<PushEvent>>, inner: &mut Queued, event: Arc<PushEvent>) {
+        let _nobody_listening = tx.send(Arc::clone(&event));
+        if inner.recent.len() >= RETAINED {
+            inner.recent.pop_front();
+        }
+        inner.recent.push_back(event);
     }
 
     fn lock(&self) -> MutexGuard<'_, Queued> {
@@ -125,6 +162,7 @@ impl PushHub {
     pub fn release_durable(&self) {
         let durable = self.journal.synced_count();
         let mut inner = self.lock();
+        let mut relayed = Vec::new();
         while inner
             .pending
             .front()
@@ -133,12 +171,16 @@ impl PushHub {
             let Some((_, event)) = inner.pending.pop_front() else {
                 break;
             };
-            // Sent under the lock, so a new subscriber's backlog and feed never overlap.
-            let _nobody_listening = self.tx.send(Arc::clone(&event));
-            if inner.recent.len() >= RETAINED {
-                inner.recent.pop_front();
+            match &self.relay {
+                Some(_) => relayed.push(event),
+                None => Self::send(&self.tx, &mut inner, event),
             }
-            inner.recent.push_back(event);
+        }
+        // Under the lock too, so the feed gets this node's updates in their order.
+        if let Some(relay) = &self.relay
+            && !relayed.is_empty()
+        {
+            relay.relay(relayed);
         }
     }
 

@@ -31,6 +31,9 @@ pub struct Waiting {
 #[derive(Debug, Default)]
 pub struct Queues {
     inner: Mutex<HashMap<CallRef, Waiting>>,
+    /// Calls left waiting for another node to serve a call ahead of them (a cluster): since
+    /// when.
+    deferred: Mutex<HashMap<CallRef, u64>>,
 }
 
 impl Queues {
@@ -52,7 +55,20 @@ impl Queues {
 
     /// Take a call out of the queue (served, abandoned or overflowed). Returns its entry.
     pub fn remove(&self, call: CallRef) -> Option<Waiting> {
+        self.deferred
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&call);
         self.lock().remove(&call)
+    }
+
+    /// Whether `call` may keep waiting for another node to serve a call ahead of it: for
+    /// `grace_ms` from the first time it did (at `now_ms`), so a call that node's policy does
+    /// not give the agent to holds nobody up for longer.
+    pub fn may_defer(&self, call: CallRef, now_ms: u64, grace_ms: u64) -> bool {
+        let mut deferred = self.deferred.lock().unwrap_or_else(|p| p.into_inner());
+        let since = *deferred.entry(call).or_insert(now_ms);
+        now_ms.saturating_sub(since) < grace_ms
     }
 
     /// Whether the call is waiting.
@@ -158,5 +174,21 @@ mod tests {
         assert!(!q.contains(1));
         assert!(q.contains(2));
         assert_eq!(q.lengths().get(&(1, 10)), Some(&1));
+    }
+
+    #[test]
+    fn a_call_defers_to_another_nodes_call_for_the_grace_only() {
+        let q = Queues::new();
+        q.push(w(1, 1, 0, 0));
+        assert!(q.may_defer(1, 1_000, 1_000), "first deferral");
+        assert!(q.may_defer(1, 1_999, 1_000), "within the grace");
+        assert!(
+            !q.may_defer(1, 2_000, 1_000),
+            "the grace is over: served here"
+        );
+        // Leaving the queue forgets it: queued again, it may defer again.
+        q.remove(1);
+        q.push(w(1, 1, 0, 0));
+        assert!(q.may_defer(1, 5_000, 1_000));
     }
 }

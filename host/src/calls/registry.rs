@@ -1,22 +1,24 @@
 //! Live state of every agent across all companies: logged in or not, and the one call (if any)
 //! it is offered, connected to or wrapping up. This is where "one live call at a time across all
-//! companies" is enforced: every change happens under one lock, so two calls in two companies
-//! can never both reserve the same agent. Every change is staged in the live-state journal
-//! under that same lock, so the journal sees the agents' changes in the order they happened.
+//! companies" is enforced, behind [`AgentBook`]: in this process's memory under one lock
+//! ([`LocalAgents`], the embedded store and a single serving node), or in the shared database
+//! by a conditional update (`crate::cluster::SharedAgents`, several nodes serving one
+//! PostgreSQL database).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::ops::Deref;
+use std::sync::Arc;
 
 use switchyard_runtime::Presence;
 
-use super::agent_state::presence_of;
 pub use super::agent_state::{
     AgentId, AgentLive, CallRef, CompanyId, DayStats, Engagement, Phase, RegistryError,
 };
+use super::journal::LiveJournal;
 
-use super::journal::{LiveChange, LiveJournal};
+mod local;
+pub use local::LocalAgents;
 
-/// What [`Registry::sweep`] changed.
+/// What [`AgentBook::sweep`] changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Sweep {
     /// Offers that lapsed without an outcome: (agent, call).
@@ -27,7 +29,7 @@ pub struct Sweep {
     pub overdue: Vec<(AgentId, CallRef)>,
 }
 
-/// The agents [`Registry::reserve`] reserved, and the time it reserved them at.
+/// The agents [`AgentBook::reserve`] reserved, and the time it reserved them at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reserved {
     /// Agents now offered the call, in the order asked.
@@ -36,10 +38,114 @@ pub struct Reserved {
     pub at_ms: u64,
 }
 
-/// Live state of all agents, behind one lock.
+/// How one company sees one agent when deciding a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgentView {
+    /// Presence as the company sees it (another company's work is `busy-elsewhere`).
+    pub presence: Presence,
+    /// Milliseconds idle (0 unless idle).
+    pub idle_ms: u64,
+    /// The agent's counters of the company's local day.
+    pub stats: DayStats,
+}
+
+/// Where agents' live state is kept and changed. Every change is atomic: no agent is ever
+/// engaged with two calls.
+pub trait AgentBook: Send + Sync + 'static {
+    /// Put back agents' live state and counters read from the journal (at start-up).
+    fn restore(
+        &self,
+        agents: Vec<(AgentId, AgentLive)>,
+        stats: Vec<((CompanyId, AgentId), DayStats)>,
+    );
+
+    /// The live state of every agent this call flow answers for (all of them, or on a cluster
+    /// node those engaged with its own calls), for reconciling restored calls.
+    fn snapshot(&self) -> Vec<(AgentId, AgentLive)>;
+
+    /// Replace an agent's engagement while restoring (no checks: the caller reconciles the
+    /// journal's agents with its calls). Freed at `now_ms` when `engagement` is `None`.
+    fn set_engagement(&self, agent: AgentId, engagement: Option<Engagement>, now_ms: u64);
+
+    /// Free `agent` from its engagement in `company`, whatever its phase (an administrator
+    /// releasing a stuck agent). Returns the engagement it had.
+    fn force_release(&self, agent: AgentId, company: CompanyId, now_ms: u64) -> Option<Engagement>;
+
+    /// Log the agent in or out of the agent app. Logging out while offered releases the offer
+    /// (returned); an agent on a call stays on it until the call ends.
+    fn set_logged_in(&self, agent: AgentId, logged_in: bool, now_ms: u64) -> Option<CallRef>;
+
+    /// A copy of the agent's live state.
+    fn get(&self, agent: AgentId) -> AgentLive;
+
+    /// How `company` sees each of `agents` at `now_ms`, with its counters of `local_day`.
+    fn views(
+        &self,
+        company: CompanyId,
+        agents: &[AgentId],
+        now_ms: u64,
+        local_day: i32,
+    ) -> Vec<AgentView>;
+
+    /// Atomically offer `call` to as many of `agents` as are free, in order; returns those
+    /// reserved and when. No agent is ever reserved for two calls.
+    fn reserve(
+        &self,
+        company: CompanyId,
+        call: CallRef,
+        agents: &[AgentId],
+        now_ms: u64,
+        expires_at_ms: &[u64],
+    ) -> Reserved;
+
+    /// Withdraw `call`'s offer to `agent` (declined, no answer, withdrawn). Returns whether the
+    /// agent was offered this call.
+    fn release(&self, agent: AgentId, call: CallRef, now_ms: u64) -> bool;
+
+    /// `agent` answered `call`: it is now on the call.
+    fn connect(&self, agent: AgentId, call: CallRef, now_ms: u64) -> Result<(), RegistryError>;
+
+    /// `call` ended for `agent`: wrap-up starts (for `wrap_up_ms`), today's counters move.
+    /// Returns the talk time in milliseconds.
+    fn end(
+        &self,
+        agent: AgentId,
+        call: CallRef,
+        now_ms: u64,
+        wrap_up_ms: u64,
+        local_day: i32,
+    ) -> Result<u64, RegistryError>;
+
+    /// Today's counters of `agent` in `company` (zero if the day changed).
+    fn day_stats(&self, company: CompanyId, agent: AgentId, local_day: i32) -> DayStats;
+
+    /// Expire lapsed offers and finished wrap-ups at `now_ms`, and report connected calls
+    /// that started `max_call_ms` or longer ago (they stay connected: the caller ends them).
+    fn sweep(&self, now_ms: u64, max_call_ms: u64) -> Sweep;
+
+    /// Whether an agent became free since the last call through another node sharing the
+    /// book (its queued calls should be tried now). Never for the in-memory book.
+    fn freed_elsewhere(&self) -> bool {
+        false
+    }
+
+    /// A change that could not be stored since the last call, if any: the call flow is then
+    /// behind the store and must be restored from it. Never for the in-memory book.
+    fn take_failure(&self) -> Option<switchyard_directory::StoreError> {
+        None
+    }
+
+    /// How `company` sees the agent at `now_ms`: presence and idle milliseconds.
+    fn presence(&self, company: CompanyId, agent: AgentId, now_ms: u64) -> (Presence, u64) {
+        self.views(company, &[agent], now_ms, 0)
+            .first()
+            .map_or((Presence::LoggedOut, 0), |v| (v.presence, v.idle_ms))
+    }
+}
+
+/// Agents' live state, wherever it is kept.
 pub struct Registry {
-    inner: Mutex<Inner>,
-    journal: Arc<dyn LiveJournal>,
+    book: Arc<dyn AgentBook>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -48,369 +154,28 @@ impl std::fmt::Debug for Registry {
     }
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    agents: HashMap<AgentId, AgentLive>,
-    stats: HashMap<(CompanyId, AgentId), DayStats>,
-    /// Time of the latest change. Callers read the clock before they wait for the lock, so a
-    /// change may arrive with an earlier time than the one before it; changes are stamped no
-    /// earlier than this, so their times follow the order they happened in (an agent's next
-    /// offer never appears to start before its previous call ended).
-    clock_ms: u64,
-}
-
-impl Inner {
-    /// The time to stamp a change made now: `now_ms`, or the latest change's time if later.
-    fn stamp(&mut self, now_ms: u64) -> u64 {
-        self.clock_ms = self.clock_ms.max(now_ms);
-        self.clock_ms
-    }
-}
-
 impl Registry {
-    /// An empty registry staging its changes in `journal`.
+    /// An empty in-memory registry staging its changes in `journal`.
     pub fn with_journal(journal: Arc<dyn LiveJournal>) -> Self {
-        Self {
-            inner: Mutex::default(),
-            journal,
-        }
+        Self::over(Arc::new(LocalAgents::with_journal(journal)))
     }
 
-    /// Put back agents' live state and counters read from the journal (at start-up).
-    pub fn restore(
-        &self,
-        agents: impl IntoIterator<Item = (AgentId, AgentLive)>,
-        stats: impl IntoIterator<Item = ((CompanyId, AgentId), DayStats)>,
-    ) {
-        let mut inner = self.lock();
-        inner.agents.extend(agents);
-        inner.stats.extend(stats);
-        let latest = inner
-            .agents
-            .values()
-            .map(|a| a.free_since_ms)
-            .max()
-            .unwrap_or(0);
-        inner.clock_ms = inner.clock_ms.max(latest);
+    /// A registry over `book` (a cluster node's shared one).
+    pub fn over(book: Arc<dyn AgentBook>) -> Self {
+        Self { book }
     }
 
-    /// Every agent's live state (for reconciling restored calls).
-    pub fn snapshot(&self) -> Vec<(AgentId, AgentLive)> {
-        let inner = self.lock();
-        let mut v: Vec<_> = inner.agents.iter().map(|(a, l)| (*a, *l)).collect();
-        v.sort_unstable_by_key(|(a, _)| *a);
-        v
+    /// The book itself, to share with a successor call flow.
+    pub fn book(&self) -> Arc<dyn AgentBook> {
+        Arc::clone(&self.book)
     }
+}
 
-    /// Replace an agent's engagement while restoring (no checks: the caller reconciles the
-    /// journal's agents with its calls).
-    /// Freed at `now_ms` when `engagement` is `None`.
-    pub fn set_engagement(&self, agent: AgentId, engagement: Option<Engagement>, now_ms: u64) {
-        let mut inner = self.lock();
-        let live = inner.agents.entry(agent).or_default();
-        if engagement.is_none() && live.engagement.is_some() {
-            live.free_since_ms = live.free_since_ms.max(now_ms);
-        }
-        live.engagement = engagement;
-        self.stage(&inner, &[agent], None);
-    }
+impl Deref for Registry {
+    type Target = dyn AgentBook;
 
-    /// Free `agent` from its engagement in `company`, whatever its phase (an administrator
-    /// releasing a stuck agent). Returns the engagement it had.
-    pub fn force_release(
-        &self,
-        agent: AgentId,
-        company: CompanyId,
-        now_ms: u64,
-    ) -> Option<Engagement> {
-        let mut inner = self.lock();
-        let now_ms = inner.stamp(now_ms);
-        let live = inner.agents.get_mut(&agent)?;
-        let engagement = live.engagement.filter(|e| e.company == company)?;
-        live.engagement = None;
-        live.free_since_ms = now_ms;
-        self.stage(&inner, &[agent], None);
-        Some(engagement)
-    }
-
-    /// Stage the current state of `agents` (and one counter) in the journal, under the lock.
-    fn stage(&self, inner: &Inner, agents: &[AgentId], stats: Option<(CompanyId, AgentId)>) {
-        let mut changes: Vec<LiveChange> = agents
-            .iter()
-            .map(|a| LiveChange::Agent(*a, inner.agents.get(a).copied().unwrap_or_default()))
-            .collect();
-        if let Some(key) = stats
-            && let Some(s) = inner.stats.get(&key)
-        {
-            changes.push(LiveChange::Stats(key.0, key.1, *s));
-        }
-        if changes.is_empty() {
-            return;
-        }
-        if let Err(e) = self.journal.stage(&mut changes) {
-            tracing::error!(error = %e, "could not stage agents' live state");
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while holding the lock cannot leave a half-applied change (every method
-        // mutates in one step), so a poisoned lock is safe to keep using.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Log the agent in or out of the agent app. Logging out while offered releases the offer;
-    /// an agent on a call stays on it until the call ends.
-    pub fn set_logged_in(&self, agent: AgentId, logged_in: bool, now_ms: u64) -> Option<CallRef> {
-        let mut inner = self.lock();
-        let now_ms = inner.stamp(now_ms);
-        let live = inner.agents.entry(agent).or_default();
-        let mut released = None;
-        if logged_in && !live.logged_in {
-            live.free_since_ms = now_ms;
-        }
-        if !logged_in
-            && let Some(Engagement {
-                call,
-                phase: Phase::Offered { .. },
-                ..
-            }) = live.engagement
-        {
-            live.engagement = None;
-            released = Some(call);
-        }
-        live.logged_in = logged_in;
-        self.stage(&inner, &[agent], None);
-        released
-    }
-
-    /// A copy of the agent's live state.
-    pub fn get(&self, agent: AgentId) -> AgentLive {
-        self.lock().agents.get(&agent).copied().unwrap_or_default()
-    }
-
-    /// How `company` sees the agent at `now_ms`: another company's work is only ever
-    /// `busy-elsewhere`, with no detail.
-    pub fn presence(&self, company: CompanyId, agent: AgentId, now_ms: u64) -> (Presence, u64) {
-        let inner = self.lock();
-        let live = inner.agents.get(&agent).copied().unwrap_or_default();
-        presence_of(&live, company, now_ms)
-    }
-
-    /// Presence and idle time for many agents under one lock.
-    pub fn presences(
-        &self,
-        company: CompanyId,
-        agents: &[AgentId],
-        now_ms: u64,
-    ) -> Vec<(Presence, u64)> {
-        let inner = self.lock();
-        agents
-            .iter()
-            .map(|a| {
-                presence_of(
-                    &inner.agents.get(a).copied().unwrap_or_default(),
-                    company,
-                    now_ms,
-                )
-            })
-            .collect()
-    }
-
-    /// Atomically offer `call` to as many of `agents` as are free, in order; returns those
-    /// reserved and when. No agent is ever reserved for two calls.
-    pub fn reserve(
-        &self,
-        company: CompanyId,
-        call: CallRef,
-        agents: &[AgentId],
-        now_ms: u64,
-        expires_at_ms: &[u64],
-    ) -> Reserved {
-        let mut inner = self.lock();
-        let now_ms = inner.stamp(now_ms);
-        let mut reserved = Vec::with_capacity(agents.len());
-        for (i, agent) in agents.iter().enumerate() {
-            let Some(live) = inner.agents.get_mut(agent) else {
-                continue;
-            };
-            if !live.is_free(now_ms) {
-                continue;
-            }
-            let expires = expires_at_ms.get(i).copied().unwrap_or(now_ms);
-            live.engagement = Some(Engagement {
-                company,
-                call,
-                phase: Phase::Offered {
-                    expires_at_ms: expires,
-                },
-            });
-            reserved.push(*agent);
-        }
-        self.stage(&inner, &reserved, None);
-        Reserved {
-            agents: reserved,
-            at_ms: now_ms,
-        }
-    }
-
-    /// Withdraw `call`'s offer to `agent` (declined, no answer, withdrawn). Returns whether the
-    /// agent was offered this call.
-    pub fn release(&self, agent: AgentId, call: CallRef, now_ms: u64) -> bool {
-        let mut inner = self.lock();
-        let now_ms = inner.stamp(now_ms);
-        let Some(live) = inner.agents.get_mut(&agent) else {
-            return false;
-        };
-        match live.engagement {
-            Some(Engagement {
-                call: c,
-                phase: Phase::Offered { .. },
-                ..
-            }) if c == call => {
-                live.engagement = None;
-                live.free_since_ms = now_ms;
-                self.stage(&inner, &[agent], None);
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// `agent` answered `call`: it is now on the call.
-    pub fn connect(&self, agent: AgentId, call: CallRef, now_ms: u64) -> Result<(), RegistryError> {
-        let mut inner = self.lock();
-        let now_ms = inner.stamp(now_ms);
-        let live = inner
-            .agents
-            .get_mut(&agent)
-            .ok_or(RegistryError::NotOffered(agent))?;
-        match live.engagement {
-            Some(Engagement {
-                call: c,
-                company,
-                phase: Phase::Offered { .. },
-            }) if c == call => {
-                live.engagement = Some(Engagement {
-                    company,
-                    call,
-                    phase: Phase::OnCall { since_ms: now_ms },
-                });
-                self.stage(&inner, &[agent], None);
-                Ok(())
-            }
-            _ => Err(RegistryError::NotOffered(agent)),
-        }
-    }
-
-    /// `call` ended for `agent`: wrap-up starts (for `wrap_up_ms`), today's counters move.
-    /// Returns the talk time in milliseconds.
-    pub fn end(
-        &self,
-        agent: AgentId,
-        call: CallRef,
-        now_ms: u64,
-        wrap_up_ms: u64,
-        local_day: i32,
-    ) -> Result<u64, RegistryError> {
-        let mut inner = self.lock();
-        let now_ms = inner.stamp(now_ms);
-        let live = inner
-            .agents
-            .get_mut(&agent)
-            .ok_or(RegistryError::NotOnCall(agent))?;
-        let (company, since_ms) = match live.engagement {
-            Some(Engagement {
-                call: c,
-                company,
-                phase: Phase::OnCall { since_ms },
-            }) if c == call => (company, since_ms),
-            _ => return Err(RegistryError::NotOnCall(agent)),
-        };
-        let talk_ms = now_ms.saturating_sub(since_ms);
-        if wrap_up_ms == 0 {
-            live.engagement = None;
-            live.free_since_ms = now_ms;
-        } else {
-            live.engagement = Some(Engagement {
-                company,
-                call,
-                phase: Phase::WrapUp {
-                    until_ms: now_ms + wrap_up_ms,
-                },
-            });
-        }
-        let stats = inner.stats.entry((company, agent)).or_default();
-        if stats.day != local_day {
-            *stats = DayStats {
-                day: local_day,
-                ..DayStats::default()
-            };
-        }
-        stats.calls += 1;
-        stats.talk_ms += talk_ms;
-        self.stage(&inner, &[agent], Some((company, agent)));
-        Ok(talk_ms)
-    }
-
-    /// Today's counters of `agent` in `company` (zero if the day changed).
-    pub fn day_stats(&self, company: CompanyId, agent: AgentId, local_day: i32) -> DayStats {
-        let inner = self.lock();
-        match inner.stats.get(&(company, agent)) {
-            Some(s) if s.day == local_day => *s,
-            _ => DayStats {
-                day: local_day,
-                ..DayStats::default()
-            },
-        }
-    }
-
-    /// Expire lapsed offers and finished wrap-ups at `now_ms`, and report connected calls
-    /// that started `max_call_ms` or longer ago (they stay connected: the caller ends them).
-    pub fn sweep(&self, now_ms: u64, max_call_ms: u64) -> Sweep {
-        let mut inner = self.lock();
-        let now_ms = inner.stamp(now_ms);
-        let mut out = Sweep::default();
-        let mut changed = Vec::new();
-        for (agent, live) in inner.agents.iter_mut() {
-            match live.engagement {
-                Some(Engagement {
-                    call,
-                    phase: Phase::Offered { expires_at_ms },
-                    ..
-                }) if expires_at_ms <= now_ms => {
-                    live.engagement = None;
-                    live.free_since_ms = now_ms;
-                    out.lapsed_offers.push((*agent, call));
-                    changed.push(*agent);
-                }
-                Some(Engagement {
-                    phase: Phase::WrapUp { until_ms },
-                    ..
-                }) if until_ms <= now_ms => {
-                    live.engagement = None;
-                    live.free_since_ms = until_ms;
-                    if live.logged_in {
-                        out.freed.push(*agent);
-                    }
-                    changed.push(*agent);
-                }
-                Some(Engagement {
-                    call,
-                    phase: Phase::OnCall { since_ms },
-                    ..
-                }) if since_ms.saturating_add(max_call_ms) <= now_ms => {
-                    out.overdue.push((*agent, call));
-                }
-                _ => {}
-            }
-        }
-        self.stage(&inner, &changed, None);
-        out.lapsed_offers.sort_unstable();
-        out.freed.sort_unstable();
-        out.overdue.sort_unstable();
-        out
+    fn deref(&self) -> &Self::Target {
+        &*self.book
     }
 }
 

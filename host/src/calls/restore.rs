@@ -38,6 +38,32 @@ impl CallCenter {
     /// the service was down (lapsed offers, wrap-ups, queue timeouts, overlong calls).
     pub fn restore(&self, now_ms: u64) -> Result<Restored, CallError> {
         let snapshot = self.journal.load()?;
+        let restored: Vec<CallRef> = snapshot.calls.iter().map(|(c, _)| c.call_ref).collect();
+        self.journal.prune_claims(&restored)?;
+        self.bring_back(snapshot, now_ms, None)
+    }
+
+    /// Carry on `calls`, a node's that stopped answering, whose claims and engaged agents this
+    /// node (of a cluster) took over: they are restored, reconciled and acted on as at
+    /// start-up, beside this call flow's own live calls. Calls already live here are left as
+    /// they are, so adopting again after a failure is safe.
+    pub fn adopt(&self, calls: &HashSet<CallRef>, now_ms: u64) -> Result<Restored, CallError> {
+        let mut snapshot = self.journal.load()?;
+        snapshot.agents.clear();
+        snapshot.stats.clear();
+        snapshot
+            .calls
+            .retain(|(c, _)| calls.contains(&c.call_ref) && self.live_by_ref(c.call_ref).is_none());
+        self.bring_back(snapshot, now_ms, Some(calls))
+    }
+
+    /// Restores `snapshot`; `only`: the calls whose agents may be repaired (all when `None`).
+    fn bring_back(
+        &self,
+        snapshot: super::journal::LiveSnapshot,
+        now_ms: u64,
+        only: Option<&HashSet<CallRef>>,
+    ) -> Result<Restored, CallError> {
         let mut report = Restored {
             agents: snapshot.agents.len(),
             calls: snapshot.calls.len(),
@@ -80,12 +106,12 @@ impl CallCenter {
             }
         }
         calls.retain(|c| c.stage != Stage::Finished);
-        report.repaired += self.free_orphans(&calls, now_ms);
+        report.repaired += self.free_orphans(&calls, now_ms, only);
         for call in calls {
             if let Some(w) = call.waiting {
                 self.queues.push(w);
             }
-            if !self.admit(&Arc::new(Mutex::new(call))) {
+            if !self.admit(&Arc::new(Mutex::new(call)))? {
                 report.repaired += 1;
             }
         }
@@ -233,7 +259,14 @@ impl CallCenter {
 
     /// Agents offered or connected to a call that is not live, or offered a call that does
     /// not list them (the crash fell between the two records): free them.
-    fn free_orphans(&self, calls: &[LiveCall], now_ms: u64) -> usize {
+    /// With `only`, agents engaged with other calls are left alone (they belong to this call
+    /// flow's own live calls, which may be changing meanwhile).
+    fn free_orphans(
+        &self,
+        calls: &[LiveCall],
+        now_ms: u64,
+        only: Option<&HashSet<CallRef>>,
+    ) -> usize {
         let by_ref: HashMap<CallRef, &LiveCall> = calls.iter().map(|c| (c.call_ref, c)).collect();
         let connected: HashSet<(CallRef, u64)> = calls
             .iter()
@@ -245,6 +278,9 @@ impl CallCenter {
         let mut repaired = 0;
         for (agent, live) in self.registry.snapshot() {
             let Some(e) = live.engagement else { continue };
+            if only.is_some_and(|only| !only.contains(&e.call)) {
+                continue;
+            }
             let orphan = match e.phase {
                 Phase::Offered { .. } => by_ref
                     .get(&e.call)

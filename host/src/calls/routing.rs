@@ -88,7 +88,7 @@ impl CallCenter {
         let shared = Arc::new(Mutex::new(LiveCall::new(
             call_ref, arrival, now_ms, seed, pinned,
         )));
-        if !self.admit(&shared) {
+        if !self.admit(&shared)? {
             let call_id = lock_call(&shared).call_id.clone();
             return Err(CallError::DuplicateCall(call_id));
         }

@@ -1,7 +1,7 @@
 //! What the platform and the agent app read of live state, by value: where a live call is,
 //! the platform's live calls, an agent's presence. Handlers get these views, never the locks.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::center::{CallCenter, CallError, lock_call};
 use super::live::{LiveCall, Stage};
@@ -9,7 +9,7 @@ use super::log::OfferOutcome;
 use super::registry::AgentLive;
 
 /// Where a live call is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallStatus {
     /// The platform's call id.
     pub call_id: String,
@@ -51,7 +51,7 @@ impl From<&LiveCall> for CallStatus {
 }
 
 /// An agent's presence as the agent app sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PresenceView {
     /// Logged in.
     pub logged_in: bool,

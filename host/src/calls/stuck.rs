@@ -10,7 +10,7 @@ use super::log::{CallOutcome, OfferOutcome};
 use super::registry::Phase;
 
 /// What releasing an agent did.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Released {
     /// The agent.
     pub agent_id: u64,

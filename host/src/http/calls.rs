@@ -11,7 +11,8 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Path, Query};
 use crate::app::AppState;
 use crate::calls::{CallEvent, CallStatus, CallUpdate, IncomingCall, clock::now_ms};
+use crate::cluster::forward::{ToOwner, ask_peers};
 
 /// Query of the telephony stream.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -67,7 +69,7 @@ pub struct NewCall {
 }
 
 /// The calls a platform still has, after its own restart.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReconcileBody {
     /// Every call id the platform still has up (at most 100 000).
@@ -75,7 +77,7 @@ pub struct ReconcileBody {
 }
 
 /// What reconciliation ended.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Reconciled {
     /// Calls Switchyard held live that the platform no longer has: ended as `reconciled`.
     pub ended: Vec<String>,
@@ -177,6 +179,7 @@ pub(super) async fn take_call(
     let platform = platform_of(p)?;
     state
         .blocking(move |s| {
+            s.catch_up()?;
             let req = IncomingCall {
                 platform,
                 call_id: body.call_id,
@@ -205,14 +208,25 @@ fn unknown_call(call_id: &str) -> ApiError {
 async fn get_call(
     State(state): State<AppState>,
     Caller(p): Caller,
+    headers: HeaderMap,
     Path(call_id): Path<String>,
-) -> Result<axum::Json<CallStatus>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let platform = platform_of(&p)?;
+    let elsewhere = ToOwner::<()> {
+        platform,
+        call_id: &call_id,
+        headers: &headers,
+        body: None,
+        path: format!("/v1/calls/{}", encode_segment(&call_id)),
+    };
+    if let Some(status) = elsewhere.send::<serde_json::Value>(&state).await? {
+        return Ok(axum::Json(status).into_response());
+    }
     let status = state
         .calls()
         .status(platform, &call_id)
         .ok_or_else(|| unknown_call(&call_id))?;
-    Ok(axum::Json(status))
+    Ok(axum::Json(status).into_response())
 }
 
 /// This platform's live calls, oldest first (to compare with its own after a restart).
@@ -221,11 +235,21 @@ async fn get_call(
 async fn list_calls(
     State(state): State<AppState>,
     Caller(p): Caller,
+    headers: HeaderMap,
 ) -> Result<axum::Json<Vec<CallStatus>>, ApiError> {
     let platform = platform_of(&p)?;
-    let calls = state
+    let mut calls = state
         .blocking(move |s| Ok(s.calls().live_calls(platform)))
         .await?;
+    // On a cluster, the other nodes' calls too.
+    for theirs in ask_peers::<(), Vec<CallStatus>>(&state, &headers, "/v1/calls", None).await? {
+        calls.extend(theirs);
+    }
+    calls.sort_by(|a, b| {
+        a.started_ms
+            .cmp(&b.started_ms)
+            .then_with(|| a.call_id.cmp(&b.call_id))
+    });
     Ok(axum::Json(calls))
 }
 
@@ -236,6 +260,7 @@ async fn list_calls(
 async fn reconcile(
     State(state): State<AppState>,
     Caller(p): Caller,
+    headers: HeaderMap,
     Json(body): Json<ReconcileBody>,
 ) -> Result<axum::Json<Reconciled>, ApiError> {
     let platform = platform_of(&p)?;
@@ -247,12 +272,16 @@ async fn reconcile(
             hint: "list only the calls the platform still has up",
         });
     }
-    let ended = state
+    // On a cluster, each node ends its own calls the platform no longer has.
+    let theirs: Vec<Reconciled> =
+        ask_peers(&state, &headers, "/v1/calls/reconcile", Some(&body)).await?;
+    let mut ended = state
         .blocking(move |s| {
             Ok(s.calls()
                 .reconcile(platform, &body.live_call_ids, now_ms())?)
         })
         .await?;
+    ended.extend(theirs.into_iter().flat_map(|r| r.ended));
     Ok(axum::Json(Reconciled { ended }))
 }
 
@@ -263,23 +292,41 @@ async fn reconcile(
 async fn call_event(
     State(state): State<AppState>,
     Caller(p): Caller,
+    headers: HeaderMap,
     Path(call_id): Path<String>,
     Json(event): Json<CallEvent>,
 ) -> Result<axum::Json<CallUpdate>, ApiError> {
-    Ok(axum::Json(apply_event(&state, &p, call_id, event).await?))
+    Ok(axum::Json(
+        apply_event(&state, &p, &headers, call_id, event).await?,
+    ))
 }
 
 /// Applies an outcome `p` posts about its call and decides the next instruction (shared with
-/// the Kamailio adapter).
+/// the Kamailio adapter); on a cluster, the node holding the call does (`headers` carry the
+/// caller's credentials to it).
 pub(super) async fn apply_event(
     state: &AppState,
     p: &Principal,
+    headers: &HeaderMap,
     call_id: String,
     event: CallEvent,
 ) -> Result<CallUpdate, ApiError> {
     let platform = platform_of(p)?;
+    let elsewhere = ToOwner {
+        platform,
+        call_id: &call_id,
+        headers,
+        body: Some(&event),
+        path: format!("/v1/calls/{}/events", encode_segment(&call_id)),
+    };
+    if let Some(update) = elsewhere.send(state).await? {
+        return Ok(update);
+    }
     state
-        .blocking(move |s| Ok(s.calls().event(platform, &call_id, event, now_ms())?))
+        .blocking(move |s| {
+            s.catch_up()?;
+            Ok(s.calls().event(platform, &call_id, event, now_ms())?)
+        })
         .await
 }
 
@@ -311,4 +358,17 @@ async fn telephony_stream(
         e.for_platform && e.platform == platform && p.can_post_for(&e.number)
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// `segment` percent-encoded for a URL path (a platform's call id may hold any character).
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

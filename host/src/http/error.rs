@@ -77,6 +77,32 @@ pub enum ApiError {
     /// A failure of ours; the detail is logged, not answered.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The node holding the call answered this error to the forwarded request (cluster).
+    #[error("{message}")]
+    Relayed {
+        /// Its status.
+        status: StatusCode,
+        /// Its code.
+        code: String,
+        /// Its message.
+        message: String,
+        /// Its hint.
+        hint: String,
+    },
+    /// The node holding the call (cluster) did not answer the forwarded request.
+    #[error("the node holding this call did not answer: {0}")]
+    OwnerUnavailable(String),
+}
+
+impl From<crate::cluster::ClusterError> for ApiError {
+    fn from(e: crate::cluster::ClusterError) -> Self {
+        use crate::cluster::ClusterError as C;
+        match e {
+            C::Store(e) => Self::Directory(DirectoryError::Storage(e)),
+            C::Policies(e) => Self::Policy(e),
+            C::Adopt(e) => Self::Call(e),
+        }
+    }
 }
 
 /// What to do about a store failure.
@@ -168,6 +194,13 @@ impl ApiError {
                 "internal".to_owned(),
                 "internal error".to_owned(),
                 "retry later; the service log has the details".to_owned(),
+            ),
+            Self::Relayed { status, code, message, hint } => (*status, code.clone(), message.clone(), hint.clone()),
+            Self::OwnerUnavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "call_owner_unavailable".to_owned(),
+                self.to_string(),
+                "retry in a moment: when a node stops answering, another node of the cluster adopts its calls within a few seconds (GET /v1/cluster/nodes lists them)".to_owned(),
             ),
         }
     }

@@ -303,6 +303,7 @@ async fn kamailio_call(
 async fn kamailio_event(
     State(state): State<AppState>,
     Caller(p): Caller,
+    headers: axum::http::HeaderMap,
     AnyJson(body): AnyJson<SipEvent>,
 ) -> Result<axum::Json<SipAnswer>, ApiError> {
     let agent = || {
@@ -326,7 +327,7 @@ async fn kamailio_event(
             ));
         }
     };
-    let update = apply_event(&state, &p, body.call_id, event).await?;
+    let update = apply_event(&state, &p, &headers, body.call_id, event).await?;
     Ok(axum::Json(answer(&state, &update)))
 }
 

@@ -163,8 +163,11 @@ async fn activate_policy(
         .blocking(move |s| {
             admin(s, &p, company_id)?;
             let config = body.config.map(|c| c.to_string()).unwrap_or_default();
-            Ok(s.policy_admin()
-                .activate(company_id, body.version, config, &who(&p), now_ms())?)
+            let activation =
+                s.policy_admin()
+                    .activate(company_id, body.version, config, &who(&p), now_ms())?;
+            s.announce_policy_change().map_err(storage)?;
+            Ok(activation)
         })
         .await?;
     Ok(axum::Json(activation))
@@ -184,6 +187,7 @@ async fn deactivate_policy(
             admin(s, &p, company_id)?;
             s.policy_admin()
                 .deactivate(company_id, &who(&p), now_ms())?;
+            s.announce_policy_change().map_err(storage)?;
             Ok(())
         })
         .await?;
@@ -202,7 +206,9 @@ async fn rollback_policy(
     let activation = state
         .blocking(move |s| {
             admin(s, &p, company_id)?;
-            Ok(s.policy_admin().rollback(company_id, &who(&p), now_ms())?)
+            let activation = s.policy_admin().rollback(company_id, &who(&p), now_ms())?;
+            s.announce_policy_change().map_err(storage)?;
+            Ok(activation)
         })
         .await?;
     Ok(axum::Json(activation))
@@ -322,4 +328,9 @@ async fn simulate_version(
         })
         .await?;
     Ok(axum::Json(simulation))
+}
+
+/// A store failure after the change was made: 503, the request may be retried.
+fn storage(e: switchyard_directory::StoreError) -> ApiError {
+    ApiError::Directory(switchyard_directory::DirectoryError::Storage(e))
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchyard_directory::Principal;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,7 +29,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Log in to or out of the agent app.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresenceBody {
     /// `true` to log in (ready for calls in every company where status and Take Calls allow).
@@ -53,9 +53,21 @@ fn agent_of(p: &Principal) -> Result<u64, ApiError> {
 async fn set_presence(
     State(state): State<AppState>,
     Caller(p): Caller,
+    headers: axum::http::HeaderMap,
     Json(body): Json<PresenceBody>,
 ) -> Result<axum::Json<PresenceView>, ApiError> {
     let agent = agent_of(&p)?;
+    // On a cluster, logging out while offered another node's call: that node withdraws the
+    // offer and moves its call on.
+    if !body.logged_in {
+        let forward = (reqwest::Method::PUT, "/v1/me/presence", &body);
+        if let Some(view) =
+            crate::cluster::forward::to_owner_of_agents_call(&state, &headers, agent, true, forward)
+                .await?
+        {
+            return Ok(axum::Json(view));
+        }
+    }
     let view = state
         .blocking(move |s| Ok(s.calls().set_presence(agent, body.logged_in, now_ms())?))
         .await?;

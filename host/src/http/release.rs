@@ -40,6 +40,7 @@ fn who(p: &Principal) -> String {
 async fn release_agent(
     State(state): State<AppState>,
     Caller(p): Caller,
+    headers: axum::http::HeaderMap,
     Path((company_id, agent_id)): Path<(u64, u64)>,
 ) -> Result<axum::Json<Released>, ApiError> {
     let access = super::reports::access(&state, &p, company_id)?;
@@ -49,6 +50,15 @@ async fn release_agent(
             message: "only the company's administrators release agents".into(),
             hint: "ask an admin of this company, its manager or the operator".into(),
         });
+    }
+    // On a cluster, the node holding the agent's call releases it.
+    let path = format!("/v1/companies/{company_id}/agents/{agent_id}/release");
+    let forward = (reqwest::Method::POST, path.as_str(), &serde_json::json!({}));
+    if let Some(released) =
+        crate::cluster::forward::to_owner_of_agents_call(&state, &headers, agent_id, false, forward)
+            .await?
+    {
+        return Ok(axum::Json(released));
     }
     let by = who(&p);
     let released = state

@@ -25,10 +25,21 @@ const SEED: u64 = 0x5EED_CA11_F10E_2026;
 
 /// Updates pushed on the telephony stream, by call id.
 #[derive(Default)]
-struct Pushes(Mutex<HashMap<String, VecDeque<Value>>>);
+pub(crate) struct Pushes(Mutex<HashMap<String, VecDeque<Value>>>);
 
 impl Pushes {
-    fn add(&self, pushed: Value) {
+    /// Collects every update `tel`'s telephony stream pushes, until the task is aborted.
+    pub(crate) async fn follow(pushes: &Arc<Self>, tel: &Client) -> tokio::task::JoinHandle<()> {
+        let mut stream = tel.stream("/v1/telephony/stream").await;
+        let pushes = Arc::clone(pushes);
+        tokio::spawn(async move {
+            while let Some(pushed) = stream.next_call(Duration::from_secs(600)).await {
+                pushes.add(pushed);
+            }
+        })
+    }
+
+    pub(crate) fn add(&self, pushed: Value) {
         let call_id = pushed["update"]["call_id"].as_str().unwrap().to_owned();
         let mut map = self.0.lock().unwrap();
         map.entry(call_id)
@@ -56,7 +67,7 @@ impl Pushes {
 
 /// How the platform saw a call end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Ended {
+pub(crate) struct Ended {
     call_id: String,
     company: u64,
     outcome: &'static str,
@@ -66,11 +77,12 @@ struct Ended {
 }
 
 /// Extensions by (company, agent).
-type Extensions = HashMap<(u64, u64), String>;
+pub(crate) type Extensions = HashMap<(u64, u64), String>;
 
-/// Plays the telephony platform for one call until it is over.
-async fn drive(
-    tel: Client,
+/// Plays the telephony platform for one call until it is over, each request to one of `tels`
+/// (the same platform at several nodes of a cluster) drawn at random.
+pub(crate) async fn drive(
+    tels: Arc<Vec<Client>>,
     pushes: Arc<Pushes>,
     extensions: Arc<Extensions>,
     call_id: String,
@@ -86,8 +98,10 @@ async fn drive(
         answered_by,
         served_from_queue,
     };
-    let mut update = call(&tel, &call_id, &number).await;
+    let pick = |rng: &mut Rng| tels[rng.below(tels.len() as u64) as usize].clone();
+    let mut update = call(&pick(&mut rng), &call_id, &number).await;
     loop {
+        let tel = pick(&mut rng);
         assert_eq!(update["company_id"], company, "{update}");
         let instruction = &update["instruction"];
         let ringing: Vec<u64> = match action(&update) {
@@ -173,7 +187,7 @@ async fn drive(
 
 /// Three companies; agent `a` belongs to companies `a % 3` and `a + 1 % 3`, and the even ones
 /// to the third as well; extensions differ per company. Everyone logged in.
-async fn world(server: &Server) -> (Vec<Co>, Vec<u64>, Extensions) {
+pub(crate) async fn world(server: &Server) -> (Vec<Co>, Vec<u64>, Extensions) {
     let account = server.operator().account("Stress BPO").await;
     let mut cos = Vec::new();
     for c in 0..COMPANIES {
@@ -223,38 +237,59 @@ pub(crate) async fn stress_and_audit(seed: u64, total: usize, in_flight: usize) 
     let tel = crate::calls_support::telephony(&server, &numbers).await;
 
     let pushes = Arc::new(Pushes::default());
-    let mut stream = tel.stream("/v1/telephony/stream").await;
-    let listener = {
-        let pushes = Arc::clone(&pushes);
-        tokio::spawn(async move {
-            while let Some(pushed) = stream.next_call(Duration::from_secs(600)).await {
-                pushes.add(pushed);
-            }
-        })
-    };
+    let listener = Pushes::follow(&pushes, &tel).await;
 
+    let tels = Arc::new(vec![tel.clone()]);
+    let ended = run_calls(
+        &tels,
+        &pushes,
+        &extensions,
+        &cos,
+        seed,
+        total,
+        in_flight,
+        "stress",
+    )
+    .await;
+    listener.abort();
+
+    audit(&server, &cos, &agents, &extensions, &ended).await;
+}
+
+/// Places `total` calls (`{prefix}-{i}`) to random companies of `cos`, at most `in_flight` at
+/// once, each played by [`drive`] with outcomes drawn from `seed`; returns how each ended.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_calls(
+    tels: &Arc<Vec<Client>>,
+    pushes: &Arc<Pushes>,
+    extensions: &Arc<Extensions>,
+    cos: &[Co],
+    seed: u64,
+    total: usize,
+    in_flight: usize,
+    prefix: &str,
+) -> Vec<Ended> {
     let mut rng = Rng::new(seed);
     let slots = Arc::new(Semaphore::new(in_flight));
     let mut calls = JoinSet::new();
     for i in 0..total {
         let slot = Arc::clone(&slots).acquire_owned().await.unwrap();
-        let co = &cos[rng.below(COMPANIES as u64) as usize];
+        let co = &cos[rng.below(cos.len() as u64) as usize];
         let call_seed = rng.next();
-        let (tel, pushes, extensions) = (tel.clone(), Arc::clone(&pushes), Arc::clone(&extensions));
-        let (call_id, co) = (format!("stress-{i}"), (co.id, co.number.clone()));
+        let (tels, pushes, extensions) =
+            (Arc::clone(tels), Arc::clone(pushes), Arc::clone(extensions));
+        let (call_id, co) = (format!("{prefix}-{i}"), (co.id, co.number.clone()));
         calls.spawn(async move {
             // The slot is freed when the call is over.
             let _slot = slot;
-            drive(tel, pushes, extensions, call_id, co, Rng::new(call_seed)).await
+            drive(tels, pushes, extensions, call_id, co, Rng::new(call_seed)).await
         });
     }
     let mut ended = Vec::new();
     while let Some(done) = calls.join_next().await {
         ended.push(done.unwrap());
     }
-    listener.abort();
-
-    audit(&server, &cos, &agents, &extensions, &ended).await;
+    ended
 }
 
 /// The checks after every call is over.
@@ -265,6 +300,38 @@ async fn audit(
     extensions: &Extensions,
     ended: &[Ended],
 ) {
+    audit_logs(cos, extensions, ended).await;
+    // Nothing is left reserved, live or queued.
+    let calls = server.state().calls();
+    assert_eq!(calls.live_count(), 0);
+    assert!(calls.queues().all().is_empty());
+    for agent in agents {
+        let live = calls.registry().get(*agent);
+        assert!(
+            live.engagement.is_none(),
+            "agent {agent} is stuck: {live:?}"
+        );
+    }
+    assert_boards_idle(cos).await;
+}
+
+/// Every company's board shows every member idle.
+pub(crate) async fn assert_boards_idle(cos: &[Co]) {
+    for co in cos {
+        let board = co
+            .admin
+            .get(&format!("/v1/companies/{}/board", co.id))
+            .await
+            .expect(200);
+        for entry in board.as_array().unwrap() {
+            assert_eq!(entry["detail"]["activity"], "idle", "{}: {entry}", co.name);
+        }
+    }
+}
+
+/// The logs' part of the audit: every call logged exactly once under its company with the
+/// outcome the platform saw, right extensions, no agent's engagements overlapping.
+pub(crate) async fn audit_logs(cos: &[Co], extensions: &Extensions, ended: &[Ended]) {
     let calls_placed = ended.len();
     let count = |outcome: &str| ended.iter().filter(|e| e.outcome == outcome).count();
     let served: u32 = ended.iter().map(|e| e.served_from_queue).sum();
@@ -304,26 +371,4 @@ async fn audit(
     }
     // Each agent's engagements across all companies never overlap.
     crate::calls_support::assert_never_double_booked(logged.values().map(|(_, log)| log));
-
-    // Nothing is left reserved, live or queued.
-    let calls = server.state().calls();
-    assert_eq!(calls.live_count(), 0);
-    assert!(calls.queues().all().is_empty());
-    for agent in agents {
-        let live = calls.registry().get(*agent);
-        assert!(
-            live.engagement.is_none(),
-            "agent {agent} is stuck: {live:?}"
-        );
-    }
-    for co in cos {
-        let board = co
-            .admin
-            .get(&format!("/v1/companies/{}/board", co.id))
-            .await
-            .expect(200);
-        for entry in board.as_array().unwrap() {
-            assert_eq!(entry["detail"]["activity"], "idle", "{}: {entry}", co.name);
-        }
-    }
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::support::{Client, Server, id};
 
 /// A company with an admin key, one department and one number mapped to it.
+#[derive(Clone)]
 pub struct Co {
     pub id: u64,
     pub name: String,

@@ -3,6 +3,7 @@
 //! binary with one module per concern.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod active_active;
 mod calls_audit;
 mod calls_flow;
 mod calls_policies;

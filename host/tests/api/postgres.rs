@@ -347,7 +347,7 @@ async fn a_hung_database_answers_503_within_the_timeout_never_a_hang() {
 }
 
 /// Runs `sql` in the database at `url` as the tests' superuser.
-fn admin_sql(url: &str, sql: &str) {
+pub(crate) fn admin_sql(url: &str, sql: &str) {
     let pg =
         switchyard_directory::pg::Pg::new(url, &switchyard_directory::pg::PgSettings::default())
             .unwrap();

@@ -23,15 +23,32 @@ const STANDBY_POLL: Duration = Duration::from_millis(500);
 pub struct NodeLock {
     pg: Arc<Pg>,
     client: Client,
+    /// Held shared, by one of several cluster nodes (which exclude a single serving node,
+    /// and are excluded by it, but not each other).
+    shared: bool,
 }
 
 impl NodeLock {
     /// Takes the lock, waiting while another node holds it (`standby` is called once, when it
     /// first finds the lock taken). Fails only when the database cannot be reached.
-    pub fn acquire(pg: &Arc<Pg>, mut standby: impl FnMut()) -> Result<Self, StoreError> {
+    pub fn acquire(pg: &Arc<Pg>, standby: impl FnMut()) -> Result<Self, StoreError> {
+        Self::acquire_as(pg, false, standby)
+    }
+
+    /// Takes the lock shared, as one node of a cluster (`--cluster`): any number of cluster
+    /// nodes hold it together, while a node serving alone waits for them and they for it.
+    pub fn acquire_shared(pg: &Arc<Pg>, standby: impl FnMut()) -> Result<Self, StoreError> {
+        Self::acquire_as(pg, true, standby)
+    }
+
+    fn acquire_as(
+        pg: &Arc<Pg>,
+        shared: bool,
+        mut standby: impl FnMut(),
+    ) -> Result<Self, StoreError> {
         let mut told = false;
         loop {
-            if let Some(lock) = Self::try_acquire(pg)? {
+            if let Some(lock) = Self::try_acquire_as(pg, shared)? {
                 return Ok(lock);
             }
             if !told {
@@ -44,16 +61,22 @@ impl NodeLock {
 
     /// Takes the lock if it is free.
     pub fn try_acquire(pg: &Arc<Pg>) -> Result<Option<Self>, StoreError> {
+        Self::try_acquire_as(pg, false)
+    }
+
+    fn try_acquire_as(pg: &Arc<Pg>, shared: bool) -> Result<Option<Self>, StoreError> {
         let client = pg.dedicated()?;
-        let taken: bool = pg.block(async {
-            client
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
-                .await?
-                .try_get(0)
-        })?;
+        let sql = if shared {
+            "SELECT pg_try_advisory_lock_shared($1)"
+        } else {
+            "SELECT pg_try_advisory_lock($1)"
+        };
+        let taken: bool =
+            pg.block(async { client.query_one(sql, &[&LOCK_KEY]).await?.try_get(0) })?;
         Ok(taken.then(|| Self {
             pg: Arc::clone(pg),
             client,
+            shared,
         }))
     }
 
@@ -66,7 +89,7 @@ impl NodeLock {
     /// After the lock's connection dropped: takes the lock again. `Ok(false)` when another
     /// node took it meanwhile (this node must stop serving).
     pub fn retake(&mut self) -> Result<bool, StoreError> {
-        match Self::try_acquire(&self.pg)? {
+        match Self::try_acquire_as(&self.pg, self.shared)? {
             Some(fresh) => {
                 self.client = fresh.client;
                 Ok(true)

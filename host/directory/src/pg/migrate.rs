@@ -18,6 +18,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "record_seq_blocks",
         include_str!("../../migrations/0002_record_seq_blocks.sql"),
     ),
+    (
+        3,
+        "cluster",
+        include_str!("../../migrations/0003_cluster.sql"),
+    ),
 ];
 
 /// What [`migrate`] did.

@@ -204,6 +204,41 @@ impl Pg {
         self.bounded(async { self.connect().await.map(|conn| conn.client) })
     }
 
+    /// Listens on `channel` on a connection of its own: each notification sends `()` on the
+    /// receiver, which closes when the connection ends. Keep the client: dropping it ends the
+    /// connection.
+    pub fn listen(
+        &self,
+        channel: &'static str,
+    ) -> Result<(Client, tokio::sync::mpsc::UnboundedReceiver<()>), StoreError> {
+        self.bounded(async {
+            let (client, mut connection) = self.open().await?;
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            self.handle.spawn(async move {
+                loop {
+                    match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                        Some(Ok(tokio_postgres::AsyncMessage::Notification(_))) => {
+                            if tx.send(()).is_err() {
+                                break;
+                            }
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => {
+                            tracing::debug!(error = %e, "listening connection ended");
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+            });
+            client
+                .batch_execute(&format!("LISTEN {channel}"))
+                .await
+                .map_err(classify)?;
+            Ok((client, rx))
+        })
+    }
+
     async fn attempts<T>(
         &self,
         work: &impl AsyncFn(&mut Conn) -> Result<T, tokio_postgres::Error>,
@@ -251,15 +286,27 @@ impl Pg {
         }
     }
 
+    /// A new connection: the client, and the connection to drive.
+    async fn open(
+        &self,
+    ) -> Result<
+        (
+            Client,
+            tokio_postgres::Connection<tokio_postgres::Socket, tokio_postgres::tls::NoTlsStream>,
+        ),
+        StoreError,
+    > {
+        self.config
+            .connect(NoTls)
+            .await
+            .map_err(|e| StoreError::Unavailable {
+                detail: format!("cannot connect to {}: {e}", self.url),
+                source: Some(e),
+            })
+    }
+
     async fn connect(&self) -> Result<Conn, StoreError> {
-        let (client, connection) =
-            self.config
-                .connect(NoTls)
-                .await
-                .map_err(|e| StoreError::Unavailable {
-                    detail: format!("cannot connect to {}: {e}", self.url),
-                    source: Some(e),
-                })?;
+        let (client, connection) = self.open().await?;
         self.handle.spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "database connection ended");

@@ -19,6 +19,20 @@ thread_local! {
     static LAZY_HERE: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Notes that this thread committed a write without waiting for the WAL flush (on a session
+/// with `synchronous_commit = off`, like the lazy batches): the next [`RecordStore::sync`] of
+/// [`PgRecords`] on this thread makes it durable. For other tables written the same way (a
+/// cluster's shared agents' state).
+pub fn note_lazy_write() {
+    LAZY_HERE.set(true);
+}
+
+/// Whether this thread committed a write without waiting for the WAL flush since its last
+/// [`RecordStore::sync`].
+pub fn lazy_write_pending() -> bool {
+    LAZY_HERE.get()
+}
+
 /// [`RecordStore`] in a PostgreSQL database (schema migrated by [`super::migrate`]).
 pub struct PgRecords {
     pg: Arc<Pg>,

@@ -287,6 +287,9 @@ impl Store for PgStore {
                         return Ok(Err(refused));
                     }
                 }
+                // Other nodes of a cluster see the directory moved (`cluster_revision`).
+                let bump = super::pool::prepared(statements, &tx, BUMP_REVISION).await?;
+                tx.execute(&bump, &[]).await?;
                 tx.commit().await?;
                 Ok(Ok(()))
             })
@@ -302,6 +305,9 @@ impl Store for PgStore {
         super::check::check(&self.pg)
     }
 }
+
+/// Moves the cluster's revision on (see migration 0003).
+pub const BUMP_REVISION: &str = "UPDATE cluster_revision SET n = n + 1 WHERE id = 1";
 
 /// A stored id as the database keeps it. Ids are drawn from a sequence and stay far below
 /// `i64::MAX`; a larger one (a cursor a client made up) sorts after every stored id.

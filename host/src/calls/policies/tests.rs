@@ -158,3 +158,26 @@ fn with_a_cache_of_two_three_companies_each_decide_with_their_own_policy() {
     assert!(stats.evictions >= 7, "{stats:?}");
     assert!(source.loads.load(Ordering::SeqCst) >= 9);
 }
+
+#[test]
+fn reconciling_with_the_store_takes_new_versions_and_drops_deactivated_ones() {
+    let (policies, source) = policies(8);
+    policies.restore([(1, active(1, 4)), (2, active(2, 1))]);
+    policies.route(1, &call(), &[candidate()], false);
+    assert_eq!(source.loads.load(Ordering::SeqCst), 1);
+    // Another node activated version 5 for company 1, deactivated 2 and activated 3.
+    policies.reconcile(vec![(1, active(1, 5)), (3, active(3, 2))]);
+    assert_eq!(policies.active(1).unwrap().version, 5);
+    assert!(policies.active(2).is_none(), "deactivated elsewhere");
+    assert_eq!(policies.active(3).unwrap().version, 2);
+    let answer = policies.route(1, &call(), &[candidate()], false);
+    assert_eq!(
+        (answer.run.source.as_str(), answer.run.version),
+        ("policy", 5)
+    );
+    // Unchanged activations keep their loaded policy (nothing loaded again).
+    let loads = source.loads.load(Ordering::SeqCst);
+    policies.reconcile(vec![(1, active(1, 5)), (3, active(3, 2))]);
+    policies.route(1, &call(), &[candidate()], false);
+    assert_eq!(source.loads.load(Ordering::SeqCst), loads);
+}

@@ -1,0 +1,98 @@
+//! Several nodes serving one PostgreSQL database at once (`switchyard serve --store postgres://…
+//! --cluster`), behind any HTTP load balancer.
+//!
+//! - `agents`: agents' live state in the database ([`SharedAgents`]); the one-live-call rule is
+//!   a conditional update there, so two nodes never book one agent twice (`agent_rows`: that
+//!   state as columns).
+//! - `owners`: which node holds each live call ([`CallOwners`]); `journal`: the node's journal
+//!   ([`ClusterJournal`]), which claims new calls and loads only this node's.
+//! - `feed`: every node's pushed updates in one order, delivered to every node's subscribers.
+//! - `queue`: every node's queued calls, so queues stay fair across nodes ([`ClusterQueue`]).
+//! - `forward`: an event or a read about a call another node holds is forwarded to it.
+//! - `revision`: a directory change or a policy activation on one node is seen by every
+//!   node's next decision ([`Revision`]).
+//! - `handover`: the first cluster node on a database a single node served takes over what it
+//!   left (agents' state, live calls).
+//! - `members`: joining (`nodes`), heartbeats, and adopting the calls of a node that stopped
+//!   answering (exactly one live node wins each dead node).
+
+mod agent_rows;
+pub mod agents;
+pub mod feed;
+pub mod forward;
+pub mod handover;
+pub mod journal;
+pub mod members;
+pub mod owners;
+pub mod queue;
+pub mod revision;
+
+use std::sync::Arc;
+
+use switchyard_directory::pg::Pg;
+
+pub use agents::SharedAgents;
+pub use journal::ClusterJournal;
+pub use owners::CallOwners;
+pub use queue::ClusterQueue;
+pub use revision::Revision;
+
+/// This node's place in the cluster: its id, its URL, and the database they share.
+#[derive(Debug, Clone)]
+pub struct ClusterNode {
+    /// The shared database.
+    pub pg: Arc<Pg>,
+    /// Sessions on it that commit without waiting for the WAL flush: the writes of a use case
+    /// there are made durable by its commit ([`write_lazily`]).
+    pub lazy: Arc<Pg>,
+    /// This node's id (unique for the life of the database).
+    pub id: u64,
+    /// The URL other nodes forward requests to.
+    pub url: String,
+    /// The live calls' owners.
+    pub owners: CallOwners,
+    /// Every node's queued calls.
+    pub queue: ClusterQueue,
+    /// The client requests are forwarded with.
+    pub client: reqwest::Client,
+    /// The cluster's revision as this node's caches reflect it.
+    pub revision: Arc<Revision>,
+}
+
+/// Why a cluster step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// The cluster's tables could not be read or changed.
+    #[error("the cluster's tables could not be read or changed")]
+    Store(#[source] switchyard_directory::StoreError),
+    /// The active policies could not be read.
+    #[error("the active policies could not be read")]
+    Policies(#[source] crate::policy::PolicyError),
+    /// A dead node's calls could not be carried on here.
+    #[error("a dead node's calls could not be restored here")]
+    Adopt(#[source] crate::calls::CallError),
+}
+
+/// Runs the write `work` on `lazy` (a session that commits without waiting for the WAL flush)
+/// and notes it on this thread, so the use case's commit (the journal's sync on the same thread)
+/// waits for the flush once for all of them, as for the live calls' own records.
+pub(crate) fn write_lazily<T>(
+    lazy: &Pg,
+    work: impl AsyncFn(&mut switchyard_directory::pg::Conn) -> Result<T, tokio_postgres::Error>,
+) -> Result<T, switchyard_directory::StoreError> {
+    let done = lazy.run(work);
+    if done.is_ok() {
+        switchyard_directory::pg::note_lazy_write();
+    }
+    done
+}
+
+/// An id or time as the database keeps it.
+pub(crate) fn db(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// An id or time read from the database.
+pub(crate) fn id(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
