@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 
 use crate::calls_policies::activate;
 use crate::calls_stress::{Pushes, assert_boards_idle, audit_logs, run_calls, world};
-use crate::calls_support::{Co, Person, all_logs, call, company, event, hire, log_in, telephony};
+use crate::calls_support::{
+    Co, Person, all_logs, call, company, connected_ringing_queued, event, hire, log_in,
+    status_until, telephony,
+};
 use crate::durability::spawn_binary_with;
 use crate::pg_cluster::cluster;
 use crate::support::{Client, Rng, Server};
@@ -165,24 +168,6 @@ async fn three_node_audit(seed: u64, total: usize, in_flight: usize) {
     kill_all(&mut children).await;
 }
 
-/// Polls `GET /v1/calls/{call_id}` on `tel` until `done` holds for it (or 30 s pass).
-async fn status_until(tel: &Client, call_id: &str, what: &str, done: impl Fn(&Value) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let answer = tel.get(&format!("/v1/calls/{call_id}")).await;
-        if answer.status == 200 && done(&answer.body) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{call_id}: never {what}: {} {}",
-            answer.status,
-            answer.body
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_others_carry_on_the_calls_of_a_sigkilled_node() {
     let url = cluster().fresh_database();
@@ -203,23 +188,7 @@ async fn the_others_carry_on_the_calls_of_a_sigkilled_node() {
     let (mut children, bases, _dirs) = nodes(&url, 3).await;
     let (on_a, on_b, on_c) = (tel.at(&bases[0]), tel.at(&bases[1]), tel.at(&bases[2]));
     // Connected, ringing and queued on A; the answer of the first reaches A through B.
-    let connected = call(&on_a, "k-connected", &co.number).await;
-    let rung = connected["instruction"]["targets"][0]["agent_id"]
-        .as_u64()
-        .unwrap();
-    event(
-        &on_b,
-        "k-connected",
-        json!({ "type": "answered", "agent_id": rung }),
-    )
-    .await;
-    let ringing = call(&on_a, "k-ringing", &co.number).await;
-    let other = ringing["instruction"]["targets"][0]["agent_id"]
-        .as_u64()
-        .unwrap();
-    assert_ne!(rung, other, "{ringing}");
-    let queued = call(&on_a, "k-queued", &co.number).await;
-    assert_eq!(queued["instruction"]["action"], "queue", "{queued}");
+    let (rung, other) = connected_ringing_queued(&on_a, &on_b, "k", &co.number).await;
     // A call on C may not take an agent A's calls hold: it queues too.
     let on_c_call = call(&on_c, "k-on-c", &co.number).await;
     assert_eq!(on_c_call["instruction"]["action"], "queue", "{on_c_call}");

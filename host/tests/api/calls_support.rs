@@ -145,6 +145,56 @@ pub async fn event(tel: &Client, call_id: &str, body: Value) -> Value {
         .expect(200)
 }
 
+/// Polls `GET /v1/calls/{call_id}` on `tel` until `done` holds for it (a node restoring or
+/// adopting the call may answer 503 meanwhile); fails after 30 s saying it never did `what`.
+pub async fn status_until(
+    tel: &Client,
+    call_id: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let answer = tel.get(&format!("/v1/calls/{call_id}")).await;
+        if answer.status == 200 && done(&answer.body) {
+            return answer.body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{call_id}: never {what}: {} {}",
+            answer.status,
+            answer.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Three calls to `number` posted to `on`, with two agents on duty: `{prefix}-connected`
+/// answered (its event posted to `answer_via`), `{prefix}-ringing` ringing the other agent and
+/// `{prefix}-queued` queued. Returns the connected agent and the ringing one.
+pub async fn connected_ringing_queued(
+    on: &Client,
+    answer_via: &Client,
+    prefix: &str,
+    number: &str,
+) -> (u64, u64) {
+    let connected_id = format!("{prefix}-connected");
+    let connected = call(on, &connected_id, number).await;
+    let connected_to = rung(&connected)[0];
+    event(
+        answer_via,
+        &connected_id,
+        json!({ "type": "answered", "agent_id": connected_to }),
+    )
+    .await;
+    let ringing = call(on, &format!("{prefix}-ringing"), number).await;
+    let ringing_to = rung(&ringing)[0];
+    assert_ne!(connected_to, ringing_to, "{ringing}");
+    let queued = call(on, &format!("{prefix}-queued"), number).await;
+    assert_eq!(action(&queued), "queue", "{queued}");
+    (connected_to, ringing_to)
+}
+
 /// The instruction's action.
 pub fn action(update: &Value) -> &str {
     update["instruction"]["action"].as_str().unwrap()

@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::calls_policies::activate;
-use crate::calls_support::{Co, Person, all_logs, call, company, event, hire, log_in, telephony};
+use crate::calls_support::{
+    Co, Person, all_logs, call, company, connected_ringing_queued, event, hire, log_in,
+    status_until, telephony,
+};
 use crate::durability::spawn_binary_with;
 use crate::pg_cluster::{Cluster, cluster};
 use crate::support::{Client, Server};
@@ -417,27 +420,6 @@ async fn a_write_that_fails_is_never_half_applied_live_state_is_restored_from_th
     server.stop().await;
 }
 
-/// `GET /v1/calls/{id}` until `done` holds (within 20 s).
-async fn status_until(
-    tel: &crate::support::Client,
-    call_id: &str,
-    what: &str,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let status = tel.get(&format!("/v1/calls/{call_id}")).await.expect(200);
-        if done(&status) {
-            return status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{call_id} never {what}: {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
     let url = cluster().fresh_database();
@@ -466,23 +448,7 @@ async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
     let (mut a, base_a) = spawn_binary_with(data_a.path(), &["--store", url.as_str()]).await;
     let on_a = tel.at(&base_a);
     // Connected, ringing and queued on A.
-    let connected = call(&on_a, "failover-connected", &co.number).await;
-    let rung = connected["instruction"]["targets"][0]["agent_id"]
-        .as_u64()
-        .unwrap();
-    event(
-        &on_a,
-        "failover-connected",
-        json!({ "type": "answered", "agent_id": rung }),
-    )
-    .await;
-    let ringing = call(&on_a, "failover-ringing", &co.number).await;
-    let other = ringing["instruction"]["targets"][0]["agent_id"]
-        .as_u64()
-        .unwrap();
-    assert_ne!(rung, other, "{ringing}");
-    let queued = call(&on_a, "failover-queued", &co.number).await;
-    assert_eq!(queued["instruction"]["action"], "queue", "{queued}");
+    let (rung, other) = connected_ringing_queued(&on_a, &on_a, "failover", &co.number).await;
 
     // B waits as a standby while A serves.
     let (url_b, data_b_path) = (url.clone(), data_b.path().to_owned());
