@@ -61,6 +61,18 @@ impl AppState {
         self.inner.cluster.get()
     }
 
+    /// Restores `calls` (this state's call flow, or the successor of a poisoned one) from the
+    /// database; on a cluster, never while this node takes over a dead node's calls (each
+    /// reads and rewrites this node's claims).
+    pub fn restore_calls(
+        &self,
+        calls: &crate::calls::CallCenter,
+        now_ms: u64,
+    ) -> Result<crate::calls::Restored, crate::calls::CallError> {
+        let _apart = self.cluster().map(|node| node.standing.exclusive());
+        calls.restore(now_ms)
+    }
+
     /// Makes this node one of a cluster (once, at start).
     pub fn join_cluster(&self, node: crate::cluster::ClusterNode) {
         if self.inner.cluster.set(node).is_err() {
@@ -130,10 +142,13 @@ impl AppState {
     }
 
     /// Whether this node serves requests (see `http/gate.rs`): it holds its store (always,
-    /// on sled; PostgreSQL: its node lock) and its call flow is not waiting to be restored
-    /// after a failed commit.
+    /// on sled; PostgreSQL: its node lock), its call flow is not waiting to be restored
+    /// after a failed commit, and on a cluster its heartbeats are recent enough that no other
+    /// node can have adopted it (`cluster/standing.rs`).
     pub fn is_serving(&self) -> bool {
-        self.holds_store() && !self.calls().is_poisoned()
+        self.holds_store()
+            && !self.calls().is_poisoned()
+            && self.cluster().is_none_or(|node| node.standing.may_act())
     }
 
     /// Whether this node holds its store (always, on sled; PostgreSQL: its node lock).

@@ -100,6 +100,7 @@ fn open_postgres(config: &ServeConfig, url: &str, advertise: &str) -> Result<Ope
             owners: crate::cluster::CallOwners::new(Arc::clone(&pg), Arc::clone(&lazy), id),
             queue: crate::cluster::ClusterQueue::new(Arc::clone(&pg), Arc::clone(&lazy), id),
             revision: Arc::new(crate::cluster::Revision::new(Arc::clone(&pg))),
+            standing: Arc::default(),
             client: reqwest::Client::builder()
                 .timeout(crate::cluster::forward::FORWARD_TIMEOUT)
                 .build()

@@ -14,7 +14,8 @@
 //! - `handover`: the first cluster node on a database a single node served takes over what it
 //!   left (agents' state, live calls).
 //! - `members`: joining (`nodes`), heartbeats, and adopting the calls of a node that stopped
-//!   answering (exactly one live node wins each dead node).
+//!   answering (exactly one live node wins each dead node); `standing`: whether this node may
+//!   act (its heartbeats are recent) and whether it is adopting.
 
 mod agent_rows;
 pub mod agents;
@@ -26,6 +27,7 @@ pub mod members;
 pub mod owners;
 pub mod queue;
 pub mod revision;
+pub mod standing;
 
 use std::sync::Arc;
 
@@ -36,6 +38,7 @@ pub use journal::ClusterJournal;
 pub use owners::CallOwners;
 pub use queue::ClusterQueue;
 pub use revision::Revision;
+pub use standing::Standing;
 
 /// This node's place in the cluster: its id, its URL, and the database they share.
 #[derive(Debug, Clone)]
@@ -57,6 +60,8 @@ pub struct ClusterNode {
     pub client: reqwest::Client,
     /// The cluster's revision as this node's caches reflect it.
     pub revision: Arc<Revision>,
+    /// Whether this node may act now, and whether it is adopting another node's calls.
+    pub standing: Arc<Standing>,
 }
 
 /// Why a cluster step failed.
@@ -71,6 +76,9 @@ pub enum ClusterError {
     /// A dead node's calls could not be carried on here.
     #[error("a dead node's calls could not be restored here")]
     Adopt(#[source] crate::calls::CallError),
+    /// A cluster step's task panicked.
+    #[error("a cluster step panicked: {0}")]
+    Panicked(String),
 }
 
 /// Runs the write `work` on `lazy` (a session that commits without waiting for the WAL flush)

@@ -29,8 +29,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             let next = Arc::new(current.successor());
             drop(current);
-            let restoring = Arc::clone(&next);
-            match tokio::task::spawn_blocking(move || restoring.restore(now_ms())).await {
+            let (restoring, at) = (Arc::clone(&next), state.clone());
+            match tokio::task::spawn_blocking(move || at.restore_calls(&restoring, now_ms())).await
+            {
                 Ok(Ok(restored)) => {
                     next.spawn_sweeper();
                     state.replace_calls(next);

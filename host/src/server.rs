@@ -164,12 +164,10 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
             );
         }
         let joining = node.clone();
-        tokio::task::spawn_blocking(move || {
-            crate::cluster::members::join(&joining.pg, joining.id, &joining.url)
-        })
-        .await
-        .map_err(|e| ServerError::Task(e.to_string()))?
-        .map_err(|e| ServerError::Cluster(crate::cluster::ClusterError::Store(e)))?;
+        tokio::task::spawn_blocking(move || crate::cluster::members::join(&joining))
+            .await
+            .map_err(|e| ServerError::Task(e.to_string()))?
+            .map_err(|e| ServerError::Cluster(crate::cluster::ClusterError::Store(e)))?;
         tracing::info!(node = node.id, url = %node.url, "joined the cluster: serving");
         state.join_cluster(node.clone());
         cluster_tasks.push(crate::cluster::members::spawn(node.clone(), state.clone()));
@@ -197,12 +195,13 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
         }
     }
     let lock_watch = lock.map(|lock| crate::backend::watch_lock(lock, state.clone()));
-    let calls = state.calls();
-    let restored =
-        tokio::task::spawn_blocking(move || calls.restore(crate::calls::clock::now_ms()))
-            .await
-            .map_err(|e| ServerError::Task(e.to_string()))?
-            .map_err(ServerError::Restore)?;
+    let restoring = state.clone();
+    let restored = tokio::task::spawn_blocking(move || {
+        restoring.restore_calls(&restoring.calls(), crate::calls::clock::now_ms())
+    })
+    .await
+    .map_err(|e| ServerError::Task(e.to_string()))?
+    .map_err(ServerError::Restore)?;
     tracing::info!(
         durable = state.calls().is_durable(),
         agents = restored.agents,
@@ -345,6 +344,7 @@ async fn assemble(
                         Arc::clone(&node.pg),
                         Arc::clone(&node.lazy),
                         node.id,
+                        Arc::clone(&node.standing),
                     )),
                     {
                         let (feed, out) = crate::cluster::feed::PushFeed::new();

@@ -173,6 +173,11 @@ impl CallCenter {
                 if center.is_poisoned() {
                     break;
                 }
+                // A cluster node cut off from the database too long leaves its calls to
+                // whichever node may adopt them.
+                if !center.registry.may_act() {
+                    continue;
+                }
                 n += 1;
                 let all = n.is_multiple_of(5);
                 let joined = tokio::task::spawn_blocking(move || {

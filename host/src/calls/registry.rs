@@ -67,9 +67,16 @@ pub trait AgentBook: Send + Sync + 'static {
     /// journal's agents with its calls). Freed at `now_ms` when `engagement` is `None`.
     fn set_engagement(&self, agent: AgentId, engagement: Option<Engagement>, now_ms: u64);
 
-    /// Free `agent` from its engagement in `company`, whatever its phase (an administrator
-    /// releasing a stuck agent). Returns the engagement it had.
-    fn force_release(&self, agent: AgentId, company: CompanyId, now_ms: u64) -> Option<Engagement>;
+    /// Free `agent` from its engagement with `call` in `company`, whatever its phase (an
+    /// administrator releasing a stuck agent). Returns the engagement it had; `None`, changing
+    /// nothing, when the agent is no longer engaged with that call (it moved on meanwhile).
+    fn force_release(
+        &self,
+        agent: AgentId,
+        company: CompanyId,
+        call: CallRef,
+        now_ms: u64,
+    ) -> Option<Engagement>;
 
     /// Log the agent in or out of the agent app. Logging out while offered releases the offer
     /// (returned); an agent on a call stays on it until the call ends.
@@ -127,6 +134,13 @@ pub trait AgentBook: Send + Sync + 'static {
     /// book (its queued calls should be tried now). Never for the in-memory book.
     fn freed_elsewhere(&self) -> bool {
         false
+    }
+
+    /// Whether this node may act on live state now. A cluster node whose heartbeats stopped
+    /// reaching the database may not: another node may adopt its calls. Always for the
+    /// in-memory book.
+    fn may_act(&self) -> bool {
+        true
     }
 
     /// A change that could not be stored since the last call, if any: the call flow is then

@@ -98,13 +98,15 @@ impl CallCenter {
                 }
                 // The call may have been logged without its agent released (never left so by
                 // this service, but a stuck engagement must always be releasable).
-                self.registry.force_release(agent, company, now_ms);
+                self.registry
+                    .force_release(agent, company, engagement.call, now_ms);
                 freed.push(agent);
                 self.dispatch(&freed, now_ms);
                 "on_call"
             }
             Phase::WrapUp { .. } => {
-                self.registry.force_release(agent, company, now_ms);
+                self.registry
+                    .force_release(agent, company, engagement.call, now_ms);
                 self.dispatch(&[agent], now_ms);
                 "wrap_up"
             }

@@ -33,6 +33,8 @@ pub struct SharedAgents {
     failure: Mutex<Option<StoreError>>,
     /// The latest time any agent became free, as last read ([`AgentBook::freed_elsewhere`]).
     freed_mark: AtomicI64,
+    /// Whether this node may act ([`AgentBook::may_act`]).
+    standing: Arc<super::Standing>,
 }
 
 impl std::fmt::Debug for SharedAgents {
@@ -45,13 +47,14 @@ impl std::fmt::Debug for SharedAgents {
 
 impl SharedAgents {
     /// The shared book as node `node` changes it.
-    pub fn new(pg: Arc<Pg>, lazy: Arc<Pg>, node: u64) -> Self {
+    pub fn new(pg: Arc<Pg>, lazy: Arc<Pg>, node: u64, standing: Arc<super::Standing>) -> Self {
         Self {
             pg,
             lazy,
             node: db(node),
             failure: Mutex::new(None),
             freed_mark: AtomicI64::new(0),
+            standing,
         }
     }
 
@@ -121,13 +124,21 @@ impl AgentBook for SharedAgents {
         self.or("set_engagement", done.map(|_| ()), ());
     }
 
-    fn force_release(&self, agent: AgentId, company: CompanyId, now_ms: u64) -> Option<Engagement> {
-        let (agent, company, now) = (db(agent), db(company), db(now_ms));
+    fn force_release(
+        &self,
+        agent: AgentId,
+        company: CompanyId,
+        call: CallRef,
+        now_ms: u64,
+    ) -> Option<Engagement> {
+        let (agent, company, call, now) = (db(agent), db(company), db(call), db(now_ms));
         let row = super::write_lazily(&self.lazy, async |conn| {
             let st = conn
                 .prepared(
                     "WITH old AS (SELECT agent, company, call_ref, phase, phase_ms
-                                  FROM agent_live WHERE agent = $1 AND company = $2 FOR UPDATE)
+                                  FROM agent_live
+                                  WHERE agent = $1 AND company = $2 AND call_ref = $4
+                                  FOR UPDATE)
                      UPDATE agent_live a SET company = NULL, call_ref = NULL, phase = NULL,
                          phase_ms = NULL, node = NULL, free_since_ms = GREATEST(a.free_since_ms, $3)
                      FROM old WHERE a.agent = old.agent
@@ -135,7 +146,7 @@ impl AgentBook for SharedAgents {
                 )
                 .await?;
             conn.client()
-                .query_opt(&st, &[&agent, &company, &now])
+                .query_opt(&st, &[&agent, &company, &now, &call])
                 .await
         });
         self.or("force_release", row, None)
@@ -440,7 +451,8 @@ impl AgentBook for SharedAgents {
             let lapsed = conn
                 .prepared(
                     "WITH due AS (SELECT agent, call_ref FROM agent_live
-                                  WHERE node = $1 AND phase = 0 AND phase_ms <= $2 FOR UPDATE)
+                                  WHERE node = $1 AND phase = 0 AND phase_ms <= $2
+                                  ORDER BY agent FOR UPDATE)
                      UPDATE agent_live a SET company = NULL, call_ref = NULL, phase = NULL,
                          phase_ms = NULL, node = NULL,
                          free_since_ms = GREATEST(a.free_since_ms, $2)
@@ -451,7 +463,8 @@ impl AgentBook for SharedAgents {
             let freed = conn
                 .prepared(
                     "WITH due AS (SELECT agent, phase_ms FROM agent_live
-                                  WHERE node = $1 AND phase = 2 AND phase_ms <= $2 FOR UPDATE)
+                                  WHERE node = $1 AND phase = 2 AND phase_ms <= $2
+                                  ORDER BY agent FOR UPDATE)
                      UPDATE agent_live a SET company = NULL, call_ref = NULL, phase = NULL,
                          phase_ms = NULL, node = NULL,
                          free_since_ms = GREATEST(a.free_since_ms, due.phase_ms)
@@ -465,13 +478,17 @@ impl AgentBook for SharedAgents {
                      WHERE node = $1 AND phase = 1 AND phase_ms + $3 <= $2",
                 )
                 .await?;
-            let client = conn.client();
+            // One transaction: a retry after a deadlock or serialization failure redoes all
+            // three, so no row changed by a first try goes unreported.
+            let tx = conn.client().transaction().await?;
             let node = self.node;
-            Ok((
-                client.query(&lapsed, &[&node, &now]).await?,
-                client.query(&freed, &[&node, &now]).await?,
-                client.query(&overdue, &[&node, &now, &max_call]).await?,
-            ))
+            let found = (
+                tx.query(&lapsed, &[&node, &now]).await?,
+                tx.query(&freed, &[&node, &now]).await?,
+                tx.query(&overdue, &[&node, &now, &max_call]).await?,
+            );
+            tx.commit().await?;
+            Ok(found)
         });
         let (lapsed, freed, overdue) = self.or("sweep", rows, (Vec::new(), Vec::new(), Vec::new()));
         let pairs = |rows: &[Row]| -> Vec<(AgentId, CallRef)> {
@@ -493,6 +510,10 @@ impl AgentBook for SharedAgents {
             freed,
             overdue: pairs(&overdue),
         }
+    }
+
+    fn may_act(&self) -> bool {
+        self.standing.may_act()
     }
 
     fn freed_elsewhere(&self) -> bool {

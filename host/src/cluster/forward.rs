@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::owners::Holder;
 use crate::app::AppState;
 use crate::calls::Phase;
 use crate::http::ApiError;
@@ -36,28 +37,40 @@ pub struct ToOwner<'a, B> {
 impl<B: Serialize> ToOwner<'_, B> {
     /// The owner's answer when another node holds the call; `None` when this node should
     /// answer (not a cluster, the call is here or nowhere, or the request was forwarded).
+    /// While this node is adopting a dead node's calls, a call it holds in the database but
+    /// has not made live yet answers `503 call_owner_unavailable` (retry), not 404.
     pub async fn send<T: DeserializeOwned>(self, state: &AppState) -> Result<Option<T>, ApiError> {
         let Some(node) = state.cluster() else {
             return Ok(None);
         };
-        if self.headers.contains_key(FORWARDED)
-            || state.calls().live(self.platform, self.call_id).is_some()
-        {
+        let forwarded = self.headers.contains_key(FORWARDED);
+        let adopting = node.standing.adopting();
+        if (forwarded && !adopting) || state.calls().live(self.platform, self.call_id).is_some() {
             return Ok(None);
         }
         let owners = node.owners.clone();
         let (platform, call_id) = (self.platform, self.call_id.to_owned());
-        let owner = tokio::task::spawn_blocking(move || owners.elsewhere(platform, &call_id))
+        let holder = tokio::task::spawn_blocking(move || owners.holder(platform, &call_id))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
             .map_err(|e| ApiError::Directory(switchyard_directory::DirectoryError::Storage(e)))?;
-        let Some(url) = owner else {
-            return Ok(None);
-        };
-        let body = self.body.map(|b| (reqwest::Method::POST, b));
-        send(node, &url, &self.path, self.headers, body)
-            .await
-            .map(Some)
+        match holder {
+            Some(Holder::Here)
+                if adopting && state.calls().live(self.platform, self.call_id).is_none() =>
+            {
+                Err(ApiError::OwnerUnavailable(format!(
+                    "call {} is being taken over from a node that stopped answering",
+                    self.call_id
+                )))
+            }
+            Some(Holder::Elsewhere(url)) if !forwarded => {
+                let body = self.body.map(|b| (reqwest::Method::POST, b));
+                send(node, &url, &self.path, self.headers, body)
+                    .await
+                    .map(Some)
+            }
+            _ => Ok(None),
+        }
     }
 }
 

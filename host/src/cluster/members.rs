@@ -39,22 +39,24 @@ pub fn new_id(pg: &Pg) -> Result<u64, StoreError> {
     Ok(id(row.get::<_, i64>(0)))
 }
 
-/// Joins the cluster on `pg` as node `node` advertising `url`: the others see it from now on,
-/// and it must beat from now on ([`spawn`] right after).
-pub fn join(pg: &Pg, node: u64, url: &str) -> Result<(), StoreError> {
-    let node = db(node);
-    pg.run(async |conn| {
+/// Joins the cluster as `node`, advertising its URL: the others see it from now on, and it
+/// must beat from now on ([`spawn`] right after).
+pub fn join(node: &ClusterNode) -> Result<(), StoreError> {
+    let (id, url, sent) = (db(node.id), node.url.as_str(), Instant::now());
+    node.pg.run(async |conn| {
         conn.client()
             .execute(
                 &format!(
                     "INSERT INTO nodes (id, url, started_ms, heartbeat_ms)
                      VALUES ($1, $2, {DB_NOW}, {DB_NOW})"
                 ),
-                &[&node, &url],
+                &[&id, &url],
             )
             .await
             .map(|_| ())
-    })
+    })?;
+    node.standing.renewed(sent);
+    Ok(())
 }
 
 /// The URLs of the other nodes serving now (not gone, not adopted).
@@ -70,6 +72,63 @@ pub fn peers(pg: &Pg, node: u64) -> Result<Vec<String>, StoreError> {
         conn.client().query(&st, &[&node]).await
     })?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// One member of the cluster as `GET /v1/cluster/nodes` shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Member {
+    /// Node id (a new one each time a node starts).
+    pub id: u64,
+    /// The URL it advertises (other nodes forward requests there).
+    pub url: String,
+    /// When it joined (unix ms, the database's clock).
+    pub started_ms: u64,
+    /// `serving` (beating), `silent` (no heartbeat for the failure timeout: about to be
+    /// adopted), `gone` (stopped cleanly, its calls about to be adopted) or `adopted` (another
+    /// node carries its calls on).
+    pub state: String,
+    /// Milliseconds since its last heartbeat (`null` once it is gone or adopted).
+    pub heartbeat_age_ms: Option<u64>,
+    /// The node that adopted its calls.
+    pub adopted_by: Option<u64>,
+}
+
+/// Every node that joined the cluster on `pg`, oldest first.
+pub fn list(pg: &Pg) -> Result<Vec<Member>, StoreError> {
+    let rows = pg.run(async |conn| {
+        conn.client()
+            .query(
+                &format!(
+                    "SELECT id, url, started_ms, heartbeat_ms, adopted_by,
+                            {DB_NOW} - heartbeat_ms FROM nodes ORDER BY id"
+                ),
+                &[],
+            )
+            .await
+    })?;
+    let dead_after = u64::try_from(DEAD_AFTER.as_millis()).unwrap_or(u64::MAX);
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let adopted_by = r.get::<_, Option<i64>>(4).map(id);
+            let beating = r.get::<_, i64>(3) >= 0 && adopted_by.is_none();
+            let age = beating.then(|| id(r.get::<_, i64>(5)));
+            let state = match (adopted_by, age) {
+                (Some(_), _) => "adopted",
+                (None, None) => "gone",
+                (None, Some(age)) if age >= dead_after => "silent",
+                (None, Some(_)) => "serving",
+            };
+            Member {
+                id: id(r.get::<_, i64>(0)),
+                url: r.get(1),
+                started_ms: id(r.get::<_, i64>(2)),
+                state: state.to_owned(),
+                heartbeat_age_ms: age,
+                adopted_by,
+            }
+        })
+        .collect())
 }
 
 /// Marks `node` gone (a clean stop): the others adopt its calls at their next beat.
@@ -117,19 +176,49 @@ fn beat(pg: &Pg, node: u64) -> Result<Option<HashMap<u64, i64>>, StoreError> {
     })
 }
 
-/// Claims `dead` for this node if no other node did and its heartbeat is still `seen`.
-fn claim(pg: &Pg, node: u64, dead: u64, seen: i64) -> Result<bool, StoreError> {
+/// Claims `dead` for this node if no other node did and its heartbeat is still `seen`, and
+/// in the same transaction takes over its calls, engaged agents and queued calls: the calls
+/// it held, or `None` when another node won it (or it beat again). Being one transaction, a
+/// claim is never left without the calls moving with it: if this node dies before carrying
+/// them on, whoever adopts it adopts them too.
+fn claim(pg: &Pg, node: u64, dead: u64, seen: i64) -> Result<Option<HashSet<CallRef>>, StoreError> {
     let (node, dead) = (db(node), db(dead));
-    let row = pg.run(async |conn| {
-        conn.client()
+    let rows = pg.run(async |conn| {
+        let tx = conn.client().transaction().await?;
+        let won = tx
             .query_opt(
                 "UPDATE nodes SET adopted_by = $1
                  WHERE id = $2 AND adopted_by IS NULL AND heartbeat_ms = $3 RETURNING id",
                 &[&node, &dead, &seen],
             )
-            .await
+            .await?;
+        if won.is_none() {
+            return Ok(None);
+        }
+        let calls = tx
+            .query(
+                "UPDATE call_owners SET node = $1 WHERE node = $2 RETURNING call_ref",
+                &[&node, &dead],
+            )
+            .await?;
+        // Agents' rows locked in agent order, as reservations lock them.
+        tx.execute(
+            "WITH taken AS (
+                 SELECT agent FROM agent_live WHERE node = $2 ORDER BY agent FOR UPDATE
+             )
+             UPDATE agent_live a SET node = $1 FROM taken WHERE a.agent = taken.agent",
+            &[&node, &dead],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE cluster_queue SET node = $1 WHERE node = $2",
+            &[&node, &dead],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(calls))
     })?;
-    Ok(row.is_some())
+    Ok(rows.map(|rows| rows.iter().map(|r| id(r.get::<_, i64>(0))).collect()))
 }
 
 /// Beats and watches until the service stops; adopts dead nodes' calls into `state`'s call
@@ -145,9 +234,11 @@ pub fn spawn(node: ClusterNode, state: AppState) -> tokio::task::JoinHandle<()> 
             tokio::time::sleep(BEAT).await;
             let pg = Arc::clone(&node.pg);
             let me = node.id;
+            let sent = Instant::now();
             let beaten = tokio::task::spawn_blocking(move || beat(&pg, me)).await;
             let others = match beaten {
                 Ok(Ok(Some(others))) => {
+                    node.standing.renewed(sent);
                     failing = false;
                     others
                 }
@@ -191,16 +282,22 @@ pub fn spawn(node: ClusterNode, state: AppState) -> tokio::task::JoinHandle<()> 
                     dead.push((other, heartbeat));
                 }
             }
+            if !dead.is_empty() {
+                node.standing.set_adopting(true);
+            }
             for (other, heartbeat) in dead {
                 seen.remove(&other);
-                let pg = Arc::clone(&node.pg);
-                let won =
-                    tokio::task::spawn_blocking(move || claim(&pg, me, other, heartbeat)).await;
+                let claiming = node.clone();
+                let won = tokio::task::spawn_blocking(move || {
+                    let _apart = claiming.standing.exclusive();
+                    claim(&claiming.pg, me, other, heartbeat)
+                })
+                .await;
                 match won {
-                    Ok(Ok(true)) => {
-                        adopting.insert(other, HashSet::new());
+                    Ok(Ok(Some(calls))) => {
+                        adopting.insert(other, calls);
                     }
-                    Ok(Ok(false)) => {}
+                    Ok(Ok(None)) => {}
                     Ok(Err(e)) => {
                         tracing::warn!(dead = other, error = %e, "could not claim a dead node")
                     }
@@ -210,20 +307,18 @@ pub fn spawn(node: ClusterNode, state: AppState) -> tokio::task::JoinHandle<()> 
             let pending: Vec<u64> = adopting.keys().copied().collect();
             for dead in pending {
                 let calls = adopting.remove(&dead).unwrap_or_default();
-                match adopt(&node, &state, dead, calls).await {
-                    Ok(()) => {}
-                    Err((e, calls)) => {
-                        tracing::error!(dead, error = %e, "could not adopt a dead node's calls yet; retrying");
-                        adopting.insert(dead, calls);
-                    }
+                if let Err((e, calls)) = adopt(&node, &state, dead, calls).await {
+                    tracing::error!(dead, error = %e, "could not adopt a dead node's calls yet; retrying");
+                    adopting.insert(dead, calls);
                 }
             }
+            node.standing.set_adopting(!adopting.is_empty());
         }
     })
 }
 
-/// Takes over `dead`'s calls (adding them to `calls`, those taken on an earlier try) and
-/// carries them on here; on failure, the calls taken so far come back for the next try.
+/// Carries on here `calls`, those this node claimed from `dead`; on failure they come back
+/// for the next try.
 async fn adopt(
     node: &ClusterNode,
     state: &AppState,
@@ -232,15 +327,9 @@ async fn adopt(
 ) -> Result<(), (ClusterError, HashSet<CallRef>)> {
     let node = node.clone();
     let center = state.calls();
+    let retry = calls.clone();
     let done = tokio::task::spawn_blocking(move || {
-        let mut calls = calls;
-        match node.owners.take_over(dead) {
-            Ok(taken) => calls.extend(taken),
-            Err(e) => return Err((ClusterError::Store(e), calls)),
-        }
-        if let Err(e) = node.queue.take_over(dead) {
-            return Err((ClusterError::Store(e), calls));
-        }
+        let _apart = node.standing.exclusive();
         let restored = match center.adopt(&calls, now_ms()) {
             Ok(restored) => restored,
             Err(e) => return Err((ClusterError::Adopt(e), calls)),
@@ -265,9 +354,6 @@ async fn adopt(
     .await;
     match done {
         Ok(result) => result,
-        Err(e) => {
-            tracing::error!(dead, error = %e, "adopting a dead node panicked");
-            Ok(())
-        }
+        Err(e) => Err((ClusterError::Panicked(e.to_string()), retry)),
     }
 }

@@ -1,6 +1,6 @@
 //! [`CallOwners`]: which node holds each live call (`call_owners`). A node claims a call when it
 //! takes it (so a platform's call id is live at most once in the cluster), releases it when
-//! the call's log is durable, and the node that adopts a dead node's calls takes its rows over.
+//! the call's log is durable, and the node that adopts a dead node's calls takes its rows over (`members::claim`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -11,6 +11,15 @@ use super::{db, id};
 use switchyard_directory::pg::Pg;
 
 use crate::calls::registry::CallRef;
+
+/// Which node holds a call ([`CallOwners::holder`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// This node.
+    Here,
+    /// Another node, at the URL it advertises.
+    Elsewhere(String),
+}
 
 /// The live calls' owners, as one node sees and changes them.
 #[derive(Debug, Clone)]
@@ -98,22 +107,25 @@ impl CallOwners {
         Ok(rows.iter().map(|r| id(r.get::<_, i64>(0))).collect())
     }
 
-    /// The node holding `call_id` of `platform` and the URL it advertises, unless it is this
-    /// node or no node holds it.
-    pub fn elsewhere(&self, platform: u64, call_id: &str) -> Result<Option<String>, StoreError> {
+    /// Which node holds `call_id` of `platform`: `None` when no node does.
+    pub fn holder(&self, platform: u64, call_id: &str) -> Result<Option<Holder>, StoreError> {
         let platform = db(platform);
         let row = self.pg.run(async |conn| {
             let st = conn
                 .prepared(
-                    "SELECT n.url FROM call_owners o JOIN nodes n ON n.id = o.node
-                     WHERE o.platform = $1 AND o.call_id = $2 AND o.node <> $3",
+                    "SELECT o.node, n.url FROM call_owners o JOIN nodes n ON n.id = o.node
+                     WHERE o.platform = $1 AND o.call_id = $2",
                 )
                 .await?;
-            conn.client()
-                .query_opt(&st, &[&platform, &call_id, &self.node])
-                .await
+            conn.client().query_opt(&st, &[&platform, &call_id]).await
         })?;
-        Ok(row.map(|r| r.get::<_, String>(0)))
+        Ok(row.map(|r| {
+            if r.get::<_, i64>(0) == self.node {
+                Holder::Here
+            } else {
+                Holder::Elsewhere(r.get(1))
+            }
+        }))
     }
 
     /// The URL of the node holding call `call`, unless it is this node or no node holds it.
@@ -129,25 +141,5 @@ impl CallOwners {
             conn.client().query_opt(&st, &[&call, &self.node]).await
         })?;
         Ok(row.map(|r| r.get::<_, String>(0)))
-    }
-
-    /// Takes over the calls and engaged agents of `dead` (a node this one adopted): returns
-    /// the calls.
-    pub fn take_over(&self, dead: u64) -> Result<HashSet<CallRef>, StoreError> {
-        let dead = db(dead);
-        let rows = self.pg.run(async |conn| {
-            let calls = conn
-                .prepared("UPDATE call_owners SET node = $2 WHERE node = $1 RETURNING call_ref")
-                .await?;
-            let agents = conn
-                .prepared("UPDATE agent_live SET node = $2 WHERE node = $1")
-                .await?;
-            let tx = conn.client().transaction().await?;
-            let rows = tx.query(&calls, &[&dead, &self.node]).await?;
-            tx.execute(&agents, &[&dead, &self.node]).await?;
-            tx.commit().await?;
-            Ok(rows)
-        })?;
-        Ok(rows.iter().map(|r| id(r.get::<_, i64>(0))).collect())
     }
 }

@@ -113,20 +113,6 @@ impl ClusterQueue {
         Ok(row.get(0))
     }
 
-    /// Takes over the queued calls of `dead` (adopted by this node).
-    pub fn take_over(&self, dead: u64) -> Result<(), StoreError> {
-        let dead = db(dead);
-        self.pg.run(async |conn| {
-            conn.client()
-                .execute(
-                    "UPDATE cluster_queue SET node = $2 WHERE node = $1",
-                    &[&dead, &self.node],
-                )
-                .await
-                .map(|_| ())
-        })
-    }
-
     /// This node's id.
     pub fn node(&self) -> u64 {
         id(self.node)

@@ -101,6 +101,7 @@ impl From<crate::cluster::ClusterError> for ApiError {
             C::Store(e) => Self::Directory(DirectoryError::Storage(e)),
             C::Policies(e) => Self::Policy(e),
             C::Adopt(e) => Self::Call(e),
+            C::Panicked(e) => Self::Internal(e),
         }
     }
 }
@@ -200,7 +201,7 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "call_owner_unavailable".to_owned(),
                 self.to_string(),
-                "retry in a moment: when a node stops answering, another node of the cluster adopts its calls within a few seconds (GET /v1/cluster/nodes lists them)".to_owned(),
+                "retry in a moment: when a node stops answering, another node of the cluster adopts its calls within a few seconds (GET /v1/cluster/nodes, with the operator token, shows which)".to_owned(),
             ),
         }
     }

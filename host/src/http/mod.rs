@@ -9,13 +9,14 @@
 //! - `calls` (telephony events and stream), `kamailio` (the same shaped for a SIP server's
 //!   script), `reports` (call logs, traces, diagnose, board),
 //!   `presence` (agent log-in and event stream), `release` (an admin frees a stuck agent),
-//!   `policies` (upload and activation);
+//!   `policies` (upload and activation), `cluster` (the nodes of a cluster);
 //!   `stream`: server-sent events from the push hub; `ops`: `/health`, `/ready`, `/metrics`.
 
 mod accounts;
 mod agents;
 mod auth;
 mod calls;
+mod cluster;
 mod companies;
 mod departments;
 mod error;
@@ -71,6 +72,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(kamailio::router())
         .merge(reports::router())
         .merge(release::router())
+        .merge(cluster::router())
         .merge(presence::router())
         .merge(policies::router())
         .merge(openapi::router())

@@ -29,6 +29,7 @@ use crate::app::AppState;
         (name = "me", description = "The caller's own view: organisation switcher, status, invitations"),
         (name = "tokens", description = "Issuing and revoking tokens"),
         (name = "kamailio", description = "The telephony call flow shaped for a SIP server's script (integrations/kamailio)"),
+        (name = "cluster", description = "The nodes of a cluster on one PostgreSQL database (operator)"),
         (name = "meta", description = "This document"),
     )
 )]

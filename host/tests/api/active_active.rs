@@ -16,7 +16,7 @@ use crate::calls_support::{
 };
 use crate::durability::spawn_binary_with;
 use crate::pg_cluster::cluster;
-use crate::support::{Client, Rng, Server};
+use crate::support::{Client, OPERATOR, Rng, Server};
 
 /// The first seed of the audit; the others follow from it.
 const SEED: u64 = 0xC1A5_7E20_0000_0003;
@@ -252,6 +252,96 @@ async fn the_others_carry_on_the_calls_of_a_sigkilled_node() {
     let connected_log = logs.iter().find(|l| l["call_id"] == "k-connected").unwrap();
     assert_eq!(connected_log["answered_by"], rung, "{connected_log}");
     kill_all(&mut children[1..]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_cut_off_until_adopted_takes_no_call_when_it_reconnects_and_exits() {
+    let url = cluster().fresh_database();
+    let Tenant { co, tel, .. } = tenant(&url, "P", "+918000000918", &["981", "982"], None).await;
+    // A reaches the database through a link the test can cut; B directly.
+    let (link, through) = crate::cut_proxy::CutProxy::before(&url).await;
+    let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, base_a) =
+        spawn_binary_with(data_a.path(), &["--store", &through, "--cluster"]).await;
+    let (mut b, base_b) = spawn_binary_with(data_b.path(), &["--store", &url, "--cluster"]).await;
+    let (on_a, on_b) = (tel.at(&base_a), tel.at(&base_b));
+    let first = call(&on_a, "p-connected", &co.number).await;
+    let agent = crate::calls_support::rung(&first)[0];
+    event(
+        &on_a,
+        "p-connected",
+        json!({ "type": "answered", "agent_id": agent }),
+    )
+    .await;
+
+    let seen_by_b = Client::to(&base_b, OPERATOR);
+    let a_id = Client::to(&base_a, OPERATOR)
+        .get("/v1/cluster/nodes")
+        .await
+        .expect(200)["this_node"]
+        .clone();
+    let a_in = |nodes: &Value| {
+        nodes["nodes"]
+            .as_array()
+            .and_then(|n| n.iter().find(|m| m["id"] == a_id).cloned())
+            .unwrap_or_default()
+    };
+    let before = seen_by_b.get("/v1/cluster/nodes").await.expect(200);
+    assert_eq!(a_in(&before)["state"], "serving", "{before}");
+
+    // Cut off past the failure timeout: B adopts A and its call.
+    link.cut(true);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let nodes = seen_by_b.get("/v1/cluster/nodes").await.expect(200);
+        if a_in(&nodes)["state"] == "adopted" {
+            assert_eq!(a_in(&nodes)["adopted_by"], nodes["this_node"], "{nodes}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "B never adopted A: {nodes}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    status_until(&on_b, "p-connected", "carried on by B", |s| {
+        s["connected_to"] == agent
+    })
+    .await;
+    // The link is back. A's last heartbeat is long stale: until it learns it was adopted and
+    // exits, it takes no call (503), so none can be left behind on a node nobody watches.
+    link.cut(false);
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for n in 0.. {
+        assert!(Instant::now() < deadline, "A never exited");
+        let answer = client
+            .post(format!("{base_a}/v1/calls"))
+            .bearer_auth(tel.bearer().unwrap())
+            .json(&json!({ "call_id": format!("p-after-{n}"), "number": co.number, "caller": "+919000000000" }))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await;
+        let Ok(answer) = answer else { break }; // A exited
+        let status = answer.status().as_u16();
+        let body = answer.text().await.unwrap_or_default();
+        assert_eq!(status, 503, "A, adopted, answered call {n}: {body}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let exited = tokio::time::timeout(Duration::from_secs(15), a.wait())
+        .await
+        .expect("the adopted node exits")
+        .unwrap();
+    assert_eq!(exited.code(), Some(75), "{exited:?}");
+
+    // B carries the call to its end; no other call was taken.
+    event(&on_b, "p-connected", json!({ "type": "ended" })).await;
+    let listed = on_b.get("/v1/calls").await.expect(200);
+    assert_eq!(listed, json!([]), "a call is left live");
+    let logs = all_logs(&co.admin.at(&base_b), co.id).await;
+    let ids: Vec<&str> = logs
+        .iter()
+        .map(|l| l["call_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["p-connected"], "{logs:#?}");
+    kill_all(std::slice::from_mut(&mut b)).await;
 }
 
 /// The agents a ring instruction names.

@@ -62,8 +62,9 @@ const A_MARKERS: [&str; 9] = [
 
 /// Error codes of a refusal: the generic ones, and the call flow's (not a telephony token, a
 /// number bound to another platform, a call of another platform: it does not exist for it).
-const REFUSALS: [&str; 5] = [
+const REFUSALS: [&str; 6] = [
     "forbidden",
+    "operator_only",
     "not_found",
     "telephony_only",
     "number_not_bound",
@@ -497,6 +498,13 @@ fn endpoints(a: &TenantA) -> Vec<Endpoint> {
                 )
                 .unwrap(),
             ),
+            Denied,
+        ),
+        ep(
+            Method::GET,
+            "/v1/cluster/nodes",
+            "/v1/cluster/nodes".into(),
+            None,
             Denied,
         ),
         // Paths without a tenant: about the caller itself. Token rotation comes last.

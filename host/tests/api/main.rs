@@ -16,6 +16,7 @@ mod calls_troubleshoot;
 mod cli;
 mod crash_load;
 mod crash_support;
+mod cut_proxy;
 mod durability;
 mod flows;
 mod fuzz_api;

@@ -159,6 +159,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client with `token` for the server at `base` (such as a node the test spawned).
+    pub fn to(base: &str, token: &str) -> Client {
+        Client {
+            http: reqwest::Client::new(),
+            base: base.to_owned(),
+            token: Some(token.to_owned()),
+        }
+    }
+
     /// The same token against another (e.g. restarted) server.
     pub fn against(&self, server: &Server) -> Client {
         Client {

@@ -124,11 +124,19 @@ impl AgentBook for LocalAgents {
 
     /// Free `agent` from its engagement in `company`, whatever its phase (an administrator
     /// releasing a stuck agent). Returns the engagement it had.
-    fn force_release(&self, agent: AgentId, company: CompanyId, now_ms: u64) -> Option<Engagement> {
+    fn force_release(
+        &self,
+        agent: AgentId,
+        company: CompanyId,
+        call: CallRef,
+        now_ms: u64,
+    ) -> Option<Engagement> {
         let mut inner = self.lock();
         let now_ms = inner.stamp(now_ms);
         let live = inner.agents.get_mut(&agent)?;
-        let engagement = live.engagement.filter(|e| e.company == company)?;
+        let engagement = live
+            .engagement
+            .filter(|e| e.company == company && e.call == call)?;
         live.engagement = None;
         live.free_since_ms = now_ms;
         self.stage(&inner, &[agent], None);
