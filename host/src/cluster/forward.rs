@@ -75,7 +75,8 @@ impl<B: Serialize> ToOwner<'_, B> {
 }
 
 /// Asks every other node serving now for `path` (`GET`, or `POST` with `body`) with the
-/// caller's credentials, each answering for its own calls; their answers, parsed. None when
+/// caller's credentials, all at once, each answering for its own calls; their answers, parsed
+/// (the first failure if any failed). None when
 /// this node is not one of a cluster or the request was itself forwarded.
 pub async fn ask_peers<B: Serialize, T: DeserializeOwned>(
     state: &AppState,
@@ -94,12 +95,12 @@ pub async fn ask_peers<B: Serialize, T: DeserializeOwned>(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Directory(switchyard_directory::DirectoryError::Storage(e)))?;
-    let mut answers = Vec::with_capacity(peers.len());
-    for url in peers {
+    // All at once: one slow peer costs its own timeout, not the sum of everyone's.
+    futures_util::future::try_join_all(peers.iter().map(|url| {
         let body = body.map(|b| (reqwest::Method::POST, b));
-        answers.push(send(node, &url, path, headers, body).await?);
-    }
-    Ok(answers)
+        send(node, url, path, headers, body)
+    }))
+    .await
 }
 
 /// A request about `agent`'s engagement (an administrator's release, the agent logging out),
