@@ -146,9 +146,13 @@ impl AppState {
     /// after a failed commit, and on a cluster its heartbeats are recent enough that no other
     /// node can have adopted it (`cluster/standing.rs`).
     pub fn is_serving(&self) -> bool {
-        self.holds_store()
-            && !self.calls().is_poisoned()
-            && self.cluster().is_none_or(|node| node.standing.may_act())
+        self.holds_store() && !self.calls().is_poisoned() && self.may_act()
+    }
+
+    /// Whether this node may act on live state: always, but on a cluster only while its
+    /// heartbeats are recent and it is not leaving (`cluster/standing.rs`).
+    pub fn may_act(&self) -> bool {
+        self.cluster().is_none_or(|node| node.standing.may_act())
     }
 
     /// Whether this node holds its store (always, on sled; PostgreSQL: its node lock).

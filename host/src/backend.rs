@@ -92,9 +92,14 @@ fn open_postgres(config: &ServeConfig, url: &str, advertise: &str) -> Result<Ope
             pg.with_session_options("-c synchronous_commit=off")
                 .map_err(store)?,
         );
+        let beats = Arc::new(
+            pg.with_session_options("-c application_name=switchyard-heartbeat")
+                .map_err(store)?,
+        );
         Some(ClusterNode {
             pg: Arc::clone(&pg),
             lazy: Arc::clone(&lazy),
+            beats,
             id,
             url: advertise.to_owned(),
             owners: crate::cluster::CallOwners::new(Arc::clone(&pg), Arc::clone(&lazy), id),

@@ -13,10 +13,11 @@
 //!   node's next decision ([`Revision`]).
 //! - `handover`: the first cluster node on a database a single node served takes over what it
 //!   left (agents' state, live calls).
-//! - `members`: joining (`nodes`), heartbeats, and adopting the calls of a node that stopped
-//!   answering (exactly one live node wins each dead node); `standing`: whether this node may
-//!   act (its heartbeats are recent) and whether it is adopting.
+//! - `members`: joining (`nodes`) and heartbeats; `adoption`: adopting the calls of a node
+//!   that stopped answering (exactly one live node wins each dead node); `standing`: whether
+//!   this node may act (its heartbeats are recent) and whether it is adopting.
 
+pub mod adoption;
 mod agent_rows;
 pub mod agents;
 pub mod feed;
@@ -48,6 +49,8 @@ pub struct ClusterNode {
     /// Sessions on it that commit without waiting for the WAL flush: the writes of a use case
     /// there are made durable by its commit ([`write_lazily`]).
     pub lazy: Arc<Pg>,
+    /// Heartbeats' own connection, so that neither requests nor adoption work hold one up.
+    pub beats: Arc<Pg>,
     /// This node's id (unique for the life of the database).
     pub id: u64,
     /// The URL other nodes forward requests to.

@@ -23,8 +23,10 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             tokio::time::sleep(RETRY).await;
             let current = state.calls();
             // Restored only while this node holds its store (PostgreSQL: once its node lock
-            // is taken again), so nothing is read from a database another node serves.
-            if !current.is_poisoned() || !state.holds_store() {
+            // is taken again), so nothing is read from a database another node serves, and on
+            // a cluster only while its heartbeats are recent (another node may be adopting its
+            // calls otherwise).
+            if !current.is_poisoned() || !state.holds_store() || !state.may_act() {
                 continue;
             }
             let next = Arc::new(current.successor());

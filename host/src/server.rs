@@ -170,7 +170,7 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
             .map_err(|e| ServerError::Cluster(crate::cluster::ClusterError::Store(e)))?;
         tracing::info!(node = node.id, url = %node.url, "joined the cluster: serving");
         state.join_cluster(node.clone());
-        cluster_tasks.push(crate::cluster::members::spawn(node.clone(), state.clone()));
+        cluster_tasks.extend(crate::cluster::members::spawn(node.clone(), state.clone()));
         if let Some(outbox) = outbox {
             cluster_tasks.extend(crate::cluster::feed::spawn(node, state.clone(), outbox));
         }
@@ -238,7 +238,9 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer, ServerError> {
             task.abort();
         }
         if let Some(node) = leaving {
-            // The others adopt what is still live here at their next beat.
+            // From now on this node acts on nothing (its sweeper stops offering queued calls):
+            // the others adopt what is still live here at their next beat.
+            node.standing.revoke();
             let left = tokio::task::spawn_blocking(move || {
                 crate::cluster::members::leave(&node.pg, node.id)
             })

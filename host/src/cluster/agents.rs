@@ -448,28 +448,20 @@ impl AgentBook for SharedAgents {
     fn sweep(&self, now_ms: u64, max_call_ms: u64) -> Sweep {
         let (now, max_call) = (db(now_ms), db(max_call_ms));
         let rows = super::write_lazily(&self.lazy, async |conn| {
-            let lapsed = conn
+            // Lapsed offers and ended wrap-ups in one statement, their rows locked in agent
+            // order as reservations lock them (two statements would hold the first's locks
+            // while taking the second's, out of order).
+            let due = conn
                 .prepared(
-                    "WITH due AS (SELECT agent, call_ref FROM agent_live
-                                  WHERE node = $1 AND phase = 0 AND phase_ms <= $2
+                    "WITH due AS (SELECT agent, call_ref, phase, phase_ms FROM agent_live
+                                  WHERE node = $1 AND phase IN (0, 2) AND phase_ms <= $2
                                   ORDER BY agent FOR UPDATE)
                      UPDATE agent_live a SET company = NULL, call_ref = NULL, phase = NULL,
                          phase_ms = NULL, node = NULL,
-                         free_since_ms = GREATEST(a.free_since_ms, $2)
+                         free_since_ms = GREATEST(a.free_since_ms,
+                             CASE WHEN due.phase = 0 THEN $2 ELSE due.phase_ms END)
                      FROM due WHERE a.agent = due.agent
-                     RETURNING a.agent, due.call_ref",
-                )
-                .await?;
-            let freed = conn
-                .prepared(
-                    "WITH due AS (SELECT agent, phase_ms FROM agent_live
-                                  WHERE node = $1 AND phase = 2 AND phase_ms <= $2
-                                  ORDER BY agent FOR UPDATE)
-                     UPDATE agent_live a SET company = NULL, call_ref = NULL, phase = NULL,
-                         phase_ms = NULL, node = NULL,
-                         free_since_ms = GREATEST(a.free_since_ms, due.phase_ms)
-                     FROM due WHERE a.agent = due.agent
-                     RETURNING a.agent, a.logged_in",
+                     RETURNING a.agent, due.call_ref, due.phase, a.logged_in",
                 )
                 .await?;
             let overdue = conn
@@ -478,37 +470,36 @@ impl AgentBook for SharedAgents {
                      WHERE node = $1 AND phase = 1 AND phase_ms + $3 <= $2",
                 )
                 .await?;
-            // One transaction: a retry after a deadlock or serialization failure redoes all
-            // three, so no row changed by a first try goes unreported.
+            // One transaction: a retry after a deadlock or serialization failure redoes both,
+            // so no row changed by a first try goes unreported.
             let tx = conn.client().transaction().await?;
             let node = self.node;
             let found = (
-                tx.query(&lapsed, &[&node, &now]).await?,
-                tx.query(&freed, &[&node, &now]).await?,
+                tx.query(&due, &[&node, &now]).await?,
                 tx.query(&overdue, &[&node, &now, &max_call]).await?,
             );
             tx.commit().await?;
             Ok(found)
         });
-        let (lapsed, freed, overdue) = self.or("sweep", rows, (Vec::new(), Vec::new(), Vec::new()));
-        let pairs = |rows: &[Row]| -> Vec<(AgentId, CallRef)> {
+        let (due, overdue) = self.or("sweep", rows, (Vec::new(), Vec::new()));
+        let phase = |r: &&Row| r.try_get::<_, i16>(2).unwrap_or(-1);
+        fn pairs<'a>(rows: impl Iterator<Item = &'a Row>) -> Vec<(AgentId, CallRef)> {
             let mut v: Vec<_> = rows
-                .iter()
                 .filter_map(|r| Some((id(r.try_get(0).ok()?), id(r.try_get(1).ok()?))))
                 .collect();
             v.sort_unstable();
             v
-        };
-        let mut freed: Vec<AgentId> = freed
+        }
+        let mut freed: Vec<AgentId> = due
             .iter()
-            .filter(|r| r.try_get::<_, bool>(1).unwrap_or(false))
+            .filter(|r| phase(r) == 2 && r.try_get::<_, bool>(3).unwrap_or(false))
             .filter_map(|r| r.try_get::<_, i64>(0).ok().map(id))
             .collect();
         freed.sort_unstable();
         Sweep {
-            lapsed_offers: pairs(&lapsed),
+            lapsed_offers: pairs(due.iter().filter(|r| phase(r) == 0)),
             freed,
-            overdue: pairs(&overdue),
+            overdue: pairs(overdue.iter()),
         }
     }
 

@@ -54,6 +54,8 @@ impl<B: Serialize> ToOwner<'_, B> {
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
             .map_err(|e| ApiError::Directory(switchyard_directory::DirectoryError::Storage(e)))?;
+        // Read again: a claim may have committed while the holder was looked up.
+        let adopting = adopting || node.standing.adopting();
         match holder {
             Some(Holder::Here)
                 if adopting && state.calls().live(self.platform, self.call_id).is_none() =>
@@ -125,7 +127,7 @@ pub async fn to_owner_of_agents_call<B: Serialize, T: DeserializeOwned>(
             if calls.live_by_ref(e.call).is_none()
                 && (!offers_only || matches!(e.phase, Phase::Offered { .. })) =>
         {
-            owners.elsewhere_by_ref(e.call)
+            owners.holder_by_ref(e.call)
         }
         _ => Ok(None),
     })
@@ -133,10 +135,14 @@ pub async fn to_owner_of_agents_call<B: Serialize, T: DeserializeOwned>(
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| ApiError::Directory(switchyard_directory::DirectoryError::Storage(e)))?;
     match owner {
-        Some(url) => send(node, &url, path, headers, Some((method, body)))
+        Some(Holder::Elsewhere(url)) => send(node, &url, path, headers, Some((method, body)))
             .await
             .map(Some),
-        None => Ok(None),
+        // The agent's call is this node's but not live here: it is being adopted.
+        Some(Holder::Here) if node.standing.adopting() => Err(ApiError::OwnerUnavailable(format!(
+            "agent {agent}'s call is being taken over from a node that stopped answering"
+        ))),
+        _ => Ok(None),
     }
 }
 

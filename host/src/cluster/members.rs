@@ -1,24 +1,19 @@
-//! The cluster's members (`nodes`): a node joins with its advertised URL, beats every
-//! [`BEAT`] on the database's clock, and watches the others. A node whose heartbeat this node
-//! saw unchanged for [`DEAD_AFTER`] of its own uninterrupted contact with the database (so an
-//! outage of the database declares nobody dead) is adopted: one conditional update decides
-//! which live node takes it, and that node takes over its calls and engaged agents
-//! ([`super::CallOwners::take_over`]) and carries them on ([`crate::calls::CallCenter::adopt`]),
-//! sweeper duty included. A node that finds itself adopted (it was cut off that long) exits at
+//! The cluster's members (`nodes`): a node joins with its advertised URL and beats every
+//! [`BEAT`] on the database's clock, on a connection of its own; what each beat sees of the
+//! others goes to the watch that adopts nodes silent for [`DEAD_AFTER`]
+//! ([`super::adoption`]). A node that finds itself adopted (it was cut off that long) exits at
 //! once rather than act on calls another node now holds. A node that stops cleanly marks itself
 //! gone, so the others adopt it at their next beat.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use switchyard_directory::StoreError;
 use switchyard_directory::pg::Pg;
 
-use super::{ClusterError, ClusterNode, db, id};
+use super::{ClusterNode, db, id};
 use crate::app::AppState;
-use crate::calls::clock::now_ms;
-use crate::calls::registry::CallRef;
 
 /// How often a node beats and looks at the others.
 pub const BEAT: Duration = Duration::from_millis(500);
@@ -176,184 +171,59 @@ fn beat(pg: &Pg, node: u64) -> Result<Option<HashMap<u64, i64>>, StoreError> {
     })
 }
 
-/// Claims `dead` for this node if no other node did and its heartbeat is still `seen`, and
-/// in the same transaction takes over its calls, engaged agents and queued calls: the calls
-/// it held, or `None` when another node won it (or it beat again). Being one transaction, a
-/// claim is never left without the calls moving with it: if this node dies before carrying
-/// them on, whoever adopts it adopts them too.
-fn claim(pg: &Pg, node: u64, dead: u64, seen: i64) -> Result<Option<HashSet<CallRef>>, StoreError> {
-    let (node, dead) = (db(node), db(dead));
-    let rows = pg.run(async |conn| {
-        let tx = conn.client().transaction().await?;
-        let won = tx
-            .query_opt(
-                "UPDATE nodes SET adopted_by = $1
-                 WHERE id = $2 AND adopted_by IS NULL AND heartbeat_ms = $3 RETURNING id",
-                &[&node, &dead, &seen],
-            )
-            .await?;
-        if won.is_none() {
-            return Ok(None);
-        }
-        let calls = tx
-            .query(
-                "UPDATE call_owners SET node = $1 WHERE node = $2 RETURNING call_ref",
-                &[&node, &dead],
-            )
-            .await?;
-        // Agents' rows locked in agent order, as reservations lock them.
-        tx.execute(
-            "WITH taken AS (
-                 SELECT agent FROM agent_live WHERE node = $2 ORDER BY agent FOR UPDATE
-             )
-             UPDATE agent_live a SET node = $1 FROM taken WHERE a.agent = taken.agent",
-            &[&node, &dead],
-        )
-        .await?;
-        tx.execute(
-            "UPDATE cluster_queue SET node = $1 WHERE node = $2",
-            &[&node, &dead],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Some(calls))
-    })?;
-    Ok(rows.map(|rows| rows.iter().map(|r| id(r.get::<_, i64>(0))).collect()))
+/// What the latest beat saw, for [`super::adoption`]'s watch.
+#[derive(Debug, Clone, Default)]
+pub struct Beaten {
+    /// How many beats have failed so far: when it moved, this node's contact with the database
+    /// was interrupted, and nobody is judged on what it missed.
+    pub interrupted: u64,
+    /// The other nodes not adopted yet, and their heartbeats.
+    pub others: HashMap<u64, i64>,
 }
 
-/// Beats and watches until the service stops; adopts dead nodes' calls into `state`'s call
-/// flow.
-pub fn spawn(node: ClusterNode, state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        // Other nodes' heartbeats as last seen, and since when (by this node's clock).
-        let mut seen: HashMap<u64, (i64, Instant)> = HashMap::new();
-        // Dead nodes this node won, with their calls, until they are carried on here.
-        let mut adopting: HashMap<u64, HashSet<CallRef>> = HashMap::new();
-        let mut failing = false;
-        loop {
-            tokio::time::sleep(BEAT).await;
-            let pg = Arc::clone(&node.pg);
-            let me = node.id;
-            let sent = Instant::now();
-            let beaten = tokio::task::spawn_blocking(move || beat(&pg, me)).await;
-            let others = match beaten {
-                Ok(Ok(Some(others))) => {
-                    node.standing.renewed(sent);
-                    failing = false;
-                    others
-                }
-                Ok(Ok(None)) => {
-                    tracing::error!(
-                        node = me,
-                        "another node adopted this node's calls (it was cut off from the \
-                         database too long): exiting rather than act on them"
-                    );
-                    std::process::exit(75);
-                }
-                Ok(Err(e)) => {
-                    if !failing {
-                        tracing::warn!(error = %e, "cluster heartbeat failed; retrying");
+/// Beats every [`BEAT`] on a connection of its own ([`ClusterNode::beats`]), so neither
+/// requests nor adoption work ever hold a heartbeat up, and hands what it saw to the watch
+/// ([`super::adoption::spawn`]). Exits the process when another node adopted this one.
+pub fn spawn(node: ClusterNode, state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let (seen, watching) = tokio::sync::watch::channel(Beaten::default());
+    let beating = tokio::spawn({
+        let node = node.clone();
+        async move {
+            let mut beaten = Beaten::default();
+            let mut failing = false;
+            loop {
+                tokio::time::sleep(BEAT).await;
+                let (pg, me, sent) = (Arc::clone(&node.beats), node.id, Instant::now());
+                match tokio::task::spawn_blocking(move || beat(&pg, me)).await {
+                    Ok(Ok(Some(others))) => {
+                        node.standing.renewed(sent);
+                        failing = false;
+                        beaten.others = others;
                     }
-                    failing = true;
-                    // Contact was interrupted: nobody is judged on what this node missed.
-                    seen.clear();
-                    continue;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "cluster heartbeat panicked");
-                    continue;
-                }
-            };
-            // Between requests too (the sweeper offers queued calls): catch up with changes
-            // other nodes made.
-            let catching = state.clone();
-            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || catching.catch_up()).await {
-                tracing::warn!(error = %e, "could not catch up with the cluster's changes");
-            }
-            let now = Instant::now();
-            seen.retain(|n, _| others.contains_key(n));
-            let mut dead = Vec::new();
-            for (other, heartbeat) in others {
-                let entry = seen.entry(other).or_insert((heartbeat, now));
-                if entry.0 != heartbeat {
-                    *entry = (heartbeat, now);
-                }
-                if heartbeat < 0 || now.duration_since(entry.1) >= DEAD_AFTER {
-                    dead.push((other, heartbeat));
-                }
-            }
-            if !dead.is_empty() {
-                node.standing.set_adopting(true);
-            }
-            for (other, heartbeat) in dead {
-                seen.remove(&other);
-                let claiming = node.clone();
-                let won = tokio::task::spawn_blocking(move || {
-                    let _apart = claiming.standing.exclusive();
-                    claim(&claiming.pg, me, other, heartbeat)
-                })
-                .await;
-                match won {
-                    Ok(Ok(Some(calls))) => {
-                        adopting.insert(other, calls);
+                    Ok(Ok(None)) => {
+                        tracing::error!(
+                            node = me,
+                            "another node adopted this node's calls (it was cut off from the \
+                             database too long): exiting rather than act on them"
+                        );
+                        std::process::exit(75);
                     }
-                    Ok(Ok(None)) => {}
                     Ok(Err(e)) => {
-                        tracing::warn!(dead = other, error = %e, "could not claim a dead node")
+                        if !failing {
+                            tracing::warn!(error = %e, "cluster heartbeat failed; retrying");
+                        }
+                        failing = true;
+                        beaten.interrupted += 1;
+                        beaten.others.clear();
                     }
-                    Err(e) => tracing::error!(error = %e, "claiming a dead node panicked"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cluster heartbeat panicked");
+                        continue;
+                    }
                 }
+                seen.send_replace(beaten.clone());
             }
-            let pending: Vec<u64> = adopting.keys().copied().collect();
-            for dead in pending {
-                let calls = adopting.remove(&dead).unwrap_or_default();
-                if let Err((e, calls)) = adopt(&node, &state, dead, calls).await {
-                    tracing::error!(dead, error = %e, "could not adopt a dead node's calls yet; retrying");
-                    adopting.insert(dead, calls);
-                }
-            }
-            node.standing.set_adopting(!adopting.is_empty());
         }
-    })
-}
-
-/// Carries on here `calls`, those this node claimed from `dead`; on failure they come back
-/// for the next try.
-async fn adopt(
-    node: &ClusterNode,
-    state: &AppState,
-    dead: u64,
-    calls: HashSet<CallRef>,
-) -> Result<(), (ClusterError, HashSet<CallRef>)> {
-    let node = node.clone();
-    let center = state.calls();
-    let retry = calls.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let _apart = node.standing.exclusive();
-        let restored = match center.adopt(&calls, now_ms()) {
-            Ok(restored) => restored,
-            Err(e) => return Err((ClusterError::Adopt(e), calls)),
-        };
-        // Claims of calls whose live record never became durable name nothing: drop them.
-        let empty: Vec<CallRef> = calls
-            .iter()
-            .copied()
-            .filter(|r| center.live_by_ref(*r).is_none())
-            .collect();
-        if let Err(e) = node.owners.release(&empty) {
-            tracing::warn!(dead, error = %e, "could not drop a dead node's empty claims");
-        }
-        tracing::warn!(
-            dead,
-            calls = restored.calls,
-            repaired = restored.repaired,
-            "adopted the calls of a node that stopped answering"
-        );
-        Ok(())
-    })
-    .await;
-    match done {
-        Ok(result) => result,
-        Err(e) => Err((ClusterError::Panicked(e.to_string()), retry)),
-    }
+    });
+    vec![beating, super::adoption::spawn(node, state, watching)]
 }

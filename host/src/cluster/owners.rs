@@ -1,6 +1,7 @@
 //! [`CallOwners`]: which node holds each live call (`call_owners`). A node claims a call when it
 //! takes it (so a platform's call id is live at most once in the cluster), releases it when
-//! the call's log is durable, and the node that adopts a dead node's calls takes its rows over (`members::claim`).
+//! the call's log is durable, and the node that adopts a dead node's calls takes its rows over
+//! (`super::adoption`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -119,27 +120,30 @@ impl CallOwners {
                 .await?;
             conn.client().query_opt(&st, &[&platform, &call_id]).await
         })?;
-        Ok(row.map(|r| {
-            if r.get::<_, i64>(0) == self.node {
-                Holder::Here
-            } else {
-                Holder::Elsewhere(r.get(1))
-            }
-        }))
+        Ok(row.map(|r| self.holder_of(&r)))
     }
 
-    /// The URL of the node holding call `call`, unless it is this node or no node holds it.
-    pub fn elsewhere_by_ref(&self, call: CallRef) -> Result<Option<String>, StoreError> {
+    /// Which node holds call `call`: `None` when no node does.
+    pub fn holder_by_ref(&self, call: CallRef) -> Result<Option<Holder>, StoreError> {
         let call = db(call);
         let row = self.pg.run(async |conn| {
             let st = conn
                 .prepared(
-                    "SELECT n.url FROM call_owners o JOIN nodes n ON n.id = o.node
-                     WHERE o.call_ref = $1 AND o.node <> $2",
+                    "SELECT o.node, n.url FROM call_owners o JOIN nodes n ON n.id = o.node
+                     WHERE o.call_ref = $1",
                 )
                 .await?;
-            conn.client().query_opt(&st, &[&call, &self.node]).await
+            conn.client().query_opt(&st, &[&call]).await
         })?;
-        Ok(row.map(|r| r.get::<_, String>(0)))
+        Ok(row.map(|r| self.holder_of(&r)))
+    }
+
+    /// The holder a row of (node, url) names.
+    fn holder_of(&self, row: &tokio_postgres::Row) -> Holder {
+        if row.get::<_, i64>(0) == self.node {
+            Holder::Here
+        } else {
+            Holder::Elsewhere(row.get(1))
+        }
     }
 }

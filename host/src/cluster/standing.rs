@@ -28,6 +28,8 @@ pub struct Standing {
     renewed_ms: AtomicU64,
     /// Calls claimed from a dead node may not be live here yet.
     adopting: AtomicBool,
+    /// The node is leaving: it acts on nothing any more.
+    revoked: AtomicBool,
     /// Held while adopting or restoring.
     restoring: Mutex<()>,
 }
@@ -38,6 +40,7 @@ impl Default for Standing {
             base: Instant::now(),
             renewed_ms: AtomicU64::new(NOT_JOINED),
             adopting: AtomicBool::new(false),
+            revoked: AtomicBool::new(false),
             restoring: Mutex::new(()),
         }
     }
@@ -56,13 +59,17 @@ impl Standing {
             });
     }
 
-    /// Whether this node may act on live state now: it has not joined yet, or its latest
-    /// heartbeat that reached the database was sent less than [`ACTS_FOR`] ago.
+    /// Whether this node may act on live state now: it is not leaving, and it has not joined
+    /// yet or its latest heartbeat that reached the database was sent less than [`ACTS_FOR`]
+    /// ago.
     pub fn may_act(&self) -> bool {
         self.may_act_at(Instant::now())
     }
 
     fn may_act_at(&self, now: Instant) -> bool {
+        if self.revoked.load(Ordering::Acquire) {
+            return false;
+        }
         let renewed = self.renewed_ms.load(Ordering::Acquire);
         if renewed == NOT_JOINED {
             return true;
@@ -70,6 +77,11 @@ impl Standing {
         let now =
             u64::try_from(now.saturating_duration_since(self.base).as_millis()).unwrap_or(u64::MAX);
         now.saturating_sub(renewed) < u64::try_from(ACTS_FOR.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The node is leaving the cluster: from now on it may not act.
+    pub fn revoke(&self) {
+        self.revoked.store(true, Ordering::Release);
     }
 
     /// Whether calls this node claimed from a dead node may not be live here yet.
@@ -111,5 +123,7 @@ mod tests {
         standing.renewed(sent);
         assert!(standing.may_act_at(later + just_under));
         assert!(!standing.may_act_at(later + ACTS_FOR));
+        standing.revoke();
+        assert!(!standing.may_act_at(later), "leaving");
     }
 }

@@ -344,6 +344,79 @@ async fn a_node_cut_off_until_adopted_takes_no_call_when_it_reconnects_and_exits
     kill_all(std::slice::from_mut(&mut b)).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_whose_answer_was_lost_is_carried_on_at_the_next_beat() {
+    let url = cluster().fresh_database();
+    let Tenant { co, tel, .. } = tenant(&url, "L", "+918000000919", &["991"], None).await;
+    let (mut children, bases, _dirs) = nodes(&url, 2).await;
+    let (on_a, on_b) = (tel.at(&bases[0]), tel.at(&bases[1]));
+    let node_id = |base: &str| {
+        let operator = Client::to(base, OPERATOR);
+        async move {
+            let nodes = operator.get("/v1/cluster/nodes").await.expect(200);
+            nodes["this_node"].as_u64().unwrap()
+        }
+    };
+    let (a, b) = (node_id(&bases[0]).await, node_id(&bases[1]).await);
+    // A holds a connected call and a queued one.
+    let first = call(&on_a, "l-connected", &co.number).await;
+    let agent = crate::calls_support::rung(&first)[0];
+    event(
+        &on_a,
+        "l-connected",
+        json!({ "type": "answered", "agent_id": agent }),
+    )
+    .await;
+    let queued = call(&on_a, "l-queued", &co.number).await;
+    assert_eq!(queued["instruction"]["action"], "queue", "{queued}");
+
+    // A dies; B's claim of it commits but its answer never reaches B (made here, at once,
+    // before B's own watch would judge A dead). B learns of it from the database.
+    children[0].start_kill().unwrap();
+    children[0].wait().await.unwrap();
+    let pg = switchyard_directory::pg::Pg::new(&url, &Default::default()).unwrap();
+    let heartbeat: i64 = pg
+        .run(async |conn| {
+            conn.client()
+                .query_one(
+                    "SELECT heartbeat_ms FROM nodes WHERE id = $1",
+                    &[&i64::try_from(a).unwrap()],
+                )
+                .await?
+                .try_get(0)
+        })
+        .unwrap();
+    assert!(switchyard::cluster::adoption::claim(&pg, b, a, heartbeat).unwrap());
+    status_until(&on_b, "l-connected", "carried on by B", |s| {
+        s["connected_to"] == agent
+    })
+    .await;
+    on_b.get("/v1/calls/l-queued").await.expect(200);
+    // Both go on to their ends on B: the agent frees up and takes the queued call.
+    event(&on_b, "l-connected", json!({ "type": "ended" })).await;
+    status_until(&on_b, "l-queued", "rang the freed agent", |s| {
+        s["ringing"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x.as_u64() == Some(agent)))
+    })
+    .await;
+    event(
+        &on_b,
+        "l-queued",
+        json!({ "type": "answered", "agent_id": agent }),
+    )
+    .await;
+    event(&on_b, "l-queued", json!({ "type": "ended" })).await;
+    let logs = all_logs(&co.admin.at(&bases[1]), co.id).await;
+    let mut ids: Vec<&str> = logs
+        .iter()
+        .map(|l| l["call_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["l-connected", "l-queued"], "{logs:#?}");
+    kill_all(&mut children[1..]).await;
+}
+
 /// The agents a ring instruction names.
 fn ringing_of(update: &Value) -> Vec<u64> {
     crate::calls_support::rung(update)

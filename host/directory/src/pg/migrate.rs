@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "cluster",
         include_str!("../../migrations/0003_cluster.sql"),
     ),
+    (
+        4,
+        "adoption",
+        include_str!("../../migrations/0004_adoption.sql"),
+    ),
 ];
 
 /// What [`migrate`] did.
