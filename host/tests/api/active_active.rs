@@ -12,7 +12,7 @@ use crate::calls_policies::activate;
 use crate::calls_stress::{Pushes, assert_boards_idle, audit_logs, run_calls, world};
 use crate::calls_support::{
     Co, Person, all_logs, call, company, connected_ringing_queued, event, hire, log_in,
-    status_until, telephony,
+    sorted_call_ids, status_until, telephony,
 };
 use crate::durability::spawn_binary_with;
 use crate::pg_cluster::cluster;
@@ -238,11 +238,7 @@ async fn the_others_carry_on_the_calls_of_a_sigkilled_node() {
     }
 
     let logs = all_logs(&co.admin.at(&bases[1]), co.id).await;
-    let mut ids: Vec<&str> = logs
-        .iter()
-        .map(|l| l["call_id"].as_str().unwrap())
-        .collect();
-    ids.sort_unstable();
+    let ids = sorted_call_ids(&logs);
     assert_eq!(
         ids,
         ["k-connected", "k-on-c", "k-queued", "k-ringing"],
@@ -336,10 +332,7 @@ async fn a_node_cut_off_until_adopted_takes_no_call_when_it_reconnects_and_exits
     let listed = on_b.get("/v1/calls").await.expect(200);
     assert_eq!(listed, json!([]), "a call is left live");
     let logs = all_logs(&co.admin.at(&base_b), co.id).await;
-    let ids: Vec<&str> = logs
-        .iter()
-        .map(|l| l["call_id"].as_str().unwrap())
-        .collect();
+    let ids = sorted_call_ids(&logs);
     assert_eq!(ids, ["p-connected"], "{logs:#?}");
     kill_all(std::slice::from_mut(&mut b)).await;
 }
@@ -408,11 +401,7 @@ async fn a_claim_whose_answer_was_lost_is_carried_on_at_the_next_beat() {
     .await;
     event(&on_b, "l-queued", json!({ "type": "ended" })).await;
     let logs = all_logs(&co.admin.at(&bases[1]), co.id).await;
-    let mut ids: Vec<&str> = logs
-        .iter()
-        .map(|l| l["call_id"].as_str().unwrap())
-        .collect();
-    ids.sort_unstable();
+    let ids = sorted_call_ids(&logs);
     assert_eq!(ids, ["l-connected", "l-queued"], "{logs:#?}");
     kill_all(&mut children[1..]).await;
 }
@@ -788,11 +777,7 @@ async fn a_database_outage_declares_no_node_dead_and_the_calls_carry_on() {
     .await;
     event(&on_a, "o-2", json!({ "type": "abandoned" })).await;
     let logs = all_logs(&co.admin.at(&bases[0]), co.id).await;
-    let mut ids: Vec<&str> = logs
-        .iter()
-        .map(|l| l["call_id"].as_str().unwrap())
-        .collect();
-    ids.sort_unstable();
+    let ids = sorted_call_ids(&logs);
     assert_eq!(ids, ["o-1", "o-2"], "every call logged exactly once");
     kill_all(&mut children).await;
     tokio::task::block_in_place(|| drop(pg));

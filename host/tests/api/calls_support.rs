@@ -195,6 +195,16 @@ pub async fn connected_ringing_queued(
     (connected_to, ringing_to)
 }
 
+/// The call ids of `logs`, sorted (one per call logged).
+pub fn sorted_call_ids(logs: &[Value]) -> Vec<&str> {
+    let mut ids: Vec<&str> = logs
+        .iter()
+        .map(|l| l["call_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
 /// The instruction's action.
 pub fn action(update: &Value) -> &str {
     update["instruction"]["action"].as_str().unwrap()

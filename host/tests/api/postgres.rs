@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::calls_policies::activate;
 use crate::calls_support::{
     Co, Person, all_logs, call, company, connected_ringing_queued, event, hire, log_in,
-    status_until, telephony,
+    sorted_call_ids, status_until, telephony,
 };
 use crate::durability::spawn_binary_with;
 use crate::pg_cluster::{Cluster, cluster};
@@ -507,11 +507,7 @@ async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
     }
 
     let logs = all_logs(&co.admin.at(&base_b), co.id).await;
-    let mut ids: Vec<&str> = logs
-        .iter()
-        .map(|l| l["call_id"].as_str().unwrap())
-        .collect();
-    ids.sort_unstable();
+    let ids = sorted_call_ids(&logs);
     assert_eq!(
         ids,
         ["failover-connected", "failover-queued", "failover-ringing"],
