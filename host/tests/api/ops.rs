@@ -1,6 +1,6 @@
 //! The operational endpoints: `/health`, `/ready`, and `/metrics` scraped before and after
 //! real calls, one of them decided by a policy that loops (so the fallback counters move), with
-//! HTTP request counters and the policy latency histogram.
+//! HTTP request counters and the policy latency histogram; `GET /v1/cluster/nodes` off a cluster.
 
 use reqwest::Method;
 use serde_json::json;
@@ -116,4 +116,27 @@ async fn health_ready_and_metrics_move_with_calls_and_failures() {
         sample(&op.get("/metrics").await.text, "switchyard_live_calls"),
         0
     );
+}
+
+/// `GET /v1/cluster/nodes` on a node that is not one of a cluster: the operator learns so,
+/// nobody else reads it.
+#[tokio::test]
+async fn a_single_node_says_it_is_no_cluster_to_the_operator_only() {
+    let server = Server::start().await;
+    let nodes = server.operator().get("/v1/cluster/nodes").await.expect(200);
+    assert_eq!(
+        nodes,
+        json!({ "cluster": false, "this_node": null, "nodes": [] })
+    );
+    server
+        .anonymous()
+        .get("/v1/cluster/nodes")
+        .await
+        .expect_error(401, "unauthenticated");
+    let account = server.operator().account("N").await;
+    let co = company(&server, account, "Company N", "+918000000708").await;
+    co.admin
+        .get("/v1/cluster/nodes")
+        .await
+        .expect_error(403, "operator_only");
 }
