@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::calls_policies::activate;
 use crate::calls_stress::{Pushes, assert_boards_idle, audit_logs, run_calls, world};
 use crate::calls_support::{
-    Co, Person, all_logs, call, company, connected_ringing_queued, event, hire, log_in,
+    Co, Person, all_logs, call, company, connected_ringing_queued, event, hire, log_in, rings,
     sorted_call_ids, status_until, telephony,
 };
 use crate::durability::spawn_binary_with;
@@ -204,9 +204,7 @@ async fn the_others_carry_on_the_calls_of_a_sigkilled_node() {
     on_b.get("/v1/calls/k-queued").await.expect(200);
     // A's sweeper duty moved: the ringing offer lapses after its 4 s.
     status_until(&on_b, "k-ringing", "stopped ringing the agent", |s| {
-        !s["ringing"]
-            .as_array()
-            .is_some_and(|r| r.iter().any(|a| a.as_u64() == Some(other)))
+        !rings(s, other)
     })
     .await;
     // The connected call ends; its agent frees up and one of the queued calls is offered it
@@ -388,9 +386,7 @@ async fn a_claim_whose_answer_was_lost_is_carried_on_at_the_next_beat() {
     // Both go on to their ends on B: the agent frees up and takes the queued call.
     event(&on_b, "l-connected", json!({ "type": "ended" })).await;
     status_until(&on_b, "l-queued", "rang the freed agent", |s| {
-        s["ringing"]
-            .as_array()
-            .is_some_and(|r| r.iter().any(|x| x.as_u64() == Some(agent)))
+        rings(s, agent)
     })
     .await;
     event(

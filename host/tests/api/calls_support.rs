@@ -205,6 +205,13 @@ pub fn sorted_call_ids(logs: &[Value]) -> Vec<&str> {
     ids
 }
 
+/// Whether a call's status (`GET /v1/calls/{id}`) shows it ringing `agent`.
+pub fn rings(status: &Value, agent: u64) -> bool {
+    status["ringing"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|a| a.as_u64() == Some(agent)))
+}
+
 /// The instruction's action.
 pub fn action(update: &Value) -> &str {
     update["instruction"]["action"].as_str().unwrap()

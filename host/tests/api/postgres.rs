@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::calls_policies::activate;
 use crate::calls_support::{
-    Co, Person, all_logs, call, company, connected_ringing_queued, event, hire, log_in,
+    Co, Person, all_logs, call, company, connected_ringing_queued, event, hire, log_in, rings,
     sorted_call_ids, status_until, telephony,
 };
 use crate::durability::spawn_binary_with;
@@ -478,20 +478,13 @@ async fn a_standby_node_takes_over_the_calls_of_a_sigkilled_one() {
         &on_b,
         "failover-ringing",
         "stopped ringing the agent",
-        |s| {
-            !s["ringing"]
-                .as_array()
-                .is_some_and(|r| r.iter().any(|a| a.as_u64() == Some(other)))
-        },
+        |s| !rings(s, other),
     )
     .await;
     // The connected call ends; its agent frees up and is offered the oldest queued call.
     event(&on_b, "failover-connected", json!({ "type": "ended" })).await;
     status_until(&on_b, "failover-queued", "rang the freed agent", |s| {
-        s["stage"] == "ringing"
-            && s["ringing"]
-                .as_array()
-                .is_some_and(|r| r.iter().any(|a| a.as_u64() == Some(rung)))
+        s["stage"] == "ringing" && rings(s, rung)
     })
     .await;
     event(
