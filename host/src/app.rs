@@ -3,12 +3,12 @@
 //! handlers run work on it (the blocking pool, errors as the API's) is the HTTP layer's, in
 //! `http/state.rs`.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
 
 use switchyard_directory::Directory;
 
-use crate::calls::CallCenter;
+use crate::calls::{CallCenter, InService};
 use crate::logbook::LogBook;
 use crate::policy::PolicyStore;
 
@@ -21,7 +21,7 @@ pub struct AppState {
 struct Inner {
     directory: Arc<Directory>,
     /// The call flow; replaced by one restored from the database after a failed commit.
-    calls: RwLock<Arc<CallCenter>>,
+    calls: InService,
     logbook: LogBook,
     policies: PolicyStore,
     /// The call flow's active policies (shared by every call flow that replaces another).
@@ -46,7 +46,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 live_policies,
                 directory,
-                calls: RwLock::new(calls),
+                calls: InService::new(calls),
                 logbook,
                 policies,
                 http_metrics: crate::request_counts::RequestCounts::default(),
@@ -103,22 +103,22 @@ impl AppState {
 
     /// The call flow (the current one: see [`AppState::replace_calls`]).
     pub fn calls(&self) -> Arc<CallCenter> {
-        let calls = self
-            .inner
-            .calls
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Arc::clone(&calls)
+        self.inner.calls.get()
     }
 
     /// Puts `calls` (restored from the database) in place of a poisoned call flow.
     pub fn replace_calls(&self, calls: Arc<CallCenter>) {
-        let mut current = self
-            .inner
-            .calls
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *current = calls;
+        self.inner.calls.replace(calls);
+    }
+
+    /// What this node's cluster tasks act on (see [`crate::cluster::Served`]).
+    pub fn served(&self) -> crate::cluster::Served {
+        crate::cluster::Served {
+            calls: self.inner.calls.clone(),
+            directory: Arc::clone(&self.inner.directory),
+            policies: self.inner.policies.clone(),
+            live_policies: Arc::clone(&self.inner.live_policies),
+        }
     }
 
     /// HTTP request counters.

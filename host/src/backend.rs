@@ -14,10 +14,23 @@ use crate::cluster::ClusterNode;
 use crate::config::ServeConfig;
 use crate::group_commit::GroupCommit;
 use crate::policy::store::PolicyFiles;
-use crate::server::ServerError;
 
 /// How often the serving node checks that it still holds the database's node lock.
 const LOCK_CHECK: Duration = Duration::from_millis(200);
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The database could not be opened, migrated or locked.
+    #[error("directory: {0}")]
+    Directory(#[from] switchyard_directory::DirectoryError),
+    /// The directory of policy components and artifacts could not be opened.
+    #[error("opening the policy files")]
+    PolicyFiles(#[source] crate::policy::store::FileError),
+    /// The client that forwards requests to other nodes could not be built.
+    #[error("cannot build the forwarding client")]
+    ForwardingClient(#[source] reqwest::Error),
+}
 
 /// An opened store.
 pub struct Opened {
@@ -37,17 +50,17 @@ pub struct Opened {
 
 /// Opens the store `config` names (blocking: call from a blocking thread); a cluster node
 /// joins advertising `advertise`.
-pub fn open(config: &ServeConfig, advertise: &str) -> Result<Opened, ServerError> {
+pub fn open(config: &ServeConfig, advertise: &str) -> Result<Opened, BackendError> {
     match &config.store {
         None => open_sled(config),
         Some(url) => open_postgres(config, url, advertise),
     }
 }
 
-fn open_sled(config: &ServeConfig) -> Result<Opened, ServerError> {
+fn open_sled(config: &ServeConfig) -> Result<Opened, BackendError> {
     let (directory, records) = Directory::open_with_records(&config.data.join("db"))?;
     let files = PolicyFiles::open(&config.data.join(crate::data_dir::POLICIES_DIR))
-        .map_err(ServerError::PolicyFiles)?;
+        .map_err(BackendError::PolicyFiles)?;
     Ok(Opened {
         directory,
         // Writes during an fsync are queued instead of waiting for it (`group_commit`).
@@ -59,7 +72,7 @@ fn open_sled(config: &ServeConfig) -> Result<Opened, ServerError> {
     })
 }
 
-fn open_postgres(config: &ServeConfig, url: &str, advertise: &str) -> Result<Opened, ServerError> {
+fn open_postgres(config: &ServeConfig, url: &str, advertise: &str) -> Result<Opened, BackendError> {
     let settings = PgSettings {
         timeout: Duration::from_millis(config.store_timeout_ms),
         ..PgSettings::default()
@@ -107,11 +120,9 @@ fn open_postgres(config: &ServeConfig, url: &str, advertise: &str) -> Result<Ope
             revision: Arc::new(crate::cluster::Revision::new(Arc::clone(&pg))),
             standing: Arc::default(),
             client: reqwest::Client::builder()
-                .timeout(crate::cluster::forward::FORWARD_TIMEOUT)
+                .timeout(crate::cluster::FORWARD_TIMEOUT)
                 .build()
-                .map_err(|e| {
-                    ServerError::Task(format!("cannot build the forwarding client: {e}"))
-                })?,
+                .map_err(BackendError::ForwardingClient)?,
         })
     } else {
         tracing::info!(
@@ -133,8 +144,8 @@ fn open_postgres(config: &ServeConfig, url: &str, advertise: &str) -> Result<Ope
     })
 }
 
-fn store(e: switchyard_directory::StoreError) -> ServerError {
-    ServerError::Directory(e.into())
+fn store(e: switchyard_directory::StoreError) -> BackendError {
+    BackendError::Directory(e.into())
 }
 
 /// Watches the node lock while the service runs: when its connection drops (the database

@@ -8,7 +8,6 @@
 //!   ([`ClusterJournal`]), which claims new calls and loads only this node's.
 //! - `feed`: every node's pushed updates in one order, delivered to every node's subscribers.
 //! - `queue`: every node's queued calls, so queues stay fair across nodes ([`ClusterQueue`]).
-//! - `forward`: an event or a read about a call another node holds is forwarded to it.
 //! - `revision`: a directory change or a policy activation on one node is seen by every
 //!   node's next decision ([`Revision`]).
 //! - `handover`: the first cluster node on a database a single node served takes over what it
@@ -21,7 +20,6 @@ pub mod adoption;
 mod agent_rows;
 pub mod agents;
 pub mod feed;
-pub mod forward;
 pub mod handover;
 pub mod journal;
 pub mod members;
@@ -40,6 +38,10 @@ pub use owners::CallOwners;
 pub use queue::ClusterQueue;
 pub use revision::Revision;
 pub use standing::Standing;
+
+/// How long a request forwarded to another node may take (a decision, a database write and
+/// the way back); the forwarding itself is the HTTP layer's (`http/forward.rs`).
+pub const FORWARD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// This node's place in the cluster: its id, its URL, and the database they share.
 #[derive(Debug, Clone)]
@@ -65,6 +67,29 @@ pub struct ClusterNode {
     pub revision: Arc<Revision>,
     /// Whether this node may act now, and whether it is adopting another node's calls.
     pub standing: Arc<Standing>,
+}
+
+/// What this node's cluster tasks (heartbeats, adoption, the feed) act on: its call flow in
+/// service and what catching up with other nodes' changes refreshes.
+#[derive(Clone)]
+pub struct Served {
+    /// The call flow in service.
+    pub calls: crate::calls::InService,
+    /// The tenant directory (its caches follow other nodes' changes).
+    pub directory: Arc<switchyard_directory::Directory>,
+    /// Uploaded policies.
+    pub policies: crate::policy::PolicyStore,
+    /// The call flow's active policies.
+    pub live_policies: Arc<crate::calls::Policies>,
+}
+
+impl Served {
+    /// Catches up with directory changes and policy activations other nodes made (see
+    /// [`Revision`]); whether there were any.
+    pub fn catch_up(&self, node: &ClusterNode) -> Result<bool, ClusterError> {
+        node.revision
+            .catch_up(&self.directory, &self.policies, &self.live_policies)
+    }
 }
 
 /// Why a cluster step failed.

@@ -23,7 +23,7 @@ pub enum Command {
     Serve(ServeConfig),
     /// Work with policy components offline (no server needed).
     #[command(subcommand)]
-    Policy(PolicyCommand),
+    Policy(crate::commands::PolicyCommand),
     /// Move a deployment's data between stores.
     #[command(subcommand)]
     Store(StoreCommand),
@@ -74,101 +74,6 @@ pub enum StoreCommand {
         #[arg(long, value_parser = parse_store)]
         to: String,
     },
-}
-
-/// `switchyard policy ...`
-#[derive(Debug, Subcommand)]
-pub enum PolicyCommand {
-    /// Run the upload checks on a component: size, component, world, compiles, smoke decision.
-    /// Exit code 0 when it would be accepted, 2 when refused, 1 on other errors.
-    Check {
-        /// The `.wasm` component.
-        file: PathBuf,
-        /// Largest accepted size, bytes.
-        #[arg(long, env = "SWITCHYARD_MAX_POLICY_BYTES", default_value_t = crate::policy::DEFAULT_MAX_POLICY_BYTES)]
-        max_bytes: usize,
-        /// Wall-clock budget of the smoke decision, milliseconds (the server's
-        /// `--policy-deadline-ms`).
-        #[arg(long, env = "SWITCHYARD_POLICY_DEADLINE_MS", default_value_t = 10)]
-        deadline_ms: u64,
-    },
-    /// Run one decision of a component on a scenario (a call, candidates, config, state) with
-    /// the service's runtime and limits; prints the decision, how it was reached, the policy's
-    /// logs and its time as JSON. Exit code 0 when the policy answered, 3 when the fallback
-    /// was used, 2 when the component or scenario is refused.
-    Simulate {
-        /// The `.wasm` component.
-        file: PathBuf,
-        /// Scenario JSON: `{"call": {...}, "candidates": [...], "config": {...}, "state": {...}}`.
-        #[arg(long)]
-        scenario: PathBuf,
-        /// Wall-clock budget of the decision, milliseconds (the server's
-        /// `--policy-deadline-ms`).
-        #[arg(long, env = "SWITCHYARD_POLICY_DEADLINE_MS", default_value_t = 10)]
-        deadline_ms: u64,
-    },
-    /// Upload a component to a company on a running server (prints the new version).
-    Upload {
-        /// The `.wasm` component.
-        file: PathBuf,
-        /// Policy name (default: the file name).
-        #[arg(long)]
-        name: Option<String>,
-        /// Where and as whom.
-        #[command(flatten)]
-        remote: Remote,
-    },
-    /// Activate a version (with an optional JSON configuration).
-    Activate {
-        /// Version number.
-        #[arg(long)]
-        version: u32,
-        /// JSON configuration.
-        #[arg(long)]
-        config: Option<String>,
-        /// Where and as whom.
-        #[command(flatten)]
-        remote: Remote,
-    },
-    /// Return to the previous activation.
-    Rollback {
-        /// Where and as whom.
-        #[command(flatten)]
-        remote: Remote,
-    },
-    /// List versions and the active one.
-    List {
-        /// Where and as whom.
-        #[command(flatten)]
-        remote: Remote,
-    },
-    /// Start a new policy from a template (a longest-idle policy to edit, with a unit test and
-    /// its build commands in its README).
-    New {
-        /// Policy name, e.g. `my-policy`.
-        name: String,
-        /// The language to write it in.
-        #[arg(long, value_enum, default_value_t = crate::policy::template::Lang::Rust)]
-        lang: crate::policy::template::Lang,
-        /// Parent folder (default: the workspace's `plugins/` for Rust, the current folder
-        /// otherwise).
-        #[arg(long)]
-        dir: Option<PathBuf>,
-    },
-}
-
-/// A server, a company on it and a token to act with.
-#[derive(Debug, Args)]
-pub struct Remote {
-    /// The company.
-    #[arg(long)]
-    pub company: u64,
-    /// Base URL of the server.
-    #[arg(long, env = "SWITCHYARD_URL", default_value = "http://127.0.0.1:8080")]
-    pub url: String,
-    /// A token with admin rights in the company.
-    #[arg(long, env = "SWITCHYARD_TOKEN", hide_env_values = true)]
-    pub token: String,
 }
 
 /// How to run the service.

@@ -15,11 +15,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use switchyard_directory::{Entry, RecordStore, RecordTree, RecordWrite};
 
+use crate::calls::log_codec;
 use crate::calls::{
     AgentLive, CallLog, DayStats, DecisionRecord, JournalError, LiveChange, LiveJournal,
     LiveSnapshot, StoredAgent, StoredCall, StoredStats, decision_key,
 };
-use crate::log_codec;
 use crate::logbook::{log_key, split_key};
 
 thread_local! {

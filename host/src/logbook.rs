@@ -8,8 +8,8 @@ use serde::Deserialize;
 use switchyard_directory::{DirectoryError, PageRequest, RecordStore, RecordTree, StoreError};
 use switchyard_runtime::PolicyState;
 
+use crate::calls::log_codec::{self, LogCodecError};
 use crate::calls::{CallLog, StateSaveError, StateSink};
-use crate::log_codec::{self, LogCodecError};
 
 /// The outcome names a call-log listing can filter on: every outcome a call can end with,
 /// including those of calls the host ends itself (`expired`, `reconciled`, `released`).

@@ -33,7 +33,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             }
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Policy(command) => Ok(switchyard::policy::cli::run(command).into()),
+        Command::Policy(command) => Ok(switchyard::commands::run(command).into()),
         Command::KamailioBridge(config) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

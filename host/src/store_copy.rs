@@ -59,13 +59,47 @@ pub fn copy(from: &Path, to: &str) -> Result<Copied, CopyError> {
     if !db.join("conf").is_file() {
         return Err(CopyError::NoSource(db));
     }
-    let store = |what| move |source| CopyError::Store { what, source };
     let sled = SledStore::open(&db).map_err(store("opening the sled database"))?;
     let sled_records =
         SledRecords::open(sled.db(), sled.flusher()).map_err(store("opening the sled records"))?;
     let files =
         PolicyFiles::open(&from.join(crate::data_dir::POLICIES_DIR)).map_err(CopyError::Files)?;
+    let pg = empty_target(to)?;
 
+    let changes = sled.export().map_err(store("reading the directory"))?;
+    let expected_directory = census(&changes);
+    let target = PgStore::new(Arc::clone(&pg));
+    target
+        .commit(&changes)
+        .map_err(store("writing the directory"))?;
+
+    let records = PgRecords::new(Arc::clone(&pg)).map_err(store("connecting"))?;
+    let mut expected_trees = copy_records(&sled_records, &records)?;
+    copy_policy_files(&files, &records, &mut expected_trees)?;
+    let watermark = sled
+        .id_watermark()
+        .map_err(store("reading the id counter"))?;
+    pg::raise_sequences(&pg, watermark).map_err(store("raising the id sequences"))?;
+
+    let counts = pg::counts(&pg).map_err(store("counting the copy"))?;
+    let mut differences = differences(&counts, expected_directory, expected_trees);
+    let inconsistent = target
+        .check_consistency()
+        .map_err(store("checking the copy"))?;
+    differences.extend(inconsistent);
+    if !differences.is_empty() {
+        return Err(CopyError::Mismatch(differences.join("; ")));
+    }
+    Ok(Copied { counts })
+}
+
+/// Maps a store error to [`CopyError::Store`], saying `what` was being done.
+fn store(what: &'static str) -> impl Fn(StoreError) -> CopyError {
+    move |source| CopyError::Store { what, source }
+}
+
+/// Connects to the database at `to`, migrates it, and refuses it unless it is empty.
+fn empty_target(to: &str) -> Result<Arc<Pg>, CopyError> {
     let pg = Arc::new(Pg::new(to, &PgSettings::default()).map_err(store("connecting"))?);
     pg::migrate(&pg).map_err(store("migrating the target"))?;
     let held: Vec<String> = pg::counts(&pg)
@@ -77,21 +111,17 @@ pub fn copy(from: &Path, to: &str) -> Result<Copied, CopyError> {
     if !held.is_empty() {
         return Err(CopyError::TargetNotEmpty(held.join(", ")));
     }
+    Ok(pg)
+}
 
-    let changes = sled.export().map_err(store("reading the directory"))?;
-    let expected_directory = census(&changes);
-    let target = PgStore::new(Arc::clone(&pg));
-    target
-        .commit(&changes)
-        .map_err(store("writing the directory"))?;
-
-    let records = PgRecords::new(Arc::clone(&pg)).map_err(store("connecting"))?;
+/// Copies every record tree, [`BATCH`] entries a transaction; how many of each it copied.
+fn copy_records(from: &SledRecords, to: &PgRecords) -> Result<Vec<(RecordTree, u64)>, CopyError> {
     let mut expected_trees = Vec::new();
     for tree in RecordTree::ALL {
         let mut copied = 0u64;
         let mut from_key: Option<Vec<u8>> = None;
         loop {
-            let entries = sled_records
+            let entries = from
                 .scan(tree, &[], from_key.as_deref(), false, BATCH)
                 .map_err(store("reading the records"))?;
             let Some((last, _)) = entries.last() else {
@@ -103,14 +133,20 @@ pub fn copy(from: &Path, to: &str) -> Result<Copied, CopyError> {
                 .into_iter()
                 .map(|(k, v)| (tree, k, Some(v)))
                 .collect();
-            records
-                .write(&writes)
-                .map_err(store("writing the records"))?;
+            to.write(&writes).map_err(store("writing the records"))?;
         }
         expected_trees.push((tree, copied));
     }
+    Ok(expected_trees)
+}
 
-    // Policy bytes kept as files beside sled go into the record trees (by content hash).
+/// Policy bytes kept as files beside sled go into the record trees (by content hash); each
+/// one written is counted in `expected_trees`.
+fn copy_policy_files(
+    files: &PolicyFiles,
+    records: &PgRecords,
+    expected_trees: &mut [(RecordTree, u64)],
+) -> Result<(), CopyError> {
     for (tree, kind) in [
         (RecordTree::PolicyBlobs, Kind::Component),
         (RecordTree::PolicyArtifacts, Kind::Artifact),
@@ -134,12 +170,15 @@ pub fn copy(from: &Path, to: &str) -> Result<Copied, CopyError> {
             }
         }
     }
-    let watermark = sled
-        .id_watermark()
-        .map_err(store("reading the id counter"))?;
-    pg::raise_sequences(&pg, watermark).map_err(store("raising the id sequences"))?;
+    Ok(())
+}
 
-    let counts = pg::counts(&pg).map_err(store("counting the copy"))?;
+/// Where the target's `counts` differ from what the source held, one line each.
+fn differences(
+    counts: &[(&'static str, u64)],
+    expected_directory: Vec<(&'static str, u64)>,
+    expected_trees: Vec<(RecordTree, u64)>,
+) -> Vec<String> {
     let count_of = |name: &str| counts.iter().find(|(t, _)| *t == name).map_or(0, |c| c.1);
     let mut differences = Vec::new();
     for (table, n) in expected_directory {
@@ -156,12 +195,5 @@ pub fn copy(from: &Path, to: &str) -> Result<Copied, CopyError> {
             ));
         }
     }
-    let inconsistent = target
-        .check_consistency()
-        .map_err(store("checking the copy"))?;
-    differences.extend(inconsistent);
-    if !differences.is_empty() {
-        return Err(CopyError::Mismatch(differences.join("; ")));
-    }
-    Ok(Copied { counts })
+    differences
 }

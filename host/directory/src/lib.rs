@@ -12,7 +12,8 @@
 //!   per directory generation) and bootstrap.
 //! - `directory`: [`Directory`], the write lock and durability; `ops/`: the operations, one file
 //!   per resource, plus the call flow's reads (`ops/callflow.rs`).
-//! - `store`: the [`Store`] trait; `sled_store` (+ `sled_check`): the sled backend.
+//! - `store`: the [`Store`] trait; `sled_store`: the sled backend (its consistency
+//!   check in `sled_store/check.rs`).
 //! - `records`: [`RecordStore`], durable key/value trees for call logs and policies, and its
 //!   sled backend [`SledRecords`] in the same database.
 //! - `pg`: the PostgreSQL backend of both ([`pg::PgStore`], [`pg::PgRecords`]) and its
@@ -33,7 +34,6 @@ pub mod pg;
 mod principal;
 mod records;
 mod schedule;
-mod sled_check;
 mod sled_store;
 mod store;
 mod token;

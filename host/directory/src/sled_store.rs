@@ -365,11 +365,11 @@ impl Store for SledStore {
     }
 
     fn check_consistency(&self) -> Result<Vec<String>, StoreError> {
-        crate::sled_check::check(self)
+        check::check(self)
     }
 }
 
-/// Read access for the consistency check (`sled_check.rs`).
+/// Read access for the consistency check (`sled_store/check.rs`).
 impl SledStore {
     pub(crate) fn records<T: DeserializeOwned>(
         &self,
@@ -396,6 +396,7 @@ fn tree_index(name: &'static str) -> Result<usize, StoreError> {
 // ---- one change inside the transaction ----
 
 mod apply;
+mod check;
 mod export;
 mod keys;
 

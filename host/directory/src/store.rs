@@ -7,52 +7,7 @@
 use crate::model::{Account, Agent, Company, Department, Identity, Membership, NumberMapping};
 use crate::token::{TokenHash, TokenRecord};
 
-/// A storage failure.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The backend failed (I/O, corruption detected by the engine, ...). The message repeats
-    /// the source's, since callers log the message alone.
-    #[error("storage backend: {0}")]
-    Backend(#[source] sled::Error),
-    /// An earlier write through this store failed, so what it staged may not be on disk;
-    /// reported by the next sync, which cannot vouch for it.
-    #[error("an earlier write failed: what it staged may not be on disk")]
-    EarlierWriteFailed,
-    /// PostgreSQL refused a statement (not a lost connection: see
-    /// [`StoreError::Unavailable`]).
-    #[error("postgresql: {0}")]
-    Postgres(#[source] tokio_postgres::Error),
-    /// The database could not be reached, or did not answer within the store's timeout.
-    /// Nothing of the operation was committed unless the database says otherwise later; the
-    /// caller may retry.
-    #[error("database unavailable: {detail}")]
-    Unavailable {
-        /// What failed (connecting, the timeout, a dropped connection).
-        detail: String,
-        /// The client's error, when there was one (not for a timeout).
-        #[source]
-        source: Option<tokio_postgres::Error>,
-    },
-    /// The system's random source failed (a token secret could not be drawn).
-    #[error("no randomness from the system: {0}")]
-    Randomness(#[source] getrandom::Error),
-    /// A stored value could not be decoded.
-    #[error("corrupt record in {tree}: {detail}")]
-    Corrupt {
-        /// Where.
-        tree: &'static str,
-        /// What.
-        detail: String,
-    },
-    /// A unique index entry is held by another record; nothing was written.
-    #[error("index {index} entry {key} is held by another record")]
-    IndexConflict {
-        /// The index.
-        index: &'static str,
-        /// The contested key, readable.
-        key: String,
-    },
-}
+pub use crate::error::StoreError;
 
 /// One change to one record; the backend derives the index changes.
 #[derive(Debug, Clone)]

@@ -4,9 +4,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{DirectoryError, Result};
+use crate::error::{DirectoryError, Result, StoreError};
 use crate::principal::Scope;
-use crate::store::StoreError;
 
 /// Prefix of every secret this service issues, so leaked tokens are easy to grep for.
 pub const TOKEN_PREFIX: &str = "sy_";

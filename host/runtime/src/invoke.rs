@@ -22,10 +22,10 @@ use crate::lazy_wasi::{LazyWasi, Output};
 use crate::logs::{LogBuffer, LogSource};
 use crate::outcome::{Decided, Outcome};
 use crate::policy::Policy;
-use crate::sandbox::Determinism;
 use crate::state::PolicyState;
 use crate::store::{MemoryLimiter, StoreData};
 use crate::validate::{BadAnswer, ConfigRejected};
+use crate::wasi_ctx::Determinism;
 use crate::{fallback, validate};
 
 /// Failure detail when a policy is used with an engine that did not load it.

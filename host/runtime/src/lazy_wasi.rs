@@ -12,7 +12,7 @@
 use wasmtime_wasi::WasiCtx;
 
 use crate::capture::CapturePipe;
-use crate::sandbox::{self, Determinism};
+use crate::wasi_ctx::{self, Determinism};
 
 /// Bytes of stdout (and, separately, stderr) captured per call.
 const OUTPUT_CAPTURE_BYTES: usize = 8 * 1024;
@@ -54,7 +54,7 @@ impl LazyWasi {
             .get_or_insert_with(|| {
                 let stdout = CapturePipe::new(OUTPUT_CAPTURE_BYTES);
                 let stderr = CapturePipe::new(OUTPUT_CAPTURE_BYTES);
-                let ctx = sandbox::wasi_ctx(determinism, &stdout, &stderr);
+                let ctx = wasi_ctx::wasi_ctx(determinism, &stdout, &stderr);
                 Built {
                     ctx,
                     stdout,

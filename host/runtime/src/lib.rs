@@ -12,8 +12,9 @@
 //!   pooling); `ticker` advances the epoch that enforces deadlines.
 //! - `load` / [`policy`]: bytes → checked, pre-linked [`Policy`] ([`LoadError`] names
 //!   what is wrong); serialisation for an on-disk cache.
-//! - `sandbox`: the empty WASI context, deterministic clocks and randomness, and the
-//!   shadowed functions that turn escape attempts into `sandbox-violation`.
+//! - `sandbox`: the linker and its shadowed functions that turn escape attempts into
+//!   `sandbox-violation`; `wasi_ctx`: the empty WASI context, deterministic clocks and
+//!   randomness.
 //! - `store` / `lazy_wasi` / `host_impl` / `capture`: per-call store data, its WASI
 //!   context built on first use, the `host` import, and bounded stdout/stderr pipes.
 //! - [`state`]: [`PolicyState`], the company's limited key/value state.
@@ -49,6 +50,7 @@ pub mod state;
 mod store;
 mod ticker;
 pub mod validate;
+mod wasi_ctx;
 
 pub use bindings::{
     Attribute, Call, Candidate, Decision, Level, OverflowAction, OverflowReason, Presence,

@@ -7,6 +7,7 @@ use switchyard_runtime::{Presence, Role, Status, Subject, View, Viewer};
 
 use super::center::CallCenter;
 use super::clock::local_time;
+use super::roster::Member;
 
 /// One member on the board.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,30 +72,7 @@ impl CallCenter {
         now_ms: u64,
     ) -> Result<Vec<BoardEntry>, BoardError> {
         let members = self.roster.company_members(company, now_ms);
-        let viewer = match viewer {
-            BoardViewer::Member(agent) => {
-                let me = members
-                    .iter()
-                    .find(|m| m.agent == agent && m.active)
-                    .ok_or(BoardError::NotMember(company))?;
-                if !me.panel_access {
-                    let name = self
-                        .roster
-                        .company(company)
-                        .map(|c| c.name)
-                        .unwrap_or_default();
-                    return Err(BoardError::PanelAccessOff(company, name));
-                }
-                Viewer {
-                    agent,
-                    role: me.role,
-                }
-            }
-            BoardViewer::Administrator => Viewer {
-                agent: 0,
-                role: Role::Admin,
-            },
-        };
+        let viewer = self.viewer(company, viewer, &members)?;
         let day = self
             .roster
             .company(company)
@@ -145,6 +123,40 @@ impl CallCenter {
             board.push(entry);
         }
         Ok(board)
+    }
+
+    /// How the company's visibility policy sees `viewer`: a member with panel access, as
+    /// its role there, or an administrator.
+    fn viewer(
+        &self,
+        company: u64,
+        viewer: BoardViewer,
+        members: &[Member],
+    ) -> Result<Viewer, BoardError> {
+        match viewer {
+            BoardViewer::Member(agent) => {
+                let me = members
+                    .iter()
+                    .find(|m| m.agent == agent && m.active)
+                    .ok_or(BoardError::NotMember(company))?;
+                if !me.panel_access {
+                    let name = self
+                        .roster
+                        .company(company)
+                        .map(|c| c.name)
+                        .unwrap_or_default();
+                    return Err(BoardError::PanelAccessOff(company, name));
+                }
+                Ok(Viewer {
+                    agent,
+                    role: me.role,
+                })
+            }
+            BoardViewer::Administrator => Ok(Viewer {
+                agent: 0,
+                role: Role::Admin,
+            }),
+        }
     }
 }
 

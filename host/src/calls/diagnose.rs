@@ -8,6 +8,7 @@ use super::center::{CallCenter, CallError};
 use super::live::{Arrival, LiveCall};
 use super::log::PolicyRun;
 use super::overflow::reason_name;
+use super::roster::{CompanyInfo, NumberRoute};
 use super::trace::{MemberTrace, Reason, host_reason};
 
 /// The answer of the diagnose endpoint.
@@ -98,6 +99,37 @@ impl CallCenter {
                 MemberTrace::new(m, reason)
             })
             .collect();
+        let (reason, hint) = self.reason_for(agent, &members, &route, &company, now_ms);
+        let decision = match &answer.value {
+            Decision::Ring(_) => "ring".to_owned(),
+            Decision::Overflow(r) => format!("overflow:{}", reason_name(*r)),
+        };
+        Ok(Diagnosis {
+            number: number.to_owned(),
+            company_id: route.company,
+            department_id: route.department,
+            agent_id: agent,
+            would_ring: reason == DiagnosisReason::Trace(Reason::Offered),
+            reason,
+            hint,
+            position: plan.iter().position(|a| *a == agent).map(|p| p + 1),
+            decision,
+            policy: answer.run,
+            members,
+        })
+    }
+
+    /// Why `agent` would or would not be offered a call to `route`: its line of the trace
+    /// (`members`), or why it has none (not in the department, not in the company), with the
+    /// hint that says how to fix it.
+    fn reason_for(
+        &self,
+        agent: u64,
+        members: &[MemberTrace],
+        route: &NumberRoute,
+        company: &CompanyInfo,
+        now_ms: u64,
+    ) -> (DiagnosisReason, String) {
         let line = members.iter().find(|m| m.agent_id == agent);
         let member = line.is_some()
             || self
@@ -105,7 +137,7 @@ impl CallCenter {
                 .company_members(route.company, now_ms)
                 .iter()
                 .any(|m| m.agent == agent);
-        let (reason, hint) = match line {
+        match line {
             Some(m) => (DiagnosisReason::Trace(m.reason), m.hint.clone()),
             None if member => (
                 DiagnosisReason::Trace(Reason::NotInDepartment),
@@ -126,24 +158,7 @@ impl CallCenter {
                     company.id, company.name, company.id, route.department
                 ),
             ),
-        };
-        let decision = match &answer.value {
-            Decision::Ring(_) => "ring".to_owned(),
-            Decision::Overflow(r) => format!("overflow:{}", reason_name(*r)),
-        };
-        Ok(Diagnosis {
-            number: number.to_owned(),
-            company_id: route.company,
-            department_id: route.department,
-            agent_id: agent,
-            would_ring: reason == DiagnosisReason::Trace(Reason::Offered),
-            reason,
-            hint,
-            position: plan.iter().position(|a| *a == agent).map(|p| p + 1),
-            decision,
-            policy: answer.run,
-            members,
-        })
+        }
     }
 }
 

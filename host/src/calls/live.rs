@@ -6,7 +6,7 @@ use switchyard_runtime::{Attribute, RingMode};
 use std::sync::Arc;
 
 use super::instruction::Target;
-use super::log::{CallLog, CallOutcome};
+use super::log::{CallLog, CallOutcome, Offer, OfferOutcome};
 use super::policies::ActivePolicy;
 use super::queue::Waiting;
 use super::registry::CallRef;
@@ -202,6 +202,28 @@ impl LiveCall {
             steps: 0,
             staged_decisions: 0,
             log,
+        }
+    }
+
+    /// Notes the call `offered` to these targets at `at_ms`: ringing them, tried, and an offer
+    /// each in the log; the call rings when any was offered.
+    pub(crate) fn note_offered(&mut self, offered: &[Target], at_ms: u64) {
+        for t in offered {
+            self.ringing.push(t.agent_id);
+            if !self.tried.contains(&t.agent_id) {
+                self.tried.push(t.agent_id);
+            }
+            self.log.offers.push(Offer {
+                agent_id: t.agent_id,
+                extension: t.extension.clone(),
+                attempt: self.attempt,
+                at_ms,
+                ring_ms: 0,
+                outcome: OfferOutcome::Ringing,
+            });
+        }
+        if !offered.is_empty() {
+            self.stage = Stage::Ringing;
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use switchyard_runtime::{Call, Candidate};
 
 use super::trace::MemberTrace;
-use crate::policy::io::{self as policy_io, ResolveError};
+use crate::calls::policy_io::{self as policy_io, ResolveError};
 
 /// How one offer to one agent ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,8 @@
 //! The call flow: what happens to a call from the moment the telephony platform posts it until
 //! it is logged.
 //!
-//! - `center`: the [`CallCenter`] state, its settings and errors.
+//! - `center`: the [`CallCenter`] state, its settings and errors; `in_service`: the call flow
+//!   in service ([`InService`]), replaced after a failed commit.
 //! - `journal`: the seam where live state is kept ([`LiveJournal`]); `stored`: the versioned
 //!   records it keeps; `restore`: bringing live state back at start-up and reconciling it.
 //! - `roster`: what the call flow reads from the directory ([`Roster`]); `roster_cache`
@@ -19,7 +20,9 @@
 //! - `queue` and `dispatch`: waiting calls, serving them fairly, expiry sweeps.
 //! - `trace` and `diagnose`: why each member was or was not offered a call.
 //! - `board`: the presence board, filtered by the company's visibility policy.
-//! - `log`: the call log record; `instruction`: what the platform is told; `push`: later
+//! - `policy_io`: the host's own JSON forms of a policy's inputs and answers (simulation
+//!   scenarios, logged decisions, traces), converted to and from the WIT types at one edge.
+//! - `log`: the call log record, stored as `log_codec` encodes it; `instruction`: what the platform is told; `push`: later
 //!   updates streamed to the platform and to agents; `live`: a call in progress; `clock`:
 //!   company-local time; `metrics`: decision counters.
 
@@ -32,14 +35,17 @@ mod diagnose;
 mod directory_adapter;
 mod dispatch;
 mod finish;
+mod in_service;
 mod instruction;
 mod journal;
 mod live;
 mod log;
+pub mod log_codec;
 mod metrics;
 mod outcomes;
 mod overflow;
 mod policies;
+pub mod policy_io;
 mod push;
 mod queue;
 pub(crate) mod registry;
@@ -57,6 +63,7 @@ mod trace;
 pub use board::{BoardDetail, BoardEntry, BoardError, BoardViewer, role_name, status_name};
 pub use center::{CallCenter, CallError, CallSettings, DEFAULT_MAX_CALL_MS};
 pub use diagnose::Diagnosis;
+pub use in_service::InService;
 pub use instruction::{CallUpdate, Instruction, Target, mode_name};
 pub use journal::{JournalError, LiveChange, LiveJournal, LiveSnapshot, Volatile, decision_key};
 pub use live::{LiveCall, Pinned, Stage};

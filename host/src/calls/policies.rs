@@ -324,22 +324,11 @@ impl Policies {
         )
         .entered();
         if run.guarded && self.breakers.is_open(company, Instant::now()) {
-            let mut answer = builtin(fallback);
-            answer.run.name.clone_from(&active.name);
-            answer.run.version = active.version;
-            answer.run.source = "fallback:quarantined".to_owned();
-            return answer;
+            return builtin_instead(fallback, active, "fallback:quarantined");
         }
-        let policy = match self.compiled(company, active) {
-            Ok(policy) => policy,
-            Err(_) => {
-                // Logged by the cache (once per retry period); not the policy's own failure.
-                let mut answer = builtin(fallback);
-                answer.run.name.clone_from(&active.name);
-                answer.run.version = active.version;
-                answer.run.source = "fallback:unloadable".to_owned();
-                return answer;
-            }
+        let Ok(policy) = self.compiled(company, active) else {
+            // Logged by the cache (once per retry period); not the policy's own failure.
+            return builtin_instead(fallback, active, "fallback:unloadable");
         };
         let shared = self.state_of(company);
         let decided = if dry_run {
@@ -387,6 +376,19 @@ impl Policies {
             },
         }
     }
+}
+
+/// The built-in answer given in place of `active`'s, traced with its name and `source`.
+fn builtin_instead<T>(
+    fallback: impl FnOnce() -> T,
+    active: &ActivePolicy,
+    source: &str,
+) -> Answer<T> {
+    let mut answer = builtin(fallback);
+    answer.run.name.clone_from(&active.name);
+    answer.run.version = active.version;
+    answer.run.source = source.to_owned();
+    answer
 }
 
 /// How a question is asked.

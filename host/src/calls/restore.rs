@@ -143,118 +143,138 @@ impl CallCenter {
         agents: &HashMap<u64, AgentLive>,
         now_ms: u64,
     ) -> Repair {
-        let engaged = |agent: &u64| {
-            agents
-                .get(agent)
-                .and_then(|l| l.engagement)
-                .filter(|e| e.call == call.call_ref)
-        };
-        let mut changed = false;
         match call.stage {
-            Stage::Connected { agent } => {
-                // Only an `ended` (or a release) takes an agent off its call, and the call is
-                // logged in the same use case: the crash fell between the two.
-                match engaged(&agent) {
-                    Some(Engagement {
-                        phase: Phase::OnCall { .. },
-                        ..
-                    }) => {}
-                    Some(Engagement {
-                        phase: Phase::WrapUp { until_ms },
-                        ..
-                    }) => {
-                        let wrap_ms = self
-                            .roster
-                            .company(call.company)
-                            .map_or(0, |c| u64::from(c.wrap_up_secs) * 1_000);
-                        return Repair::Ended(until_ms.saturating_sub(wrap_ms));
-                    }
-                    _ => {
-                        let answered = call.answered_ms.unwrap_or(now_ms);
-                        let free_since = agents.get(&agent).map_or(0, |l| l.free_since_ms);
-                        let at = if free_since >= answered {
-                            free_since
-                        } else {
-                            now_ms
-                        };
-                        tracing::warn!(call = %call.call_id, agent,
-                            "restored connected call whose agent left it: logged as ended");
-                        return Repair::Ended(at);
-                    }
-                }
+            Stage::Connected { agent } => self.reconcile_connected(call, agent, agents, now_ms),
+            Stage::Ringing | Stage::Queued => self.reconcile_offered(call, agents, now_ms),
+            Stage::Finished => Repair::None,
+        }
+    }
+
+    /// A restored call connected to `agent`: only an `ended` (or a release) takes an agent off
+    /// its call, and the call is logged in the same use case, so an agent no longer on it
+    /// means the crash fell between the two: the call ended.
+    fn reconcile_connected(
+        &self,
+        call: &LiveCall,
+        agent: u64,
+        agents: &HashMap<u64, AgentLive>,
+        now_ms: u64,
+    ) -> Repair {
+        match engagement_with(agents, agent, call) {
+            Some(Engagement {
+                phase: Phase::OnCall { .. },
+                ..
+            }) => Repair::None,
+            Some(Engagement {
+                phase: Phase::WrapUp { until_ms },
+                ..
+            }) => {
+                let wrap_ms = self
+                    .roster
+                    .company(call.company)
+                    .map_or(0, |c| u64::from(c.wrap_up_secs) * 1_000);
+                Repair::Ended(until_ms.saturating_sub(wrap_ms))
             }
-            Stage::Ringing | Stage::Queued => {
-                // Answered after the call was last staged: the agent is on it.
-                let answered = call.tried.iter().find_map(|a| match engaged(a) {
+            _ => {
+                let answered = call.answered_ms.unwrap_or(now_ms);
+                let free_since = agents.get(&agent).map_or(0, |l| l.free_since_ms);
+                let at = if free_since >= answered {
+                    free_since
+                } else {
+                    now_ms
+                };
+                tracing::warn!(call = %call.call_id, agent,
+                    "restored connected call whose agent left it: logged as ended");
+                Repair::Ended(at)
+            }
+        }
+    }
+
+    /// A restored call ringing or queued: answered after it was last staged (its agent is on
+    /// it), or with offers whose agents no longer hold them (lapsed), or queued without its
+    /// place in the queue.
+    fn reconcile_offered(
+        &self,
+        call: &mut LiveCall,
+        agents: &HashMap<u64, AgentLive>,
+        now_ms: u64,
+    ) -> Repair {
+        let answered = call
+            .tried
+            .iter()
+            .find_map(|a| match engagement_with(agents, *a, call) {
+                Some(Engagement {
+                    phase: Phase::OnCall { since_ms },
+                    ..
+                }) => Some((*a, since_ms)),
+                _ => None,
+            });
+        if let Some((agent, since_ms)) = answered {
+            self.connect_restored(call, agent, since_ms, now_ms);
+            return Repair::Staged;
+        }
+        let before = call.ringing.len();
+        let lost: Vec<u64> = call
+            .ringing
+            .iter()
+            .copied()
+            .filter(|a| {
+                !matches!(
+                    engagement_with(agents, *a, call),
                     Some(Engagement {
-                        phase: Phase::OnCall { since_ms },
+                        phase: Phase::Offered { .. },
                         ..
-                    }) => Some((*a, since_ms)),
-                    _ => None,
-                });
-                if let Some((agent, since_ms)) = answered {
-                    for other in std::mem::take(&mut call.ringing) {
-                        if other != agent {
-                            self.registry.release(other, call.call_ref, now_ms);
-                            call.log
-                                .close_offer(other, OfferOutcome::Withdrawn, since_ms);
-                        }
-                    }
-                    call.log
-                        .close_offer(agent, OfferOutcome::Answered, since_ms);
-                    call.stage = Stage::Connected { agent };
-                    call.answered_ms = Some(since_ms);
-                    call.plan = None;
-                    call.waiting = None;
-                    call.log.answered_by = Some(agent);
-                    call.log.answered_extension = call
-                        .log
-                        .offers
-                        .iter()
-                        .rev()
-                        .find(|o| o.agent_id == agent)
-                        .map(|o| o.extension.clone());
-                    return Repair::Staged;
-                }
-                let before = call.ringing.len();
-                let lost: Vec<u64> = call
-                    .ringing
-                    .iter()
-                    .copied()
-                    .filter(|a| {
-                        !matches!(
-                            engaged(a),
-                            Some(Engagement {
-                                phase: Phase::Offered { .. },
-                                ..
-                            })
-                        )
                     })
-                    .collect();
-                for agent in &lost {
-                    call.log.close_offer(*agent, OfferOutcome::Lapsed, now_ms);
-                }
-                call.ringing.retain(|a| !lost.contains(a));
-                changed |= call.ringing.len() != before;
-                if call.stage == Stage::Queued && call.waiting.is_none() {
-                    call.waiting = Some(Waiting {
-                        call: call.call_ref,
-                        company: call.company,
-                        department: call.department,
-                        priority: 0,
-                        since_ms: now_ms,
-                        deadline_ms: now_ms,
-                    });
-                    changed = true;
-                }
-            }
-            Stage::Finished => {}
+                )
+            })
+            .collect();
+        for agent in &lost {
+            call.log.close_offer(*agent, OfferOutcome::Lapsed, now_ms);
+        }
+        call.ringing.retain(|a| !lost.contains(a));
+        let mut changed = call.ringing.len() != before;
+        if call.stage == Stage::Queued && call.waiting.is_none() {
+            call.waiting = Some(Waiting {
+                call: call.call_ref,
+                company: call.company,
+                department: call.department,
+                priority: 0,
+                since_ms: now_ms,
+                deadline_ms: now_ms,
+            });
+            changed = true;
         }
         if changed {
             Repair::Staged
         } else {
             Repair::None
         }
+    }
+
+    /// A restored call that `agent` answered at `since_ms` (after it was last staged): its
+    /// other offers withdrawn, the call connected.
+    fn connect_restored(&self, call: &mut LiveCall, agent: u64, since_ms: u64, now_ms: u64) {
+        for other in std::mem::take(&mut call.ringing) {
+            if other != agent {
+                self.registry.release(other, call.call_ref, now_ms);
+                call.log
+                    .close_offer(other, OfferOutcome::Withdrawn, since_ms);
+            }
+        }
+        call.log
+            .close_offer(agent, OfferOutcome::Answered, since_ms);
+        call.stage = Stage::Connected { agent };
+        call.answered_ms = Some(since_ms);
+        call.plan = None;
+        call.waiting = None;
+        call.log.answered_by = Some(agent);
+        call.log.answered_extension = call
+            .log
+            .offers
+            .iter()
+            .rev()
+            .find(|o| o.agent_id == agent)
+            .map(|o| o.extension.clone());
     }
 
     /// Agents offered or connected to a call that is not live, or offered a call that does
@@ -300,4 +320,16 @@ impl CallCenter {
         }
         repaired
     }
+}
+
+/// `agent`'s engagement, if it is with `call`.
+fn engagement_with(
+    agents: &HashMap<u64, AgentLive>,
+    agent: u64,
+    call: &LiveCall,
+) -> Option<Engagement> {
+    agents
+        .get(&agent)
+        .and_then(|l| l.engagement)
+        .filter(|e| e.call == call.call_ref)
 }

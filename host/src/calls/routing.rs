@@ -4,12 +4,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use switchyard_runtime::{Attribute, Decision, OverflowReason, RingMode};
+use switchyard_runtime::{Attribute, Decision, OverflowReason, RingMode, RingPlan};
 
+use super::candidates::Prepared;
 use super::center::{CallCenter, CallError, lock_call};
 use super::instruction::{CallUpdate, Instruction, Target, mode_name};
 use super::live::{Arrival, LiveCall, Plan, Stage};
-use super::log::{DecisionRecord, Offer, OfferOutcome};
+use super::log::DecisionRecord;
 use super::overflow::reason_name;
 use super::roster::CompanyInfo;
 use super::trace::{MemberTrace, Reason, host_reason};
@@ -181,60 +182,9 @@ impl CallCenter {
                 MemberTrace::new(m, reason)
             })
             .collect();
-        let eligible = |agent: u64| {
-            members
-                .iter()
-                .any(|m| m.agent_id == agent && m.reason == Reason::NotChosenByPolicy)
-        };
         let (result, decision) = match answer.value {
             Decision::Ring(plan) => {
-                let targets: Vec<Target> = plan
-                    .targets
-                    .iter()
-                    .filter(|t| eligible(t.agent))
-                    .filter_map(|t| {
-                        let m = prepared.members.iter().find(|m| m.agent == t.agent)?;
-                        Some(Target {
-                            agent_id: t.agent,
-                            extension: m.extension.clone(),
-                            timeout_ms: t.timeout_ms,
-                        })
-                    })
-                    .collect();
-                let chosen: Vec<u64> = if plan.mode == RingMode::Simultaneous {
-                    targets.iter().map(|t| t.agent_id).collect()
-                } else {
-                    Vec::new()
-                };
-                call.plan = Some(Plan {
-                    mode: plan.mode,
-                    pending: targets,
-                    trace_id: trace_id.clone(),
-                });
-                let (offered, taken) = self.offer_next(call, now_ms);
-                for m in members.iter_mut() {
-                    if offered.iter().any(|t| t.agent_id == m.agent_id) {
-                        m.set_reason(Reason::Offered);
-                    } else if taken.contains(&m.agent_id) {
-                        m.set_reason(Reason::TakenByAnotherCall);
-                    } else if over_limit(&chosen, m.agent_id, &offered, &taken) {
-                        m.set_reason(Reason::OverForkLimit);
-                    }
-                }
-                if offered.is_empty() {
-                    (
-                        Err(OverflowReason::AllBusy),
-                        "ring:nobody-reservable".to_owned(),
-                    )
-                } else {
-                    (
-                        Ok(Instruction::Ring {
-                            mode: mode_name(plan.mode).to_owned(),
-                            targets: offered,
-                        }),
-                        "ring".to_owned(),
-                    )
-                }
+                self.ring(call, &plan, &prepared, &mut members, &trace_id, now_ms)
             }
             Decision::Overflow(reason) => {
                 (Err(reason), format!("overflow:{}", reason_name(reason)))
@@ -264,6 +214,73 @@ impl CallCenter {
             });
         }
         result
+    }
+
+    /// Carries out the policy's ring `plan`: offers the call to the targets still eligible
+    /// in `members` and notes there who was offered, taken by another call meanwhile, or left
+    /// over the platform's fork limit. The instruction (or `all-busy` when nobody could be
+    /// reserved) and the decision's name for the log.
+    fn ring(
+        &self,
+        call: &mut LiveCall,
+        plan: &RingPlan,
+        prepared: &Prepared,
+        members: &mut [MemberTrace],
+        trace_id: &str,
+        now_ms: u64,
+    ) -> (Result<Instruction, OverflowReason>, String) {
+        let eligible = |agent: u64| {
+            members
+                .iter()
+                .any(|m| m.agent_id == agent && m.reason == Reason::NotChosenByPolicy)
+        };
+        let targets: Vec<Target> = plan
+            .targets
+            .iter()
+            .filter(|t| eligible(t.agent))
+            .filter_map(|t| {
+                let m = prepared.members.iter().find(|m| m.agent == t.agent)?;
+                Some(Target {
+                    agent_id: t.agent,
+                    extension: m.extension.clone(),
+                    timeout_ms: t.timeout_ms,
+                })
+            })
+            .collect();
+        let chosen: Vec<u64> = if plan.mode == RingMode::Simultaneous {
+            targets.iter().map(|t| t.agent_id).collect()
+        } else {
+            Vec::new()
+        };
+        call.plan = Some(Plan {
+            mode: plan.mode,
+            pending: targets,
+            trace_id: trace_id.to_owned(),
+        });
+        let (offered, taken) = self.offer_next(call, now_ms);
+        for m in members.iter_mut() {
+            if offered.iter().any(|t| t.agent_id == m.agent_id) {
+                m.set_reason(Reason::Offered);
+            } else if taken.contains(&m.agent_id) {
+                m.set_reason(Reason::TakenByAnotherCall);
+            } else if over_limit(&chosen, m.agent_id, &offered, &taken) {
+                m.set_reason(Reason::OverForkLimit);
+            }
+        }
+        if offered.is_empty() {
+            (
+                Err(OverflowReason::AllBusy),
+                "ring:nobody-reservable".to_owned(),
+            )
+        } else {
+            (
+                Ok(Instruction::Ring {
+                    mode: mode_name(plan.mode).to_owned(),
+                    targets: offered,
+                }),
+                "ring".to_owned(),
+            )
+        }
     }
 
     /// Offer the call to the next targets of its plan: all of them (simultaneous) or the first
@@ -330,23 +347,7 @@ impl CallCenter {
                 }
             }
         }
-        for t in &offered {
-            call.ringing.push(t.agent_id);
-            if !call.tried.contains(&t.agent_id) {
-                call.tried.push(t.agent_id);
-            }
-            call.log.offers.push(Offer {
-                agent_id: t.agent_id,
-                extension: t.extension.clone(),
-                attempt: call.attempt,
-                at_ms: offered_at,
-                ring_ms: 0,
-                outcome: OfferOutcome::Ringing,
-            });
-        }
-        if !offered.is_empty() {
-            call.stage = Stage::Ringing;
-        }
+        call.note_offered(&offered, offered_at);
         (offered, taken)
     }
 }

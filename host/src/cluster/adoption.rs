@@ -14,8 +14,7 @@ use switchyard_directory::StoreError;
 use switchyard_directory::pg::Pg;
 
 use super::members::{Beaten, DEAD_AFTER};
-use super::{ClusterError, ClusterNode, db, id};
-use crate::app::AppState;
+use super::{ClusterError, ClusterNode, Served, db, id};
 use crate::calls::clock::now_ms;
 use crate::calls::registry::CallRef;
 
@@ -23,10 +22,10 @@ use crate::calls::registry::CallRef;
 const STRAGGLERS_EVERY: u64 = 4;
 
 /// Watches the beats `watching` reports until the service stops, adopting dead nodes' calls
-/// into `state`'s call flow.
+/// into `served`'s call flow.
 pub fn spawn(
     node: ClusterNode,
-    state: AppState,
+    served: Served,
     mut watching: tokio::sync::watch::Receiver<Beaten>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -45,8 +44,8 @@ pub fn spawn(
             beats += 1;
             // Between requests too (the sweeper offers queued calls): catch up with changes
             // other nodes made.
-            let catching = state.clone();
-            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || catching.catch_up()).await {
+            let (catching, at) = (served.clone(), node.clone());
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || catching.catch_up(&at)).await {
                 tracing::warn!(error = %e, "could not catch up with the cluster's changes");
             }
             let dead = judge(&mut seen, beaten.others);
@@ -83,7 +82,7 @@ pub fn spawn(
                     tracing::warn!(error = %e, "could not look for adopted nodes' late rows");
                 }
             }
-            let carried = carry_on(&node, &state).await;
+            let carried = carry_on(&node, &served).await;
             node.standing.set_adopting(!carried);
         }
     })
@@ -196,8 +195,8 @@ fn unmark(pg: &Pg, node: u64, calls: &[CallRef]) -> Result<(), StoreError> {
 
 /// Carries on here every call this node took over and has not carried on yet; `true` when
 /// none is left.
-async fn carry_on(node: &ClusterNode, state: &AppState) -> bool {
-    let (node, center) = (node.clone(), state.calls());
+async fn carry_on(node: &ClusterNode, served: &Served) -> bool {
+    let (node, center) = (node.clone(), served.calls.get());
     let done = tokio::task::spawn_blocking(move || {
         let _apart = node.standing.exclusive();
         let marked = marked(&node.pg, node.id).map_err(ClusterError::Store)?;

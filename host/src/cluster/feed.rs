@@ -19,8 +19,7 @@ use switchyard_directory::pg::Pg;
 use tokio::sync::{Notify, mpsc};
 use tokio_postgres::types::ToSql;
 
-use super::{ClusterNode, db, id};
-use crate::app::AppState;
+use super::{ClusterNode, Served, db, id};
 use crate::calls::{PushEvent, PushRelay, RETAINED};
 
 /// How often a node reads the feed at the latest, when no write woke it (a notification lost
@@ -140,16 +139,16 @@ fn prune(pg: &Pg) -> Result<(), StoreError> {
 }
 
 /// Starts the feed's writer (this node's updates, from `outbox`) and reader (every node's, to
-/// `state`'s hub); both run until the service stops.
+/// the hub of `served`'s call flow); both run until the service stops.
 pub fn spawn(
     node: ClusterNode,
-    state: AppState,
+    served: Served,
     outbox: Outbox,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let wrote = Arc::new(Notify::new());
     vec![
         tokio::spawn(writer(node.clone(), outbox, Arc::clone(&wrote))),
-        tokio::spawn(reader(node, state, wrote)),
+        tokio::spawn(reader(node, served, wrote)),
     ]
 }
 
@@ -194,7 +193,7 @@ async fn writer(node: ClusterNode, Outbox(mut rx): Outbox, wrote: Arc<Notify>) {
     }
 }
 
-async fn reader(node: ClusterNode, state: AppState, wrote: Arc<Notify>) {
+async fn reader(node: ClusterNode, served: Served, wrote: Arc<Notify>) {
     // Start with the newest retained updates, for subscribers that resume.
     let mut last = loop {
         let pg = Arc::clone(&node.pg);
@@ -231,7 +230,7 @@ async fn reader(node: ClusterNode, state: AppState, wrote: Arc<Notify>) {
             Err(_) => return,
         };
         let full = rows.len() == BATCH;
-        let hub = state.calls().push().clone();
+        let hub = served.calls.get().push().clone();
         for (pos, body) in rows {
             last = pos;
             match serde_json::from_slice::<PushEvent>(&body) {

@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 use switchyard_directory::StoreError;
 use switchyard_directory::pg::Pg;
 
-use super::{ClusterNode, db, id};
-use crate::app::AppState;
+use super::{ClusterNode, Served, db, id};
 
 /// How often a node beats and looks at the others.
 pub const BEAT: Duration = Duration::from_millis(500);
@@ -184,7 +183,7 @@ pub struct Beaten {
 /// Beats every [`BEAT`] on a connection of its own ([`ClusterNode::beats`]), so neither
 /// requests nor adoption work ever hold a heartbeat up, and hands what it saw to the watch
 /// ([`super::adoption::spawn`]). Exits the process when another node adopted this one.
-pub fn spawn(node: ClusterNode, state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
+pub fn spawn(node: ClusterNode, served: Served) -> Vec<tokio::task::JoinHandle<()>> {
     let (seen, watching) = tokio::sync::watch::channel(Beaten::default());
     let beating = tokio::spawn({
         let node = node.clone();
@@ -225,5 +224,5 @@ pub fn spawn(node: ClusterNode, state: AppState) -> Vec<tokio::task::JoinHandle<
             }
         }
     });
-    vec![beating, super::adoption::spawn(node, state, watching)]
+    vec![beating, super::adoption::spawn(node, served, watching)]
 }

@@ -25,9 +25,9 @@ use utoipa_axum::routes;
 use super::auth::Caller;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Path, Query};
+use super::forward::{ToOwner, ask_peers};
 use crate::app::AppState;
 use crate::calls::{CallEvent, CallStatus, CallUpdate, IncomingCall, clock::now_ms};
-use crate::cluster::forward::{ToOwner, ask_peers};
 
 /// Query of the telephony stream.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

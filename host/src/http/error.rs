@@ -106,6 +106,16 @@ impl From<crate::cluster::ClusterError> for ApiError {
     }
 }
 
+impl From<crate::policy::replay::ReplayError> for ApiError {
+    fn from(e: crate::policy::replay::ReplayError) -> Self {
+        use crate::policy::replay::ReplayError as R;
+        match e {
+            R::Policy(e) => Self::Policy(e),
+            R::Logs(e) => e.into(),
+        }
+    }
+}
+
 /// What to do about a store failure.
 const STORE_HINT: &str = "retry in a moment: the service reconnects by itself and GET /ready answers 200 again once the database is back";
 
@@ -118,17 +128,7 @@ impl ApiError {
                 "the database is unavailable or failed; nothing of this request was acknowledged".to_owned(),
                 STORE_HINT.to_owned(),
             ),
-            Self::Directory(e) => {
-                let status = match e {
-                    DirectoryError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                    DirectoryError::NotFound { .. } => StatusCode::NOT_FOUND,
-                    DirectoryError::Forbidden { .. } => StatusCode::FORBIDDEN,
-                    DirectoryError::Conflict { .. } => StatusCode::CONFLICT,
-                    DirectoryError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                };
-                let message = if status.is_server_error() { "internal error".to_owned() } else { e.to_string() };
-                (status, e.code().to_owned(), message, e.hint())
-            }
+            Self::Directory(e) => directory_parts(e),
             Self::Unauthenticated { message } => (
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated".to_owned(),
@@ -137,38 +137,8 @@ impl ApiError {
             ),
             Self::BadRequest { status, code, message, hint } => (*status, (*code).to_owned(), message.clone(), (*hint).to_owned()),
             Self::Call(e) => call_parts(e),
-            Self::Policy(e) => {
-                use crate::policy::PolicyError as P;
-                let status = match e {
-                    P::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                    P::UnknownVersion { .. } => StatusCode::NOT_FOUND,
-                    P::VersionActive(_) | P::VersionNeededForRollback(_) | P::NothingToRollBack => {
-                        StatusCode::CONFLICT
-                    }
-                    P::Unloadable(_) | P::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
-                };
-                let message = if status.is_server_error() { "internal error".to_owned() } else { e.to_string() };
-                (status, e.code().to_owned(), message, e.hint().to_owned())
-            }
-            Self::Board(e) => match e {
-                crate::calls::BoardError::NotMember(_) => (
-                    StatusCode::NOT_FOUND,
-                    "not_found".to_owned(),
-                    "company not found".to_owned(),
-                    "list your companies with GET /v1/me/companies".to_owned(),
-                ),
-                crate::calls::BoardError::PanelAccessOff(company, name) => (
-                    StatusCode::FORBIDDEN,
-                    "panel_access_off".to_owned(),
-                    e.to_string(),
-                    format!(
-                        "Panel Access is OFF in company {name}: an admin of that company can turn it on \
-                         (PATCH /v1/companies/{company}/members/{{agent_id}} with {{\"panel_access\": true}}); \
-                         your other companies are not affected"
-                    ),
-                ),
-            },
+            Self::Policy(e) => policy_parts(e),
+            Self::Board(e) => board_parts(e),
             Self::Forbidden { code, message, hint } => {
                 (StatusCode::FORBIDDEN, (*code).to_owned(), message.clone(), hint.clone())
             }
@@ -207,6 +177,66 @@ impl ApiError {
     }
 }
 
+/// Status, code, message and hint of a refused directory operation.
+fn directory_parts(e: &DirectoryError) -> (StatusCode, String, String, String) {
+    let status = match e {
+        DirectoryError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        DirectoryError::NotFound { .. } => StatusCode::NOT_FOUND,
+        DirectoryError::Forbidden { .. } => StatusCode::FORBIDDEN,
+        DirectoryError::Conflict { .. } => StatusCode::CONFLICT,
+        DirectoryError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let message = if status.is_server_error() {
+        "internal error".to_owned()
+    } else {
+        e.to_string()
+    };
+    (status, e.code().to_owned(), message, e.hint())
+}
+
+/// Status, code, message and hint of a refused policy upload or activation.
+fn policy_parts(e: &crate::policy::PolicyError) -> (StatusCode, String, String, String) {
+    use crate::policy::PolicyError as P;
+    let status = match e {
+        P::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        P::UnknownVersion { .. } => StatusCode::NOT_FOUND,
+        P::VersionActive(_) | P::VersionNeededForRollback(_) | P::NothingToRollBack => {
+            StatusCode::CONFLICT
+        }
+        P::Unloadable(_) | P::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let message = if status.is_server_error() {
+        "internal error".to_owned()
+    } else {
+        e.to_string()
+    };
+    (status, e.code().to_owned(), message, e.hint().to_owned())
+}
+
+/// Status, code, message and hint of a presence board that cannot be shown.
+fn board_parts(e: &crate::calls::BoardError) -> (StatusCode, String, String, String) {
+    match e {
+        crate::calls::BoardError::NotMember(_) => (
+            StatusCode::NOT_FOUND,
+            "not_found".to_owned(),
+            "company not found".to_owned(),
+            "list your companies with GET /v1/me/companies".to_owned(),
+        ),
+        crate::calls::BoardError::PanelAccessOff(company, name) => (
+            StatusCode::FORBIDDEN,
+            "panel_access_off".to_owned(),
+            e.to_string(),
+            format!(
+                "Panel Access is OFF in company {name}: an admin of that company can turn it on \
+                 (PATCH /v1/companies/{company}/members/{{agent_id}} with {{\"panel_access\": true}}); \
+                 your other companies are not affected"
+            ),
+        ),
+    }
+}
+
+/// Status, code, message and hint of an event the call flow refused.
 fn call_parts(e: &crate::calls::CallError) -> (StatusCode, String, String, String) {
     use crate::calls::CallError as C;
     let (status, code, hint) = match e {

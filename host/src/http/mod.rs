@@ -9,8 +9,10 @@
 //! - `calls` (telephony events and stream), `kamailio` (the same shaped for a SIP server's
 //!   script), `reports` (call logs, traces, diagnose, board),
 //!   `presence` (agent log-in and event stream), `release` (an admin frees a stuck agent),
-//!   `policies` (upload and activation), `cluster` (the nodes of a cluster);
-//!   `stream`: server-sent events from the push hub; `ops`: `/health`, `/ready`, `/metrics`.
+//!   `policies` (upload and activation), `cluster` (the nodes of a cluster); `forward`: an
+//!   event or a read about a call another node of a cluster holds, passed on to that node;
+//!   `stream`: server-sent events from the push hub; `ops`: `/health`, `/ready`, `/metrics` (encoded
+//!   in `metrics`).
 
 mod accounts;
 mod agents;
@@ -21,10 +23,12 @@ mod companies;
 mod departments;
 mod error;
 mod extract;
+mod forward;
 mod gate;
 mod kamailio;
 mod me;
 mod members;
+mod metrics;
 mod numbers;
 mod openapi;
 pub mod ops;

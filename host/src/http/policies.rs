@@ -19,6 +19,7 @@ use super::extract::{Json, Path, Query};
 use super::reports::access;
 use crate::app::AppState;
 use crate::calls::clock::now_ms;
+use crate::policy::replay::{ReplaySources, replay};
 use crate::policy::{Activation, PolicyChange, PolicyVersion};
 
 /// Upload bodies may be this large at most (the store's own limit, configurable, applies too).
@@ -288,7 +289,18 @@ async fn replay_version(
         .blocking(move |s| {
             admin(s, &p, company_id)?;
             let config = body.config.map(|c| c.to_string()).unwrap_or_default();
-            crate::policy::replay::replay(s, company_id, version, &config, q.last.unwrap_or(50))
+            let sources = ReplaySources {
+                store: s.policy_store(),
+                calls: &s.calls(),
+                logbook: s.logbook(),
+            };
+            Ok(replay(
+                sources,
+                company_id,
+                version,
+                &config,
+                q.last.unwrap_or(50),
+            )?)
         })
         .await?;
     Ok(axum::Json(report))
@@ -298,15 +310,15 @@ async fn replay_version(
 /// service's runtime and limits: the decision, how it was reached, the policy's logs, time and
 /// fuel. No side effects (the company's state is copied, nothing is logged).
 #[utoipa::path(post, path = "/v1/companies/{company_id}/policies/{version}/simulate", tag = "policies",
-    request_body = crate::policy::cli::Scenario,
+    request_body = crate::policy::simulate::Scenario,
     params(("company_id" = u64, Path, description = "Company id"), ("version" = u32, Path, description = "Version number")),
-    responses((status = 200, body = crate::policy::cli::Simulation), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = crate::policy::simulate::Simulation), (status = "4XX", body = ErrorBody)))]
 async fn simulate_version(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((company_id, version)): Path<(u64, u32)>,
-    Json(scenario): Json<crate::policy::cli::Scenario>,
-) -> Result<axum::Json<crate::policy::cli::Simulation>, ApiError> {
+    Json(scenario): Json<crate::policy::simulate::Scenario>,
+) -> Result<axum::Json<crate::policy::simulate::Simulation>, ApiError> {
     let simulation = state
         .blocking(move |s| {
             admin(s, &p, company_id)?;

@@ -62,8 +62,7 @@ async fn set_presence(
     if !body.logged_in {
         let forward = (reqwest::Method::PUT, "/v1/me/presence", &body);
         if let Some(view) =
-            crate::cluster::forward::to_owner_of_agents_call(&state, &headers, agent, true, forward)
-                .await?
+            super::forward::to_owner_of_agents_call(&state, &headers, agent, true, forward).await?
         {
             return Ok(axum::Json(view));
         }

@@ -55,8 +55,7 @@ async fn release_agent(
     let path = format!("/v1/companies/{company_id}/agents/{agent_id}/release");
     let forward = (reqwest::Method::POST, path.as_str(), &serde_json::json!({}));
     if let Some(released) =
-        crate::cluster::forward::to_owner_of_agents_call(&state, &headers, agent_id, false, forward)
-            .await?
+        super::forward::to_owner_of_agents_call(&state, &headers, agent_id, false, forward).await?
     {
         return Ok(axum::Json(released));
     }

@@ -6,11 +6,31 @@
 use serde::Serialize;
 use switchyard_runtime::{Decision, PolicyState, fallback};
 
-use crate::app::AppState;
-use crate::calls::reason_name;
-use crate::http::ApiError;
-use crate::logbook::LogFilter;
-use crate::policy::PolicyError;
+use crate::calls::{CallCenter, reason_name};
+use crate::logbook::{LogBook, LogError, LogFilter};
+use crate::policy::{PolicyError, PolicyStore};
+
+/// Why a replay could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// A policy (the candidate version, or the active one) could not be loaded.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// The company's call logs could not be read.
+    #[error(transparent)]
+    Logs(#[from] LogError),
+}
+
+/// What a replay reads: the uploaded versions, the call flow (its active policies and their
+/// state) and the call logs.
+pub struct ReplaySources<'a> {
+    /// Uploaded policy versions.
+    pub store: &'a PolicyStore,
+    /// The call flow in service.
+    pub calls: &'a CallCenter,
+    /// Stored call logs.
+    pub logbook: &'a LogBook,
+}
 
 /// One replayed decision.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -59,15 +79,14 @@ pub fn summary(decision: &Decision) -> String {
 
 /// Replay `version` (with `config`) over the company's last `last` calls.
 pub fn replay(
-    state: &AppState,
+    sources: ReplaySources<'_>,
     company: u64,
     version: u32,
     config: &str,
     last: usize,
-) -> Result<ReplayReport, ApiError> {
-    let candidate = state.policy_store().load_version(company, version)?;
-    let calls = state.calls();
-    let policies = calls.policies();
+) -> Result<ReplayReport, ReplayError> {
+    let candidate = sources.store.load_version(company, version)?;
+    let policies = sources.calls.policies();
     let engine = policies.engine();
     let active = match policies.active(company) {
         Some(a) => Some((
@@ -82,7 +101,7 @@ pub fn replay(
         limit: Some(u32::try_from(last).unwrap_or(u32::MAX).clamp(1, 200)),
         ..LogFilter::default()
     };
-    let mut logs = state.logbook().list(company, &filter)?.items;
+    let mut logs = sources.logbook.list(company, &filter)?.items;
     logs.reverse();
     let mut active_state: PolicyState = policies.state_snapshot(company);
     let mut candidate_state = active_state.clone();

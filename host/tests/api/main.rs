@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod active_active;
+mod architecture;
 mod calls_audit;
 mod calls_flow;
 mod calls_policies;

@@ -3,20 +3,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use self::person::{NewPerson, find_or_create_agent};
 use super::accounts::missing;
-use super::agents::issue_agent_token;
 use crate::access::Need;
 use crate::directory::Directory;
 use crate::error::{DirectoryError, Result};
 use crate::input::{MemberPatch, NewMember};
-use crate::model::{
-    Agent, AgentState, Company, Identity, IdentityPolicy, MemberState, Membership, Seat,
-};
+use crate::model::{MemberState, Membership, Seat};
 use crate::page::{Page, PageRequest};
 use crate::principal::Principal;
 use crate::store::{Change, Store};
 use crate::validate;
 use crate::view::{AddOutcome, AddedMember, Member};
+
+mod person;
 
 /// First extension handed out when none is given.
 const FIRST_EXTENSION: u64 = 100;
@@ -34,20 +34,7 @@ impl Directory {
         input: NewMember,
     ) -> Result<AddedMember> {
         self.company_for(principal, company_id, Need::Admin)?;
-        let email = input.email.as_deref().map(validate::email).transpose()?;
-        let phone = input.phone.as_deref().map(validate::e164).transpose()?;
-        if email.is_none() && phone.is_none() {
-            return Err(DirectoryError::invalid(
-                "missing_identity",
-                "a member needs an e-mail or a phone",
-                "give \"email\" and/or \"phone\" (E.164, e.g. +919876543210)",
-            ));
-        }
-        let name = input
-            .name
-            .as_deref()
-            .map(|n| validate::name("name", n))
-            .transpose()?;
+        let person = NewPerson::validate(&input)?;
         let extension = input
             .extension
             .as_deref()
@@ -63,47 +50,9 @@ impl Directory {
                 .company(company_id)?
                 .ok_or_else(|| DirectoryError::not_found("company", company_id))?;
             check_departments(store, company_id, &departments)?;
-            let identities: Vec<Identity> = email
-                .iter()
-                .cloned()
-                .map(Identity::Email)
-                .chain(phone.iter().cloned().map(Identity::Phone))
-                .collect();
-            let (agent, outcome, agent_token) = match find_person(store, &identities)? {
-                None => {
-                    let name = name.ok_or_else(|| {
-                        DirectoryError::invalid(
-                            "missing_name",
-                            "this person is new to Switchyard and needs a name",
-                            "give \"name\" along with the e-mail or phone",
-                        )
-                    })?;
-                    let agent = Agent {
-                        id: store.next_id()?,
-                        name,
-                        email,
-                        phone,
-                        state: AgentState::Invited,
-                    };
-                    changes.push(Change::PutAgent(agent.clone()));
-                    let issued = issue_agent_token(store, changes, agent.id)?;
-                    (agent, AddOutcome::Created, Some(issued.token))
-                }
-                Some((agent_id, matched)) => {
-                    let agent = store
-                        .agent(agent_id)?
-                        .ok_or_else(|| missing("agent", agent_id))?;
-                    let outcome = existing_person_outcome(store, &company, &agent, &matched)?;
-                    (agent, outcome, None)
-                }
-            };
-            let extension = match extension {
-                Some(ext) => {
-                    ensure_extension_free(store, company_id, &ext, agent.id)?;
-                    ext
-                }
-                None => next_free_extension(store, company_id)?,
-            };
+            let (agent, outcome, agent_token) =
+                find_or_create_agent(store, changes, &company, person)?;
+            let extension = member_extension(store, company_id, extension, agent.id)?;
             let membership = Membership {
                 company_id,
                 agent_id: agent.id,
@@ -115,11 +64,7 @@ impl Directory {
                 panel_access: input.panel_access.unwrap_or(true),
                 notifications: input.notifications.unwrap_or(true),
                 status: input.status.unwrap_or_default(),
-                state: if outcome == AddOutcome::Invited {
-                    MemberState::Pending
-                } else {
-                    MemberState::Active
-                },
+                state: initial_state(outcome),
             };
             changes.push(Change::PutMembership(membership.clone()));
             Ok(AddedMember {
@@ -238,69 +183,31 @@ impl Directory {
     }
 }
 
-/// The agent the identities map to, with the identity that matched; refuses identities of two
-/// different agents.
-fn find_person(store: &dyn Store, identities: &[Identity]) -> Result<Option<(u64, Identity)>> {
-    let mut found: Option<(u64, Identity)> = None;
-    for identity in identities {
-        if let Some(agent) = store.agent_by_identity(identity)? {
-            match &found {
-                Some((other, first)) if *other != agent => {
-                    return Err(DirectoryError::conflict(
-                        "identity_conflict",
-                        format!("{first} and {identity} belong to two different agents"),
-                        "give the e-mail and phone of one person, or only one of them",
-                    ));
-                }
-                Some(_) => {}
-                None => found = Some((agent, identity.clone())),
-            }
-        }
+/// The state of a new membership: pending the agent's consent for an invitation, active
+/// otherwise.
+fn initial_state(outcome: AddOutcome) -> MemberState {
+    if outcome == AddOutcome::Invited {
+        MemberState::Pending
+    } else {
+        MemberState::Active
     }
-    Ok(found)
 }
 
-/// Whether an existing agent joins `company` at once, as an invitation, or not at all.
-fn existing_person_outcome(
+/// The extension a new member gets: the requested one if no other member of the company holds
+/// it, the lowest free one when none is requested.
+fn member_extension(
     store: &dyn Store,
-    company: &Company,
-    agent: &Agent,
-    matched: &Identity,
-) -> Result<AddOutcome> {
-    if store.membership(company.id, agent.id)?.is_some() {
-        return Err(DirectoryError::conflict(
-            "already_member",
-            format!(
-                "{matched} belongs to agent {} who is already a member of company {}",
-                agent.id, company.id
-            ),
-            format!(
-                "change the membership with PATCH /v1/companies/{}/members/{}",
-                company.id, agent.id
-            ),
-        ));
-    }
-    let elsewhere = store.agent_memberships(agent.id)?;
-    if company.identity_policy == IdentityPolicy::Exclusive && !elsewhere.is_empty() {
-        return Err(DirectoryError::conflict(
-            "already_in_use",
-            format!("{matched} is already in use by an agent of another company"),
-            format!(
-                "invite the person with an alternate e-mail or phone, or relax the policy: \
-                 PATCH /v1/companies/{} {{\"identity_policy\": \"shared\"}}",
-                company.id
-            ),
-        ));
-    }
-    for m in elsewhere.iter().filter(|m| m.is_active()) {
-        let other = store
-            .company(m.company_id)?
-            .ok_or_else(|| missing("company", m.company_id))?;
-        if other.owner() == company.owner() {
-            return Ok(AddOutcome::Added);
+    company_id: u64,
+    requested: Option<String>,
+    agent_id: u64,
+) -> Result<String> {
+    match requested {
+        Some(ext) => {
+            ensure_extension_free(store, company_id, &ext, agent_id)?;
+            Ok(ext)
         }
+        None => next_free_extension(store, company_id),
     }
-    Ok(AddOutcome::Invited)
 }
 
 /// Refuses an extension another member of the company holds.

@@ -16,6 +16,17 @@ type Rows = Vec<(Vec<Option<i64>>, Vec<u8>, Vec<u8>)>;
 /// Compares every record with its columns.
 pub(super) fn check(pg: &Pg) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
+    check_companies(pg, &mut out)?;
+    check_memberships(pg, &mut out)?;
+    check_departments(pg, &mut out)?;
+    check_numbers(pg, &mut out)?;
+    check_tokens(pg, &mut out)?;
+    check_agent_identities(pg, &mut out)?;
+    Ok(out)
+}
+
+/// Each company's account and SIP domain columns against its record.
+fn check_companies(pg: &Pg, out: &mut Vec<String>) -> Result<(), StoreError> {
     for (ids, text, body) in rows(
         pg,
         "SELECT id, account_id, 0::BIGINT, convert_to(sip_domain, 'UTF8'), body FROM companies",
@@ -30,6 +41,11 @@ pub(super) fn check(pg: &Pg) -> Result<Vec<String>, StoreError> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Each membership's company, agent and extension columns against its record.
+fn check_memberships(pg: &Pg, out: &mut Vec<String>) -> Result<(), StoreError> {
     for (ids, text, body) in rows(
         pg,
         "SELECT company_id, agent_id, 0::BIGINT, extension, body FROM memberships",
@@ -45,6 +61,11 @@ pub(super) fn check(pg: &Pg) -> Result<Vec<String>, StoreError> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Each department's company column against its record.
+fn check_departments(pg: &Pg, out: &mut Vec<String>) -> Result<(), StoreError> {
     for (ids, _, body) in rows(
         pg,
         "SELECT id, company_id, 0::BIGINT, ''::BYTEA, body FROM departments",
@@ -57,6 +78,11 @@ pub(super) fn check(pg: &Pg) -> Result<Vec<String>, StoreError> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Each number's company and number columns against its record.
+fn check_numbers(pg: &Pg, out: &mut Vec<String>) -> Result<(), StoreError> {
     for (ids, number, body) in rows(
         pg,
         "SELECT company_id, 0::BIGINT, 0::BIGINT, number, body FROM numbers",
@@ -69,6 +95,11 @@ pub(super) fn check(pg: &Pg) -> Result<Vec<String>, StoreError> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Each token's id and agent columns against its record.
+fn check_tokens(pg: &Pg, out: &mut Vec<String>) -> Result<(), StoreError> {
     for (ids, _, body) in rows(pg, "SELECT id, agent_id, 0::BIGINT, hash, body FROM tokens")? {
         let t: TokenRecord = decode("tokens", &body)?;
         let agent = match t.scope {
@@ -79,23 +110,13 @@ pub(super) fn check(pg: &Pg) -> Result<Vec<String>, StoreError> {
             out.push(format!("tokens {}: columns disagree with the record", t.id));
         }
     }
-    let mut expected = BTreeSet::new();
-    for (_, _, body) in rows(
-        pg,
-        "SELECT id, 0::BIGINT, 0::BIGINT, ''::BYTEA, body FROM agents",
-    )? {
-        let a: Agent = decode("agents", &body)?;
-        for identity in a.identities() {
-            expected.insert((identity.key(), a.id));
-        }
-    }
-    let mut found = BTreeSet::new();
-    for (ids, key, _) in rows(
-        pg,
-        "SELECT agent_id, 0::BIGINT, 0::BIGINT, identity, ''::BYTEA FROM agent_identities",
-    )? {
-        found.insert((key, ids[0].map_or(0, from_db)));
-    }
+    Ok(())
+}
+
+/// The `agent_identities` rows against the identities the agents' records name, both ways.
+fn check_agent_identities(pg: &Pg, out: &mut Vec<String>) -> Result<(), StoreError> {
+    let expected = named_identities(pg)?;
+    let found = stored_identities(pg)?;
     for (key, agent) in expected.difference(&found) {
         out.push(format!(
             "agent_identities: agent {agent}'s {} is missing",
@@ -108,7 +129,34 @@ pub(super) fn check(pg: &Pg) -> Result<Vec<String>, StoreError> {
             String::from_utf8_lossy(key)
         ));
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Every (identity key, agent id) the agents' records name.
+fn named_identities(pg: &Pg) -> Result<BTreeSet<(Vec<u8>, u64)>, StoreError> {
+    let mut expected = BTreeSet::new();
+    for (_, _, body) in rows(
+        pg,
+        "SELECT id, 0::BIGINT, 0::BIGINT, ''::BYTEA, body FROM agents",
+    )? {
+        let a: Agent = decode("agents", &body)?;
+        for identity in a.identities() {
+            expected.insert((identity.key(), a.id));
+        }
+    }
+    Ok(expected)
+}
+
+/// Every (identity key, agent id) row of `agent_identities`.
+fn stored_identities(pg: &Pg) -> Result<BTreeSet<(Vec<u8>, u64)>, StoreError> {
+    let mut found = BTreeSet::new();
+    for (ids, key, _) in rows(
+        pg,
+        "SELECT agent_id, 0::BIGINT, 0::BIGINT, identity, ''::BYTEA FROM agent_identities",
+    )? {
+        found.insert((key, ids[0].map_or(0, from_db)));
+    }
+    Ok(found)
 }
 
 /// Rows of three ids, a BYTEA key and a BYTEA body.

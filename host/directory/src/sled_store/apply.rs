@@ -8,129 +8,158 @@ use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::*;
 
+/// Applies `change` in `tx`: the record and the index entries it owns; an `Abort` refuses the
+/// whole transaction.
 pub(super) fn apply(tx: &[TransactionalTree], change: &Change) -> TxResult<()> {
     match change {
         Change::PutAccount(a) => put(tx, ACCOUNTS, &be(a.id), a),
-        Change::PutCompany(c) => {
-            let old: Option<Company> = tx_get(tx, COMPANIES, &be(c.id))?;
-            if let Some(acc) = old
-                .and_then(|o| o.account_id)
-                .filter(|acc| Some(*acc) != c.account_id)
-            {
-                tx[IDX_ACCOUNT_COMPANIES].remove(pair(acc, c.id).to_vec())?;
-            }
-            if let Some(acc) = c.account_id {
-                tx[IDX_ACCOUNT_COMPANIES].insert(pair(acc, c.id).to_vec(), Vec::<u8>::new())?;
-            }
-            put(tx, COMPANIES, &be(c.id), c)
-        }
-        Change::PutAgent(a) => {
-            let old: Option<Agent> = tx_get(tx, AGENTS, &be(a.id))?;
-            let new_ids = a.identities();
-            for gone in old.map(|o| o.identities()).unwrap_or_default() {
-                if !new_ids.contains(&gone) {
-                    remove_if_points_to(tx, IDX_IDENTITY, &gone.key(), &be(a.id))?;
-                }
-            }
-            for identity in &new_ids {
-                claim(tx, IDX_IDENTITY, &identity.key(), &be(a.id), || {
-                    identity.to_string()
-                })?;
-            }
-            put(tx, AGENTS, &be(a.id), a)
-        }
-        Change::PutMembership(m) => {
-            let key = pair(m.company_id, m.agent_id);
-            let old: Option<Membership> = tx_get(tx, MEMBERSHIPS, &key)?;
-            if let Some(old) = old.filter(|o| o.extension != m.extension) {
-                remove_if_points_to(
-                    tx,
-                    IDX_EXTENSION,
-                    &ext_key(m.company_id, &old.extension),
-                    &be(m.agent_id),
-                )?;
-            }
-            claim(
-                tx,
-                IDX_EXTENSION,
-                &ext_key(m.company_id, &m.extension),
-                &be(m.agent_id),
-                || format!("company {} extension {}", m.company_id, m.extension),
-            )?;
-            tx[IDX_AGENT_COMPANIES]
-                .insert(pair(m.agent_id, m.company_id).to_vec(), Vec::<u8>::new())?;
-            put(tx, MEMBERSHIPS, &key, m)
-        }
-        Change::DeleteMembership { company, agent } => {
-            let key = pair(*company, *agent);
-            if let Some(old) = tx_get::<Membership>(tx, MEMBERSHIPS, &key)? {
-                remove_if_points_to(
-                    tx,
-                    IDX_EXTENSION,
-                    &ext_key(*company, &old.extension),
-                    &be(*agent),
-                )?;
-            }
-            tx[IDX_AGENT_COMPANIES].remove(pair(*agent, *company).to_vec())?;
-            tx[MEMBERSHIPS].remove(key.to_vec())?;
-            Ok(())
-        }
-        Change::PutDepartment(d) => {
-            if let Some(old) = tx_get::<Department>(tx, DEPARTMENTS, &be(d.id))?
-                .filter(|o| o.company_id != d.company_id)
-            {
-                tx[IDX_COMPANY_DEPARTMENTS].remove(pair(old.company_id, d.id).to_vec())?;
-            }
-            tx[IDX_COMPANY_DEPARTMENTS]
-                .insert(pair(d.company_id, d.id).to_vec(), Vec::<u8>::new())?;
-            put(tx, DEPARTMENTS, &be(d.id), d)
-        }
-        Change::DeleteDepartment(id) => {
-            if let Some(old) = tx_get::<Department>(tx, DEPARTMENTS, &be(*id))? {
-                tx[IDX_COMPANY_DEPARTMENTS].remove(pair(old.company_id, *id).to_vec())?;
-            }
-            tx[DEPARTMENTS].remove(be(*id).to_vec())?;
-            Ok(())
-        }
-        Change::PutNumber(n) => {
-            if let Some(old) = tx_get::<NumberMapping>(tx, NUMBERS, n.number.as_bytes())?
-                .filter(|o| o.company_id != n.company_id)
-            {
-                tx[IDX_COMPANY_NUMBERS].remove(number_key(old.company_id, &n.number))?;
-            }
-            tx[IDX_COMPANY_NUMBERS]
-                .insert(number_key(n.company_id, &n.number), Vec::<u8>::new())?;
-            put(tx, NUMBERS, n.number.as_bytes(), n)
-        }
-        Change::DeleteNumber(number) => {
-            if let Some(old) = tx_get::<NumberMapping>(tx, NUMBERS, number.as_bytes())? {
-                tx[IDX_COMPANY_NUMBERS].remove(number_key(old.company_id, number))?;
-            }
-            tx[NUMBERS].remove(number.as_bytes())?;
-            Ok(())
-        }
-        Change::PutToken(hash, record) => {
-            claim(tx, IDX_TOKEN_IDS, &be(record.id), &hash.0, || {
-                format!("token id {}", record.id)
-            })?;
-            if let Scope::Agent { agent_id } = record.scope {
-                claim(tx, IDX_AGENT_TOKEN, &be(agent_id), &hash.0, || {
-                    format!("token of agent {agent_id}")
-                })?;
-            }
-            put(tx, TOKENS, &hash.0, record)
-        }
-        Change::DeleteToken(hash) => {
-            if let Some(old) = tx_get::<TokenRecord>(tx, TOKENS, &hash.0)? {
-                remove_if_points_to(tx, IDX_TOKEN_IDS, &be(old.id), &hash.0)?;
-                if let Scope::Agent { agent_id } = old.scope {
-                    remove_if_points_to(tx, IDX_AGENT_TOKEN, &be(agent_id), &hash.0)?;
-                }
-            }
-            tx[TOKENS].remove(hash.0.to_vec())?;
-            Ok(())
+        Change::PutCompany(c) => put_company(tx, c),
+        Change::PutAgent(a) => put_agent(tx, a),
+        Change::PutMembership(m) => put_membership(tx, m),
+        Change::DeleteMembership { company, agent } => delete_membership(tx, *company, *agent),
+        Change::PutDepartment(d) => put_department(tx, d),
+        Change::DeleteDepartment(id) => delete_department(tx, *id),
+        Change::PutNumber(n) => put_number(tx, n),
+        Change::DeleteNumber(number) => delete_number(tx, number),
+        Change::PutToken(hash, record) => put_token(tx, hash, record),
+        Change::DeleteToken(hash) => delete_token(tx, hash),
+    }
+}
+
+/// Stores a company and moves its entry in the account → companies index.
+fn put_company(tx: &[TransactionalTree], c: &Company) -> TxResult<()> {
+    let old: Option<Company> = tx_get(tx, COMPANIES, &be(c.id))?;
+    if let Some(acc) = old
+        .and_then(|o| o.account_id)
+        .filter(|acc| Some(*acc) != c.account_id)
+    {
+        tx[IDX_ACCOUNT_COMPANIES].remove(pair(acc, c.id).to_vec())?;
+    }
+    if let Some(acc) = c.account_id {
+        tx[IDX_ACCOUNT_COMPANIES].insert(pair(acc, c.id).to_vec(), Vec::<u8>::new())?;
+    }
+    put(tx, COMPANIES, &be(c.id), c)
+}
+
+/// Stores an agent: releases the identities it no longer has and claims the ones it has.
+fn put_agent(tx: &[TransactionalTree], a: &Agent) -> TxResult<()> {
+    let old: Option<Agent> = tx_get(tx, AGENTS, &be(a.id))?;
+    let new_ids = a.identities();
+    for gone in old.map(|o| o.identities()).unwrap_or_default() {
+        if !new_ids.contains(&gone) {
+            remove_if_points_to(tx, IDX_IDENTITY, &gone.key(), &be(a.id))?;
         }
     }
+    for identity in &new_ids {
+        claim(tx, IDX_IDENTITY, &identity.key(), &be(a.id), || {
+            identity.to_string()
+        })?;
+    }
+    put(tx, AGENTS, &be(a.id), a)
+}
+
+/// Stores a membership: moves its extension claim and adds its agent → companies entry.
+fn put_membership(tx: &[TransactionalTree], m: &Membership) -> TxResult<()> {
+    let key = pair(m.company_id, m.agent_id);
+    let old: Option<Membership> = tx_get(tx, MEMBERSHIPS, &key)?;
+    if let Some(old) = old.filter(|o| o.extension != m.extension) {
+        remove_if_points_to(
+            tx,
+            IDX_EXTENSION,
+            &ext_key(m.company_id, &old.extension),
+            &be(m.agent_id),
+        )?;
+    }
+    claim(
+        tx,
+        IDX_EXTENSION,
+        &ext_key(m.company_id, &m.extension),
+        &be(m.agent_id),
+        || format!("company {} extension {}", m.company_id, m.extension),
+    )?;
+    tx[IDX_AGENT_COMPANIES].insert(pair(m.agent_id, m.company_id).to_vec(), Vec::<u8>::new())?;
+    put(tx, MEMBERSHIPS, &key, m)
+}
+
+/// Removes a membership with its extension claim and its agent → companies entry.
+fn delete_membership(tx: &[TransactionalTree], company: u64, agent: u64) -> TxResult<()> {
+    let key = pair(company, agent);
+    if let Some(old) = tx_get::<Membership>(tx, MEMBERSHIPS, &key)? {
+        remove_if_points_to(
+            tx,
+            IDX_EXTENSION,
+            &ext_key(company, &old.extension),
+            &be(agent),
+        )?;
+    }
+    tx[IDX_AGENT_COMPANIES].remove(pair(agent, company).to_vec())?;
+    tx[MEMBERSHIPS].remove(key.to_vec())?;
+    Ok(())
+}
+
+/// Stores a department and moves its entry in the company → departments index.
+fn put_department(tx: &[TransactionalTree], d: &Department) -> TxResult<()> {
+    if let Some(old) =
+        tx_get::<Department>(tx, DEPARTMENTS, &be(d.id))?.filter(|o| o.company_id != d.company_id)
+    {
+        tx[IDX_COMPANY_DEPARTMENTS].remove(pair(old.company_id, d.id).to_vec())?;
+    }
+    tx[IDX_COMPANY_DEPARTMENTS].insert(pair(d.company_id, d.id).to_vec(), Vec::<u8>::new())?;
+    put(tx, DEPARTMENTS, &be(d.id), d)
+}
+
+/// Removes a department with its company → departments entry.
+fn delete_department(tx: &[TransactionalTree], id: u64) -> TxResult<()> {
+    if let Some(old) = tx_get::<Department>(tx, DEPARTMENTS, &be(id))? {
+        tx[IDX_COMPANY_DEPARTMENTS].remove(pair(old.company_id, id).to_vec())?;
+    }
+    tx[DEPARTMENTS].remove(be(id).to_vec())?;
+    Ok(())
+}
+
+/// Maps a number and moves its entry in the company → numbers index.
+fn put_number(tx: &[TransactionalTree], n: &NumberMapping) -> TxResult<()> {
+    if let Some(old) = tx_get::<NumberMapping>(tx, NUMBERS, n.number.as_bytes())?
+        .filter(|o| o.company_id != n.company_id)
+    {
+        tx[IDX_COMPANY_NUMBERS].remove(number_key(old.company_id, &n.number))?;
+    }
+    tx[IDX_COMPANY_NUMBERS].insert(number_key(n.company_id, &n.number), Vec::<u8>::new())?;
+    put(tx, NUMBERS, n.number.as_bytes(), n)
+}
+
+/// Unmaps a number with its company → numbers entry.
+fn delete_number(tx: &[TransactionalTree], number: &str) -> TxResult<()> {
+    if let Some(old) = tx_get::<NumberMapping>(tx, NUMBERS, number.as_bytes())? {
+        tx[IDX_COMPANY_NUMBERS].remove(number_key(old.company_id, number))?;
+    }
+    tx[NUMBERS].remove(number.as_bytes())?;
+    Ok(())
+}
+
+/// Stores a token under its hash, claiming its id and (for an agent's token) its agent.
+fn put_token(tx: &[TransactionalTree], hash: &TokenHash, record: &TokenRecord) -> TxResult<()> {
+    claim(tx, IDX_TOKEN_IDS, &be(record.id), &hash.0, || {
+        format!("token id {}", record.id)
+    })?;
+    if let Scope::Agent { agent_id } = record.scope {
+        claim(tx, IDX_AGENT_TOKEN, &be(agent_id), &hash.0, || {
+            format!("token of agent {agent_id}")
+        })?;
+    }
+    put(tx, TOKENS, &hash.0, record)
+}
+
+/// Removes a token with the id and agent entries that still point at it.
+fn delete_token(tx: &[TransactionalTree], hash: &TokenHash) -> TxResult<()> {
+    if let Some(old) = tx_get::<TokenRecord>(tx, TOKENS, &hash.0)? {
+        remove_if_points_to(tx, IDX_TOKEN_IDS, &be(old.id), &hash.0)?;
+        if let Scope::Agent { agent_id } = old.scope {
+            remove_if_points_to(tx, IDX_AGENT_TOKEN, &be(agent_id), &hash.0)?;
+        }
+    }
+    tx[TOKENS].remove(hash.0.to_vec())?;
+    Ok(())
 }
 
 fn tx_get<T: DeserializeOwned>(

@@ -138,7 +138,7 @@ fn an_agent_ringing_for_one_company_is_busy_elsewhere_for_another_whose_call_que
         assert_eq!(candidates.len(), 1);
         assert_eq!(
             candidates[0].presence,
-            crate::policy::io::Presence::BusyElsewhere
+            crate::calls::policy_io::Presence::BusyElsewhere
         );
         let overflow = &call.log.overflows[0];
         assert_eq!(

@@ -1,12 +1,11 @@
 //! `switchyard policy upload|activate|rollback|list` against a running server (`policy new`
-//! is in [`crate::policy::template`]). Answers are printed as JSON; the
+//! is in [`super::template`]). Answers are printed as JSON; the
 //! exit code is 0 on success, 2 when the server refused (4xx), 1 on any other error.
 
-use crate::config::{PolicyCommand, Remote};
-use crate::policy::cli::{EXIT_ERROR, EXIT_OK, EXIT_REFUSED};
+use super::policy::{EXIT_ERROR, EXIT_OK, EXIT_REFUSED, PolicyCommand, Remote};
 
 /// Run a remote or template `policy` subcommand (`check` and `simulate` are local: see
-/// [`crate::policy::cli`]); returns the exit code.
+/// [`super::policy`]); returns the exit code.
 pub fn run(command: &PolicyCommand) -> u8 {
     let request = match command {
         PolicyCommand::Upload { file, name, remote } => {
@@ -78,7 +77,7 @@ pub fn run(command: &PolicyCommand) -> u8 {
             (remote, reqwest::Method::GET, url, None)
         }
         PolicyCommand::New { name, dir, lang } => {
-            return crate::policy::template::create(name, dir.as_deref(), *lang);
+            return super::template::create(name, dir.as_deref(), *lang);
         }
         PolicyCommand::Check { .. } | PolicyCommand::Simulate { .. } => {
             eprintln!("error: `check` and `simulate` run locally");

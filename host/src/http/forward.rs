@@ -3,22 +3,18 @@
 //! on to it (with the caller's own credentials, which the owner checks again) and answers
 //! with what the owner answered. A forwarded request is never forwarded again.
 
-use std::time::Duration;
-
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::owners::Holder;
+use super::ApiError;
 use crate::app::AppState;
 use crate::calls::Phase;
-use crate::http::ApiError;
+use crate::cluster::owners::Holder;
+use crate::cluster::{ClusterNode, FORWARD_TIMEOUT};
 
 /// The header a forwarded request carries (the node it came from).
 pub const FORWARDED: &str = "x-switchyard-forwarded-by";
-
-/// How long a forwarded request may take (a decision, a database write and the way back).
-pub const FORWARD_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A request about `platform`'s call `call_id`, to forward when another node holds the call.
 pub struct ToOwner<'a, B> {
@@ -93,7 +89,7 @@ pub async fn ask_peers<B: Serialize, T: DeserializeOwned>(
         return Ok(Vec::new());
     }
     let (pg, me) = (std::sync::Arc::clone(&node.pg), node.id);
-    let peers = tokio::task::spawn_blocking(move || super::members::peers(&pg, me))
+    let peers = tokio::task::spawn_blocking(move || crate::cluster::members::peers(&pg, me))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Directory(switchyard_directory::DirectoryError::Storage(e)))?;
@@ -149,7 +145,7 @@ pub async fn to_owner_of_agents_call<B: Serialize, T: DeserializeOwned>(
 /// Sends one forwarded request to the node at `url` and reads its answer: parsed on success,
 /// the node's error relayed as it answered it otherwise.
 async fn send<B: Serialize, T: DeserializeOwned>(
-    node: &super::ClusterNode,
+    node: &ClusterNode,
     url: &str,
     path: &str,
     headers: &HeaderMap,

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::policy::cli::{EXIT_ERROR, EXIT_OK, EXIT_REFUSED};
+use super::policy::{EXIT_ERROR, EXIT_OK, EXIT_REFUSED};
 
 /// The language of a new policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

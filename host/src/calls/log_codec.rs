@@ -4,7 +4,7 @@
 //! which is what the database copies, splits and syncs on every finished call. Records written
 //! before compression (plain JSON) are still read.
 
-use crate::calls::CallLog;
+use super::CallLog;
 
 /// Format tag of an LZ4-compressed JSON record.
 const LZ4_JSON: u8 = 1;
