@@ -124,11 +124,11 @@ pub(crate) fn write_lazily<T>(
 }
 
 /// An id or time as the database keeps it.
-pub(crate) fn db(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
+pub(crate) fn db(value: impl Into<u64>) -> i64 {
+    i64::try_from(value.into()).unwrap_or(i64::MAX)
 }
 
 /// An id or time read from the database.
-pub(crate) fn id(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or(0)
+pub(crate) fn id<T: From<u64>>(value: i64) -> T {
+    T::from(u64::try_from(value).unwrap_or(0))
 }

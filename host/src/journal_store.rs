@@ -10,6 +10,8 @@
 use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use switchyard_directory::AgentId;
+use switchyard_directory::CompanyId;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -161,7 +163,9 @@ impl LiveJournal for RecordJournal {
         for (key, value) in self.all(RecordTree::LiveAgents)? {
             let agent = id_of(&key, 0, "live agent")?;
             let stored: StoredAgent = decode(&value, "live agent")?;
-            snapshot.agents.push((agent, AgentLive::from(stored)));
+            snapshot
+                .agents
+                .push((AgentId(agent), AgentLive::from(stored)));
         }
         for (key, value) in self.all(RecordTree::LiveStats)? {
             let company = id_of(&key, 0, "live counters")?;
@@ -169,7 +173,7 @@ impl LiveJournal for RecordJournal {
             let stored: StoredStats = decode(&value, "live counters")?;
             snapshot
                 .stats
-                .push(((company, agent), DayStats::from(stored)));
+                .push(((CompanyId(company), AgentId(agent)), DayStats::from(stored)));
         }
         for (_, value) in self.all(RecordTree::LiveCalls)? {
             let call: StoredCall = decode_compressed(&value, "live call")?;
@@ -250,7 +254,7 @@ impl LiveJournal for RecordJournal {
         Arc::new(RecordJournal::new(Arc::clone(&self.records), self.durable))
     }
 
-    fn logged_decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {
+    fn logged_decision(&self, trace_id: &str) -> Option<(CompanyId, DecisionRecord)> {
         let key = self
             .records
             .get(RecordTree::TraceIndex, trace_id.as_bytes())
@@ -318,13 +322,16 @@ mod tests {
     use switchyard_directory::Directory;
 
     use super::RecordJournal;
-    use crate::calls::{AgentLive, CallUpdate, Instruction, LiveChange, LiveJournal, PushHub};
+    use crate::calls::{
+        AgentId, AgentLive, CallUpdate, CompanyId, DepartmentId, Instruction, LiveChange,
+        LiveJournal, PushHub,
+    };
 
     fn update(call_id: &str) -> CallUpdate {
         CallUpdate {
             call_id: call_id.to_owned(),
-            company_id: 1,
-            department_id: 2,
+            company_id: CompanyId(1),
+            department_id: DepartmentId(2),
             trace_id: None,
             step: 1,
             instruction: Instruction::Done,
@@ -344,9 +351,9 @@ mod tests {
         // Another thread stages a change and publishes its update, but has not synced yet.
         std::thread::scope(|s| {
             s.spawn(|| {
-                let mut change = [LiveChange::Agent(7, AgentLive::default())];
+                let mut change = [LiveChange::Agent(AgentId(7), AgentLive::default())];
                 journal.stage(&mut change).unwrap();
-                hub.publish("+1", 0, vec![7], update("c-1"), true);
+                hub.publish("+1", 0, vec![AgentId(7)], update("c-1"), true);
             });
         });
         // This thread staged nothing: its sync returns at once and releases nothing.
@@ -360,7 +367,7 @@ mod tests {
         // The publishing use case's sync makes it durable; the update goes out.
         std::thread::scope(|s| {
             s.spawn(|| {
-                let mut change = [LiveChange::Agent(8, AgentLive::default())];
+                let mut change = [LiveChange::Agent(AgentId(8), AgentLive::default())];
                 journal.stage(&mut change).unwrap();
                 journal.sync().unwrap();
             });

@@ -5,31 +5,20 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use switchyard_directory::{DirectoryError, PageRequest, RecordStore, RecordTree, StoreError};
+use switchyard_directory::{
+    AgentId, CompanyId, DirectoryError, PageRequest, RecordStore, RecordTree, StoreError,
+};
 use switchyard_runtime::PolicyState;
 
 use crate::calls::log_codec::{self, LogCodecError};
-use crate::calls::{CallLog, StateSaveError, StateSink};
-
-/// The outcome names a call-log listing can filter on: every outcome a call can end with,
-/// including those of calls the host ends itself (`expired`, `reconciled`, `released`).
-pub const OUTCOMES: [&str; 8] = [
-    "answered",
-    "abandoned",
-    "voicemail",
-    "forwarded",
-    "rejected",
-    "expired",
-    "reconciled",
-    "released",
-];
+use crate::calls::{CallLog, CallOutcome, StateSaveError, StateSink};
 
 /// Filters of a call log listing.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct LogFilter {
     /// Only calls this agent was offered or answered.
-    pub agent: Option<u64>,
+    pub agent: Option<AgentId>,
     /// Only calls that started at or after this time (unix ms).
     pub from: Option<u64>,
     /// Only calls that started before this time (unix ms).
@@ -55,18 +44,24 @@ impl LogFilter {
         page.limit().map_err(LogError::Filter)
     }
 
-    /// Refuses an outcome that no call can have, naming the ones there are.
-    pub fn check_outcome(&self) -> Result<(), LogError> {
-        match self.outcome.as_deref() {
-            Some(o) if !OUTCOMES.contains(&o) => {
-                let allowed = OUTCOMES.join(", ");
+    /// The outcome filtered on: every outcome a call can end with, including those of calls
+    /// the host ends itself (`expired`, `reconciled`, `released`). Another name is refused,
+    /// naming the ones there are.
+    pub fn outcome(&self) -> Result<Option<CallOutcome>, LogError> {
+        let Some(name) = self.outcome.as_deref() else {
+            return Ok(None);
+        };
+        match CallOutcome::ALL.into_iter().find(|o| o.as_str() == name) {
+            Some(outcome) => Ok(Some(outcome)),
+            None => {
+                let allowed: Vec<&str> = CallOutcome::ALL.iter().map(|o| o.as_str()).collect();
+                let allowed = allowed.join(", ");
                 Err(LogError::Filter(DirectoryError::invalid(
                     "invalid_outcome",
-                    format!("outcome \"{o}\" is not one of: {allowed}"),
+                    format!("outcome \"{name}\" is not one of: {allowed}"),
                     format!("filter on one of: {allowed}"),
                 )))
             }
-            _ => Ok(()),
         }
     }
 }
@@ -101,15 +96,15 @@ pub struct LogBook {
 }
 
 /// Key of a call log: company ++ seq, so a company's logs sort together, oldest first.
-pub(crate) fn log_key(company: u64, seq: u64) -> Vec<u8> {
+pub(crate) fn log_key(company: CompanyId, seq: u64) -> Vec<u8> {
     [company.to_be_bytes(), seq.to_be_bytes()].concat()
 }
 
 /// The company and seq of a call log key.
-pub(crate) fn split_key(key: &[u8]) -> Option<(u64, u64)> {
+pub(crate) fn split_key(key: &[u8]) -> Option<(CompanyId, u64)> {
     let company = u64::from_be_bytes(key.get(0..8)?.try_into().ok()?);
     let seq = u64::from_be_bytes(key.get(8..16)?.try_into().ok()?);
-    Some((company, seq))
+    Some((CompanyId(company), seq))
 }
 
 impl LogBook {
@@ -125,9 +120,9 @@ impl LogBook {
 
     /// A page of `company`'s logs, newest first, filtered. An out-of-range `limit` or an
     /// unknown `outcome` is refused ([`LogError::Filter`]).
-    pub fn list(&self, company: u64, filter: &LogFilter) -> Result<LogPage, LogError> {
+    pub fn list(&self, company: CompanyId, filter: &LogFilter) -> Result<LogPage, LogError> {
         let limit = filter.page_size()?;
-        filter.check_outcome()?;
+        let outcome = filter.outcome()?;
         let prefix = company.to_be_bytes();
         let mut cursor = filter.after.map(|seq| log_key(company, seq));
         let mut items = Vec::new();
@@ -143,7 +138,7 @@ impl LogBook {
                 cursor = Some(key.clone());
                 let log: CallLog = log_codec::decode(value)?;
                 last_seq = Some(log.seq);
-                if matches(&log, filter) {
+                if matches(&log, filter, outcome) {
                     items.push(log);
                     if items.len() >= limit {
                         break 'scan;
@@ -179,17 +174,16 @@ impl LogBook {
     }
 }
 
-fn matches(log: &CallLog, f: &LogFilter) -> bool {
+/// Whether `log` passes `f` (whose outcome, checked, is `outcome`).
+fn matches(log: &CallLog, f: &LogFilter, outcome: Option<CallOutcome>) -> bool {
     f.agent.is_none_or(|a| log.involves(a))
         && f.from.is_none_or(|t| log.started_ms >= t)
         && f.to.is_none_or(|t| log.started_ms < t)
-        && f.outcome
-            .as_deref()
-            .is_none_or(|o| log.outcome.as_str() == o)
+        && outcome.is_none_or(|o| log.outcome == o)
 }
 
 impl StateSink for LogBook {
-    fn save(&self, company: u64, state: &PolicyState) -> Result<(), StateSaveError> {
+    fn save(&self, company: CompanyId, state: &PolicyState) -> Result<(), StateSaveError> {
         let body = serde_json::to_vec(state).map_err(StateSaveError::Encode)?;
         // Lazily durable: a crash may lose the latest pointer advance (a fairness detail,
         // never a call), and an fsync here would hold the company's policy lock for it.

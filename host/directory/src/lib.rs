@@ -18,7 +18,8 @@
 //!   sled backend [`SledRecords`] in the same database.
 //! - `pg`: the PostgreSQL backend of both ([`pg::PgStore`], [`pg::PgRecords`]) and its
 //!   migrations.
-//! - `page` / `error`: pagination and [`DirectoryError`].
+//! - `page` / `error`: pagination and [`DirectoryError`]; `ids`: the typed ids
+//!   ([`CompanyId`], [`AgentId`], [`DepartmentId`], [`AccountId`]).
 
 mod access;
 mod auth;
@@ -26,6 +27,7 @@ mod auth_cache;
 mod directory;
 mod error;
 mod group_flush;
+pub mod ids;
 pub mod input;
 mod model;
 mod ops;
@@ -45,6 +47,7 @@ pub use auth::Bootstrap;
 pub use directory::{Directory, Durability};
 pub use error::{DirectoryError, Result};
 pub use group_flush::GroupFlush;
+pub use ids::{AccountId, AgentId, CompanyId, DepartmentId, IdError};
 pub use model::{
     Account, Agent, AgentState, Company, Department, Identity, IdentityPolicy, MemberState,
     MemberStatus, Membership, NumberMapping, Owner, Role, Seat,

@@ -5,12 +5,50 @@
 
 use switchyard_runtime::Presence;
 
-/// An agent (one person across all its companies).
-pub type AgentId = u64;
-/// A company (tenant).
-pub type CompanyId = u64;
-/// The host's own handle of a live call (telephony call ids are only unique per platform).
-pub type CallRef = u64;
+pub use switchyard_directory::{AgentId, CompanyId};
+
+/// The host's own handle of a live call (telephony call ids are only unique per platform),
+/// unique for the life of the database.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct CallRef(pub u64);
+
+impl CallRef {
+    /// Its bytes in big-endian order, the form record keys hold (they sort as handles).
+    pub const fn to_be_bytes(self) -> [u8; 8] {
+        self.0.to_be_bytes()
+    }
+}
+
+impl From<u64> for CallRef {
+    fn from(raw: u64) -> Self {
+        Self(raw)
+    }
+}
+
+impl From<CallRef> for u64 {
+    fn from(call: CallRef) -> u64 {
+        call.0
+    }
+}
+
+impl std::fmt::Display for CallRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// What an agent is doing for one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! another company is only ever "busy".
 
 use serde::Serialize;
+use switchyard_directory::{AgentId, CompanyId};
 use switchyard_runtime::{Presence, Role, Status, Subject, View, Viewer};
 
 use super::center::CallCenter;
@@ -13,7 +14,7 @@ use super::roster::Member;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BoardEntry {
     /// The agent.
-    pub agent_id: u64,
+    pub agent_id: AgentId,
     /// This company's extension.
     pub extension: String,
     /// `coarse` or `full`.
@@ -47,7 +48,7 @@ pub struct BoardDetail {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoardViewer {
     /// A member of the company (its role there decides the default view).
-    Member(u64),
+    Member(AgentId),
     /// A company admin key, a manager or the operator: sees like an admin.
     Administrator,
 }
@@ -57,17 +58,17 @@ pub enum BoardViewer {
 pub enum BoardError {
     /// The viewer is not an active member of the company.
     #[error("not a member of company {0}")]
-    NotMember(u64),
+    NotMember(CompanyId),
     /// The viewer's Panel Access is off in this company (id, name).
     #[error("Panel Access is OFF in company {1} (id {0})")]
-    PanelAccessOff(u64, String),
+    PanelAccessOff(CompanyId, String),
 }
 
 impl CallCenter {
     /// The board of `company` as `viewer` may see it at `now_ms`.
     pub fn board(
         &self,
-        company: u64,
+        company: CompanyId,
         viewer: BoardViewer,
         now_ms: u64,
     ) -> Result<Vec<BoardEntry>, BoardError> {
@@ -79,14 +80,14 @@ impl CallCenter {
             .map(|c| local_time(&c.time_zone, now_ms).day)
             .unwrap_or(0);
         let active: Vec<_> = members.iter().filter(|m| m.active).collect();
-        let ids: Vec<u64> = active.iter().map(|m| m.agent).collect();
+        let ids: Vec<AgentId> = active.iter().map(|m| m.agent).collect();
         // Every member's presence and counters in one read (one statement on a cluster).
         let views = self.registry.views(company, &ids, now_ms, day);
         let mut board = Vec::with_capacity(active.len());
         for (m, seen) in active.into_iter().zip(views) {
             let presence = seen.presence;
             let subject = Subject {
-                agent: m.agent,
+                agent: m.agent.0,
                 role: m.role,
                 status: m.status,
                 presence,
@@ -129,7 +130,7 @@ impl CallCenter {
     /// its role there, or an administrator.
     fn viewer(
         &self,
-        company: u64,
+        company: CompanyId,
         viewer: BoardViewer,
         members: &[Member],
     ) -> Result<Viewer, BoardError> {
@@ -148,7 +149,7 @@ impl CallCenter {
                     return Err(BoardError::PanelAccessOff(company, name));
                 }
                 Ok(Viewer {
-                    agent,
+                    agent: agent.0,
                     role: me.role,
                 })
             }

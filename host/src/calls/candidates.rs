@@ -5,6 +5,7 @@
 //! carries a bitmask; extensions stay with the members (the host rings them after the decision).
 
 use std::collections::BTreeSet;
+use switchyard_directory::AgentId;
 
 use switchyard_runtime::skills::{MAX_SKILLS, SkillTable};
 use switchyard_runtime::{Call, Candidate};
@@ -32,13 +33,13 @@ impl CallCenter {
             .roster
             .department_members(live.company, live.department, now_ms);
         let active: Vec<&Member> = members.iter().filter(|m| m.active).collect();
-        let ids: Vec<u64> = active.iter().map(|m| m.agent).collect();
+        let ids: Vec<AgentId> = active.iter().map(|m| m.agent).collect();
         let views = self.registry.views(live.company, &ids, now_ms, local.day);
         let skills = department_skills(&active);
         if skills.dropped() > 0 {
             tracing::warn!(
-                company = live.company,
-                department = live.department,
+                company = %live.company,
+                department = %live.department,
                 dropped = skills.dropped(),
                 "department has more than {MAX_SKILLS} distinct skills; the rest are not shown to the policy"
             );
@@ -47,7 +48,7 @@ impl CallCenter {
             .iter()
             .zip(views)
             .map(|(m, view)| Candidate {
-                agent: m.agent,
+                agent: m.agent.0,
                 role: m.role,
                 tier: m.tier,
                 skills: skills.lookup(m.skills.iter().map(String::as_str)),
@@ -94,17 +95,17 @@ impl CallCenter {
 fn policy_call(live: &LiveCall, local: &LocalTime, now_ms: u64) -> Call {
     Call {
         id: live.call_id.clone(),
-        company: live.company,
+        company: live.company.0,
         dialled_number: live.number.clone(),
         caller: live.caller.clone(),
-        department: live.department,
+        department: live.department.0,
         attempt: live.attempt,
         waited_ms: now_ms.saturating_sub(live.started_ms),
         now_unix_ms: now_ms,
         local_weekday: local.weekday,
         local_minute: local.minute,
         seed: live.seed ^ u64::from(live.attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        tried: live.tried.clone(),
+        tried: live.tried.iter().map(|a| a.0).collect(),
         attributes: live.attributes.clone(),
         skills: Vec::new(),
     }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 
 use super::journal::{JournalError, LiveChange, LiveJournal};
 use super::live::LiveCall;
@@ -42,7 +43,7 @@ pub enum CallError {
     UnknownNumber(String),
     /// The number's company has no such department any more.
     #[error("the number's department {0} does not exist")]
-    MissingDepartment(u64),
+    MissingDepartment(DepartmentId),
     /// This platform already has a live call with this id.
     #[error("call {0} is already in progress")]
     DuplicateCall(String),
@@ -57,7 +58,7 @@ pub enum CallError {
     Storage(#[from] JournalError),
     /// The agent is not engaged with a call of this company.
     #[error("agent {0} is not engaged with a call of this company")]
-    NotEngaged(u64),
+    NotEngaged(AgentId),
 }
 
 /// The call flow of the whole service. Its use cases, each ending with one durable commit:
@@ -271,7 +272,7 @@ impl CallCenter {
     }
 
     pub(crate) fn new_call_ref(&self) -> Result<CallRef, CallError> {
-        Ok(self.journal.next_id()?)
+        Ok(CallRef(self.journal.next_id()?))
     }
 
     /// The live call with telephony id `call_id` of `platform`.
@@ -344,7 +345,7 @@ impl CallCenter {
     }
 
     /// A decision trace by id: from a live call, or from the stored logs. Returns the company.
-    pub fn trace(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {
+    pub fn trace(&self, trace_id: &str) -> Option<(CompanyId, DecisionRecord)> {
         for call in self.all_live() {
             let call = lock_call(&call);
             if let Some(d) = call.log.decisions.iter().find(|d| d.trace_id == trace_id) {

@@ -1,13 +1,15 @@
 //! "If a call came to number N now, would agent X ring, and if not, why?" — the whole decision
 //! run without side effects: no reservation, no log, the policy on a copy of its state.
 
+use super::registry::CallRef;
 use serde::{Serialize, Serializer};
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 use switchyard_runtime::Decision;
 
 use super::center::{CallCenter, CallError};
+use super::decision_kind::DecisionKind;
 use super::live::{Arrival, LiveCall};
 use super::log::PolicyRun;
-use super::overflow::reason_name;
 use super::roster::{CompanyInfo, NumberRoute};
 use super::trace::{MemberTrace, Reason, host_reason};
 
@@ -17,11 +19,11 @@ pub struct Diagnosis {
     /// The number asked about.
     pub number: String,
     /// Company the number belongs to.
-    pub company_id: u64,
+    pub company_id: CompanyId,
     /// Department the number points at.
-    pub department_id: u64,
+    pub department_id: DepartmentId,
     /// The agent asked about.
-    pub agent_id: u64,
+    pub agent_id: AgentId,
     /// Whether the agent would ring first (or at once, for simultaneous plans).
     pub would_ring: bool,
     /// Offered, or why not.
@@ -31,7 +33,7 @@ pub struct Diagnosis {
     /// Position in the policy's plan (1-based), if the policy chose the agent.
     pub position: Option<usize>,
     /// `ring` or `overflow:<reason>`.
-    pub decision: String,
+    pub decision: DecisionKind,
     /// Which policy decided, and how.
     pub policy: PolicyRun,
     /// Every member of the department.
@@ -62,7 +64,12 @@ impl Serialize for DiagnosisReason {
 
 impl CallCenter {
     /// Diagnose whether `agent` would ring for a call to `number` at `now_ms`.
-    pub fn diagnose(&self, number: &str, agent: u64, now_ms: u64) -> Result<Diagnosis, CallError> {
+    pub fn diagnose(
+        &self,
+        number: &str,
+        agent: AgentId,
+        now_ms: u64,
+    ) -> Result<Diagnosis, CallError> {
         let route = self
             .roster
             .resolve_number(number)
@@ -76,8 +83,8 @@ impl CallCenter {
         let answer = self
             .policies
             .route(route.company, &prepared.call, &prepared.candidates, true);
-        let plan: Vec<u64> = match &answer.value {
-            Decision::Ring(p) => p.targets.iter().map(|t| t.agent).collect(),
+        let plan: Vec<AgentId> = match &answer.value {
+            Decision::Ring(p) => p.targets.iter().map(|t| AgentId(t.agent)).collect(),
             Decision::Overflow(_) => Vec::new(),
         };
         let simultaneous = matches!(
@@ -101,8 +108,8 @@ impl CallCenter {
             .collect();
         let (reason, hint) = self.reason_for(agent, &members, &route, &company, now_ms);
         let decision = match &answer.value {
-            Decision::Ring(_) => "ring".to_owned(),
-            Decision::Overflow(r) => format!("overflow:{}", reason_name(*r)),
+            Decision::Ring(_) => DecisionKind::Ring,
+            Decision::Overflow(r) => DecisionKind::Overflow(*r),
         };
         Ok(Diagnosis {
             number: number.to_owned(),
@@ -124,7 +131,7 @@ impl CallCenter {
     /// hint that says how to fix it.
     fn reason_for(
         &self,
-        agent: u64,
+        agent: AgentId,
         members: &[MemberTrace],
         route: &NumberRoute,
         company: &CompanyInfo,
@@ -163,7 +170,7 @@ impl CallCenter {
 }
 
 /// A call that exists only to be decided about.
-fn probe_call(number: &str, company: u64, department: u64, now_ms: u64) -> LiveCall {
+fn probe_call(number: &str, company: CompanyId, department: DepartmentId, now_ms: u64) -> LiveCall {
     let arrival = Arrival {
         platform: 0,
         call_id: "diagnose".to_owned(),
@@ -174,5 +181,5 @@ fn probe_call(number: &str, company: u64, department: u64, now_ms: u64) -> LiveC
         attributes: Vec::new(),
         max_targets: None,
     };
-    LiveCall::new(0, arrival, now_ms, now_ms, None)
+    LiveCall::new(CallRef(0), arrival, now_ms, now_ms, None)
 }

@@ -2,6 +2,9 @@
 //! [`super::roster`]), for the cached roster (`roster_cache.rs`). A storage error is logged
 //! and read as "nothing there", so a call is still answered (by overflow) rather than failed.
 
+use switchyard_directory::AgentId;
+use switchyard_directory::CompanyId;
+use switchyard_directory::DepartmentId;
 use switchyard_directory::{Company, Day, Directory, MemberStatus, Membership, Role as DirRole};
 use switchyard_runtime::{Role, Status};
 
@@ -35,12 +38,12 @@ fn status(s: MemberStatus) -> Status {
 /// and its schedule evaluated at the company-local `local` (day, minute).
 pub(super) fn to_member(
     ms: &Membership,
-    department: Option<u64>,
+    department: Option<DepartmentId>,
     local: Option<(Day, u16)>,
 ) -> Member {
-    let seat = department.and_then(|d| ms.departments.get(&d));
+    let seat = department.and_then(|d| ms.departments.get(&d.0));
     Member {
-        agent: ms.agent_id,
+        agent: AgentId(ms.agent_id),
         in_schedule: local.is_some_and(|(day, minute)| ms.in_schedule(day, minute)),
         active: ms.is_active(),
         extension: ms.extension.clone(),
@@ -57,7 +60,7 @@ pub(super) fn to_member(
 /// The settings of a company the call flow uses.
 pub(super) fn company_info(c: &Company) -> CompanyInfo {
     CompanyInfo {
-        id: c.id,
+        id: CompanyId(c.id),
         name: c.name.clone(),
         time_zone: c.time_zone.clone(),
         wrap_up_secs: c.wrap_up_secs,
@@ -66,18 +69,23 @@ pub(super) fn company_info(c: &Company) -> CompanyInfo {
 }
 
 /// (company, department) of every seat of the active memberships.
-pub(super) fn active_departments(memberships: &[Membership]) -> Vec<(u64, u64)> {
+pub(super) fn active_departments(memberships: &[Membership]) -> Vec<(CompanyId, DepartmentId)> {
     memberships
         .iter()
         .filter(|m| m.is_active())
-        .flat_map(|m| m.departments.keys().map(move |d| (m.company_id, *d)))
+        .flat_map(|m| {
+            let company = CompanyId(m.company_id);
+            m.departments
+                .keys()
+                .map(move |d| (company, DepartmentId(*d)))
+        })
         .collect()
 }
 
 /// Where `number` leads, read from the directory.
 pub(super) fn number_route(dir: &Directory, number: &str) -> Option<NumberRoute> {
     logged("number", dir.route_number(number)).map(|n| NumberRoute {
-        company: n.company_id,
-        department: n.department_id,
+        company: CompanyId(n.company_id),
+        department: DepartmentId(n.department_id),
     })
 }

@@ -4,8 +4,11 @@
 //! whose queue wait ran out back to the overflow rules with `queue-timeout`, and ends
 //! connected calls that outlived the maximum call duration as `expired`.
 
+use super::registry::CallRef;
 use std::sync::Arc;
 use std::time::Duration;
+use switchyard_directory::AgentId;
+use switchyard_directory::{CompanyId, DepartmentId};
 
 use switchyard_runtime::OverflowReason;
 
@@ -26,7 +29,7 @@ pub const DEFER_MS: u64 = 1_000;
 
 impl CallCenter {
     /// Offer waiting calls to `agents`, which just became free. The caller commits.
-    pub fn dispatch(&self, agents: &[u64], now_ms: u64) {
+    pub fn dispatch(&self, agents: &[AgentId], now_ms: u64) {
         if agents.is_empty() {
             return;
         }
@@ -52,7 +55,12 @@ impl CallCenter {
     /// Tries `waiting` in order. On a cluster, a call another node holds ahead of one (in
     /// `scope`, the freed agents' departments, or else the call's own) goes first: this
     /// one waits for up to [`DEFER_MS`].
-    fn serve_waiting(&self, waiting: Vec<Waiting>, now_ms: u64, scope: Option<&[(u64, u64)]>) {
+    fn serve_waiting(
+        &self,
+        waiting: Vec<Waiting>,
+        now_ms: u64,
+        scope: Option<&[(CompanyId, DepartmentId)]>,
+    ) {
         for w in waiting {
             let own = [(w.company, w.department)];
             if self
@@ -139,14 +147,14 @@ impl CallCenter {
 
     /// A connected call outlived the maximum call duration: end it as `expired`, free its
     /// agent, and tell the platform the call is done.
-    fn expire(&self, call_ref: u64, now_ms: u64) {
+    fn expire(&self, call_ref: CallRef, now_ms: u64) {
         let Some(shared) = self.live_by_ref(call_ref) else {
             return;
         };
         let mut freed = Vec::new();
         {
             let mut call = lock_call(&shared);
-            tracing::warn!(call = %call.call_id, company = call.company,
+            tracing::warn!(call = %call.call_id, company = %call.company,
                 "connected call outlived the maximum call duration: ended as expired");
             let ended = self
                 .end_connected(&mut call, CallOutcome::Expired, now_ms, &mut freed)

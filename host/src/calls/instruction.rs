@@ -2,12 +2,15 @@
 //! answer to a call event and of every pushed update.
 
 use serde::{Deserialize, Serialize};
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
+
+use super::policy_io::RingMode;
 
 /// One agent to ring, with this company's extension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     /// The agent.
-    pub agent_id: u64,
+    pub agent_id: AgentId,
     /// The agent's extension in the call's company (another company's may differ).
     pub extension: String,
     /// Ring for at most this long, then post `no-answer`.
@@ -22,23 +25,23 @@ pub enum Instruction {
     /// the next comes in the answer to its outcome).
     Ring {
         /// `simultaneous` or `sequential`.
-        mode: String,
+        mode: RingMode,
         /// Agents to ring now.
         targets: Vec<Target>,
     },
     /// The call is connected to `agent_id`; stop ringing everyone in `withdraw`.
     Connected {
         /// Who answered.
-        agent_id: u64,
+        agent_id: AgentId,
         /// Their extension in this company.
         extension: String,
         /// Offers of this call to withdraw.
-        withdraw: Vec<u64>,
+        withdraw: Vec<AgentId>,
     },
     /// Keep ringing the agents still offered; nothing new to ring.
     KeepRinging {
         /// Agents still ringing for this call.
-        agents: Vec<u64>,
+        agents: Vec<AgentId>,
     },
     /// Keep the caller waiting (music on hold); a pushed update follows.
     Queue {
@@ -85,9 +88,9 @@ pub struct CallUpdate {
     /// The telephony platform's call id.
     pub call_id: String,
     /// Company the call belongs to.
-    pub company_id: u64,
+    pub company_id: CompanyId,
     /// Department currently handling it.
-    pub department_id: u64,
+    pub department_id: DepartmentId,
     /// Id of the decision trace behind this instruction (`GET /v1/traces/{id}`).
     pub trace_id: Option<String>,
     /// This instruction's number among the call's instructions (1, 2, ...; answers and pushed
@@ -101,7 +104,7 @@ pub struct CallUpdate {
 
 impl CallUpdate {
     /// Agents this update concerns: those to ring, the one connected and those withdrawn.
-    pub fn agents(&self) -> Vec<u64> {
+    pub fn agents(&self) -> Vec<AgentId> {
         match &self.instruction {
             Instruction::Ring { targets, .. } => targets.iter().map(|t| t.agent_id).collect(),
             Instruction::Connected {
@@ -114,13 +117,5 @@ impl CallUpdate {
             Instruction::KeepRinging { agents } => agents.clone(),
             _ => Vec::new(),
         }
-    }
-}
-
-/// Kebab-case name of a ring mode.
-pub fn mode_name(mode: switchyard_runtime::RingMode) -> &'static str {
-    match mode {
-        switchyard_runtime::RingMode::Simultaneous => "simultaneous",
-        switchyard_runtime::RingMode::Sequential => "sequential",
     }
 }

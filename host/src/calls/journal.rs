@@ -15,6 +15,7 @@
 use super::log::{CallLog, DecisionRecord};
 use super::registry::{AgentId, AgentLive, CallRef, CompanyId, DayStats};
 use super::stored::StoredCall;
+use switchyard_directory::DepartmentId;
 
 /// Why the journal could not keep or read live state.
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +103,7 @@ pub trait LiveJournal: Send + Sync + 'static {
     /// A fresh id, increasing and unique for the life of the database (also across restarts).
     fn next_id(&self) -> Result<u64, JournalError>;
     /// A decision from a stored log, by trace id, with its company.
-    fn logged_decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)>;
+    fn logged_decision(&self, trace_id: &str) -> Option<(CompanyId, DecisionRecord)>;
     /// Refuses every later change: [`LiveJournal::stage`] and [`LiveJournal::sync`] fail with
     /// [`JournalError::Fenced`]. For a call flow whose memory may be ahead of what is durable
     /// (a write failed), about to be replaced by one restored from the journal.
@@ -133,7 +134,12 @@ pub trait LiveJournal: Send + Sync + 'static {
     /// Whether another node sharing the storage holds a queued call ahead of one with
     /// `priority` queued since `since_ms` (serving order: higher priority, then older) in one
     /// of `departments` (company, department): that call is served first, by its node.
-    fn queued_ahead(&self, _departments: &[(u64, u64)], _priority: u8, _since_ms: u64) -> bool {
+    fn queued_ahead(
+        &self,
+        _departments: &[(CompanyId, DepartmentId)],
+        _priority: u8,
+        _since_ms: u64,
+    ) -> bool {
         false
     }
 }
@@ -198,7 +204,7 @@ impl LiveJournal for Volatile {
         Ok(self.ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1)
     }
 
-    fn logged_decision(&self, _trace_id: &str) -> Option<(u64, DecisionRecord)> {
+    fn logged_decision(&self, _trace_id: &str) -> Option<(CompanyId, DecisionRecord)> {
         None
     }
 }

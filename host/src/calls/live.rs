@@ -1,6 +1,7 @@
 //! A call in progress: where it is in its life (ringing, connected, queued), its current ring
 //! plan and offers, and the log record being built for it.
 
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 use switchyard_runtime::{Attribute, RingMode};
 
 use std::sync::Arc;
@@ -19,7 +20,7 @@ pub enum Stage {
     /// Connected to an agent.
     Connected {
         /// Who answered.
-        agent: u64,
+        agent: AgentId,
     },
     /// Waiting in its department's queue.
     Queued,
@@ -49,13 +50,13 @@ pub struct LiveCall {
     /// Telephony platform's call id.
     pub call_id: String,
     /// Company.
-    pub company: u64,
+    pub company: CompanyId,
     /// Dialled number.
     pub number: String,
     /// Caller id.
     pub caller: String,
     /// Department currently handling the call.
-    pub department: u64,
+    pub department: DepartmentId,
     /// Attributes from the telephony platform.
     pub attributes: Vec<Attribute>,
     /// The most agents the platform can ring at once for this call (its SIP server's fork
@@ -64,7 +65,7 @@ pub struct LiveCall {
     /// Current decision attempt (1-based).
     pub attempt: u32,
     /// Agents already offered the call.
-    pub tried: Vec<u64>,
+    pub tried: Vec<AgentId>,
     /// Forwards between departments so far (bounded to stop loops).
     pub forwards: u8,
     /// Where the call is.
@@ -72,7 +73,7 @@ pub struct LiveCall {
     /// Remaining plan.
     pub plan: Option<Plan>,
     /// Agents currently ringing for this call.
-    pub ringing: Vec<u64>,
+    pub ringing: Vec<AgentId>,
     /// Its place in the queue, while queued.
     pub waiting: Option<Waiting>,
     /// When the call arrived (unix ms).
@@ -135,13 +136,13 @@ pub struct Arrival {
     /// Telephony call id.
     pub call_id: String,
     /// Company holding the number.
-    pub company: u64,
+    pub company: CompanyId,
     /// Dialled number.
     pub number: String,
     /// Caller id.
     pub caller: String,
     /// Entry department.
-    pub department: u64,
+    pub department: DepartmentId,
     /// Platform attributes.
     pub attributes: Vec<Attribute>,
     /// The platform's fork limit for this call (see [`LiveCall::max_targets`]).

@@ -3,8 +3,11 @@
 //! decision can be replayed). Records are written durably when the call finishes.
 
 use serde::{Deserialize, Serialize};
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 use switchyard_runtime::{Call, Candidate};
 
+use super::decision_kind::DecisionKind;
+use super::run_source::RunSource;
 use super::trace::MemberTrace;
 use crate::calls::policy_io::{self as policy_io, ResolveError};
 
@@ -30,7 +33,7 @@ pub enum OfferOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
     /// The agent.
-    pub agent_id: u64,
+    pub agent_id: AgentId,
     /// Extension in this company.
     pub extension: String,
     /// Decision attempt that made the offer.
@@ -55,7 +58,7 @@ pub struct OverflowRecord {
     /// Detail of the action (mailbox, number, department id, max wait).
     pub detail: String,
     /// Policy answer or built-in fallback.
-    pub source: String,
+    pub source: RunSource,
 }
 
 /// Which policy decided and how it went.
@@ -66,7 +69,7 @@ pub struct PolicyRun {
     /// Version number (0 for the built-in default).
     pub version: u32,
     /// `policy`, `built-in`, or `fallback:<failure-kind>`.
-    pub source: String,
+    pub source: RunSource,
     /// Time spent in the policy, microseconds.
     pub elapsed_us: u64,
 }
@@ -95,11 +98,11 @@ pub struct DecisionRecord {
     /// When (unix ms).
     pub at_ms: u64,
     /// The department decided for.
-    pub department_id: u64,
+    pub department_id: DepartmentId,
     /// Policy and timing.
     pub policy: PolicyRun,
-    /// `ring` or `overflow:<reason>`.
-    pub decision: String,
+    /// `ring`, `ring:nobody-reservable` or `overflow:<reason>`.
+    pub decision: DecisionKind,
     /// Every member of the department: offered or why not.
     pub members: Vec<MemberTrace>,
     /// The call as given to the policy.
@@ -129,9 +132,9 @@ struct DecisionRecordOut<'a> {
     trace_id: &'a str,
     attempt: u32,
     at_ms: u64,
-    department_id: u64,
+    department_id: DepartmentId,
     policy: &'a PolicyRun,
-    decision: &'a str,
+    decision: DecisionKind,
     members: &'a [MemberTrace],
     input_call: &'a policy_io::Call,
     input_candidates: &'a [policy_io::Candidate],
@@ -146,7 +149,7 @@ impl Serialize for DecisionRecord {
             at_ms: self.at_ms,
             department_id: self.department_id,
             policy: &self.policy,
-            decision: &self.decision,
+            decision: self.decision,
             members: &self.members,
             input_call: &self.input_call,
             input_candidates: &self.input_candidates,
@@ -167,9 +170,9 @@ struct DecisionRecordForm {
     trace_id: String,
     attempt: u32,
     at_ms: u64,
-    department_id: u64,
+    department_id: DepartmentId,
     policy: PolicyRun,
-    decision: String,
+    decision: DecisionKind,
     members: Vec<MemberTrace>,
     input_call: policy_io::Call,
     input_candidates: Vec<policy_io::CandidateInput>,
@@ -252,6 +255,18 @@ pub enum CallOutcome {
 }
 
 impl CallOutcome {
+    /// Every outcome a call can end with.
+    pub const ALL: [CallOutcome; 8] = [
+        CallOutcome::Answered,
+        CallOutcome::Abandoned,
+        CallOutcome::Voicemail,
+        CallOutcome::Forwarded,
+        CallOutcome::Rejected,
+        CallOutcome::Expired,
+        CallOutcome::Reconciled,
+        CallOutcome::Released,
+    ];
+
     /// Kebab-case name, as used in filters.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -275,13 +290,13 @@ pub struct CallLog {
     /// Telephony call id.
     pub call_id: String,
     /// Company.
-    pub company_id: u64,
+    pub company_id: CompanyId,
     /// Dialled number.
     pub number: String,
     /// Caller id.
     pub caller: String,
     /// Department the call ended in.
-    pub department_id: u64,
+    pub department_id: DepartmentId,
     /// When the call arrived (unix ms).
     pub started_ms: u64,
     /// When it finished (unix ms).
@@ -289,7 +304,7 @@ pub struct CallLog {
     /// How it ended.
     pub outcome: CallOutcome,
     /// Who answered, with this company's extension.
-    pub answered_by: Option<u64>,
+    pub answered_by: Option<AgentId>,
     /// Extension of who answered.
     pub answered_extension: Option<String>,
     /// Who released the agent and so ended the call (outcome `released`).
@@ -335,7 +350,7 @@ impl CallLog {
     }
 
     /// Record how the latest ringing offer to `agent` ended.
-    pub fn close_offer(&mut self, agent: u64, outcome: OfferOutcome, now_ms: u64) {
+    pub fn close_offer(&mut self, agent: AgentId, outcome: OfferOutcome, now_ms: u64) {
         if let Some(offer) = self
             .offers
             .iter_mut()
@@ -348,7 +363,7 @@ impl CallLog {
     }
 
     /// Whether `agent` took part in this call (offered or answered).
-    pub fn involves(&self, agent: u64) -> bool {
+    pub fn involves(&self, agent: AgentId) -> bool {
         self.answered_by == Some(agent) || self.offers.iter().any(|o| o.agent_id == agent)
     }
 }

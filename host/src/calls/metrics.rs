@@ -4,6 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use switchyard_directory::CompanyId;
+
+use super::decision_kind::DecisionKind;
 
 /// Upper bounds of the latency histogram buckets, microseconds.
 pub const LATENCY_BUCKETS_US: [u64; 10] =
@@ -28,20 +31,20 @@ pub struct Histogram {
 /// Decision counters, keyed by (company, outcome label).
 #[derive(Debug, Default)]
 pub struct CallMetrics {
-    decisions: Mutex<BTreeMap<(u64, String), u64>>,
-    fallbacks: Mutex<BTreeMap<u64, u64>>,
-    latency: Mutex<BTreeMap<(u64, String), Histogram>>,
-    queue_waits: Mutex<BTreeMap<u64, Histogram>>,
+    decisions: Mutex<BTreeMap<(CompanyId, String), u64>>,
+    fallbacks: Mutex<BTreeMap<CompanyId, u64>>,
+    latency: Mutex<BTreeMap<(CompanyId, String), Histogram>>,
+    queue_waits: Mutex<BTreeMap<CompanyId, Histogram>>,
 }
 
 impl CallMetrics {
     /// Count one decision of `company` with `outcome` (`ring`, `overflow:all-busy`, ...).
-    pub fn decision(&self, company: u64, outcome: &str, fallback: bool) {
+    pub fn decision(&self, company: CompanyId, outcome: DecisionKind, fallback: bool) {
         *self
             .decisions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry((company, outcome.to_owned()))
+            .entry((company, outcome.to_string()))
             .or_insert(0) += 1;
         if fallback {
             *self
@@ -54,7 +57,7 @@ impl CallMetrics {
     }
 
     /// Record one policy invocation of `company`'s `policy` (`name@version`) taking `us`.
-    pub fn policy_latency(&self, company: u64, policy: String, us: u64) {
+    pub fn policy_latency(&self, company: CompanyId, policy: String, us: u64) {
         let mut map = self.latency.lock().unwrap_or_else(|p| p.into_inner());
         let h = map.entry((company, policy)).or_default();
         if let Some(i) = LATENCY_BUCKETS_US.iter().position(|b| us <= *b) {
@@ -65,7 +68,7 @@ impl CallMetrics {
     }
 
     /// Record how long a queued call of `company` waited before it was offered or timed out.
-    pub fn queue_wait(&self, company: u64, ms: u64) {
+    pub fn queue_wait(&self, company: CompanyId, ms: u64) {
         let mut map = self.queue_waits.lock().unwrap_or_else(|p| p.into_inner());
         let h = map.entry(company).or_default();
         if let Some(i) = QUEUE_BUCKETS_MS.iter().position(|b| ms <= *b) {
@@ -76,25 +79,25 @@ impl CallMetrics {
     }
 
     /// Queue wait histograms per company (sums in milliseconds, buckets [`QUEUE_BUCKETS_MS`]).
-    pub fn queue_waits(&self) -> Vec<(u64, Histogram)> {
+    pub fn queue_waits(&self) -> Vec<(CompanyId, Histogram)> {
         let map = self.queue_waits.lock().unwrap_or_else(|p| p.into_inner());
         map.iter().map(|(k, v)| (*k, v.clone())).collect()
     }
 
     /// Policy latency histograms: ((company, policy), histogram).
-    pub fn latencies(&self) -> Vec<((u64, String), Histogram)> {
+    pub fn latencies(&self) -> Vec<((CompanyId, String), Histogram)> {
         let map = self.latency.lock().unwrap_or_else(|p| p.into_inner());
         map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 
     /// Decisions so far: ((company, outcome), count).
-    pub fn decisions(&self) -> Vec<((u64, String), u64)> {
+    pub fn decisions(&self) -> Vec<((CompanyId, String), u64)> {
         let map = self.decisions.lock().unwrap_or_else(|p| p.into_inner());
         map.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 
     /// Fallback decisions so far, per company.
-    pub fn fallbacks(&self) -> Vec<(u64, u64)> {
+    pub fn fallbacks(&self) -> Vec<(CompanyId, u64)> {
         let map = self.fallbacks.lock().unwrap_or_else(|p| p.into_inner());
         map.iter().map(|(k, v)| (*k, *v)).collect()
     }

@@ -2,11 +2,13 @@
 //! abandoned) and what follows from each: the next target, a new decision with attempt + 1,
 //! the overflow rules, wrap-up, and the call log.
 
+use super::registry::CallRef;
 use serde::{Deserialize, Serialize};
+use switchyard_directory::AgentId;
 use switchyard_runtime::OverflowReason;
 
 use super::center::{CallCenter, CallError, lock_call};
-use super::instruction::{CallUpdate, Instruction, mode_name};
+use super::instruction::{CallUpdate, Instruction};
 use super::live::{LiveCall, Stage};
 use super::log::{CallOutcome, OfferOutcome};
 use super::routing::{MAX_ATTEMPTS, Start};
@@ -18,17 +20,17 @@ pub enum CallEvent {
     /// The agent's phone rang out.
     NoAnswer {
         /// The agent.
-        agent_id: u64,
+        agent_id: AgentId,
     },
     /// The agent declined.
     Declined {
         /// The agent.
-        agent_id: u64,
+        agent_id: AgentId,
     },
     /// The agent answered: it is now on this call; every other offer is withdrawn.
     Answered {
         /// The agent.
-        agent_id: u64,
+        agent_id: AgentId,
     },
     /// The connected call ended; the agent enters the company's wrap-up.
     Ended,
@@ -68,7 +70,13 @@ impl CallCenter {
     /// An offer ended without an event from the platform (it lapsed, the agent logged out, an
     /// administrator released the agent): move the call on and push the next instruction to
     /// the platform. The caller commits.
-    pub(crate) fn offer_gone(&self, agent: u64, call_ref: u64, outcome: OfferOutcome, now_ms: u64) {
+    pub(crate) fn offer_gone(
+        &self,
+        agent: AgentId,
+        call_ref: CallRef,
+        outcome: OfferOutcome,
+        now_ms: u64,
+    ) {
         let Some(shared) = self.live_by_ref(call_ref) else {
             return;
         };
@@ -100,7 +108,7 @@ impl CallCenter {
         call: &mut LiveCall,
         outcome: CallOutcome,
         now_ms: u64,
-        freed: &mut Vec<u64>,
+        freed: &mut Vec<AgentId>,
     ) -> Result<Instruction, CallError> {
         let Stage::Connected { agent } = call.stage else {
             return Err(CallError::Conflict(format!(
@@ -140,7 +148,7 @@ impl CallCenter {
         call: &mut LiveCall,
         event: CallEvent,
         now_ms: u64,
-        freed: &mut Vec<u64>,
+        freed: &mut Vec<AgentId>,
     ) -> Result<Instruction, CallError> {
         match event {
             CallEvent::NoAnswer { agent_id } | CallEvent::Declined { agent_id } => {
@@ -220,7 +228,7 @@ impl CallCenter {
         &self,
         call: &mut LiveCall,
         now_ms: u64,
-        freed: &mut Vec<u64>,
+        freed: &mut Vec<AgentId>,
     ) -> Result<Instruction, CallError> {
         freed.extend(call.ringing.iter().copied());
         self.finish(call, CallOutcome::Abandoned, now_ms)?;
@@ -239,7 +247,7 @@ impl CallCenter {
         let (offered, _) = self.offer_next(call, now_ms);
         if let (false, Some(mode)) = (offered.is_empty(), mode) {
             return Instruction::Ring {
-                mode: mode_name(mode).to_owned(),
+                mode: mode.into(),
                 targets: offered,
             };
         }

@@ -3,6 +3,7 @@
 //! are bounded and must name an existing department), record the action in the log, and turn
 //! it into the platform's instruction (a forward inside the company routes again).
 
+use switchyard_directory::DepartmentId;
 use switchyard_runtime::{OverflowAction, OverflowReason};
 
 use super::center::CallCenter;
@@ -22,7 +23,7 @@ impl CallCenter {
         company: &CompanyInfo,
         reason: OverflowReason,
         now_ms: u64,
-    ) -> Result<Instruction, u64> {
+    ) -> Result<Instruction, DepartmentId> {
         let prepared_call = self.policy_call(call, company, now_ms);
         let answer = self
             .policies
@@ -35,7 +36,9 @@ impl CallCenter {
             }
             OverflowAction::ForwardDepartment(d)
                 if call.forwards >= MAX_FORWARDS
-                    || !self.roster.department_exists(call.company, *d) =>
+                    || !self
+                        .roster
+                        .department_exists(call.company, DepartmentId(*d)) =>
             {
                 action = OverflowAction::Voicemail(String::new());
             }
@@ -47,7 +50,7 @@ impl CallCenter {
             reason: reason_name(reason).to_owned(),
             action: name.to_owned(),
             detail,
-            source: answer.run.source.clone(),
+            source: answer.run.source,
         });
         call.plan = None;
         Ok(match action {
@@ -69,13 +72,24 @@ impl CallCenter {
                     priority: spec.priority,
                 }
             }
-            OverflowAction::ForwardDepartment(d) => return Err(d),
+            OverflowAction::ForwardDepartment(d) => return Err(DepartmentId(d)),
             OverflowAction::ForwardNumber(number) => Instruction::ForwardNumber { number },
             OverflowAction::Voicemail(mailbox) => Instruction::Voicemail { mailbox },
             OverflowAction::Reject(reason) => Instruction::Reject { reason },
         })
     }
 }
+
+/// Every reason a call can overflow for.
+pub const REASONS: [OverflowReason; 7] = [
+    OverflowReason::NoMembers,
+    OverflowReason::NoneAvailable,
+    OverflowReason::AllBusy,
+    OverflowReason::OutOfHours,
+    OverflowReason::NoAnswer,
+    OverflowReason::QueueTimeout,
+    OverflowReason::PolicyError,
+];
 
 /// Kebab-case name of an overflow reason.
 pub fn reason_name(reason: OverflowReason) -> &'static str {

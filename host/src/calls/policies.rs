@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
+use switchyard_directory::CompanyId;
 
 use switchyard_runtime::{
     Call, Candidate, Decided, Decision, FailureKind, Outcome, OverflowAction, OverflowReason,
@@ -17,6 +18,7 @@ use switchyard_runtime::{
 
 use super::live::Pinned;
 use super::log::PolicyRun;
+use super::run_source::{FallbackCause, RunSource};
 
 mod breaker;
 mod cache;
@@ -52,7 +54,7 @@ pub struct Activated {
 /// Persists a company's policy state after a decision changed it.
 pub trait StateSink: Send + Sync + 'static {
     /// Store the state of `company`; errors are logged by the caller, never fail a call.
-    fn save(&self, company: u64, state: &PolicyState) -> Result<(), StateSaveError>;
+    fn save(&self, company: CompanyId, state: &PolicyState) -> Result<(), StateSaveError>;
 }
 
 /// A company's policy state could not be stored.
@@ -69,9 +71,9 @@ pub enum StateSaveError {
 /// Active policies of all companies.
 pub struct Policies {
     engine: PolicyEngine,
-    active: RwLock<HashMap<u64, Arc<ActivePolicy>>>,
+    active: RwLock<HashMap<CompanyId, Arc<ActivePolicy>>>,
     cache: PolicyCache,
-    states: Mutex<HashMap<u64, Arc<Mutex<PolicyState>>>>,
+    states: Mutex<HashMap<CompanyId, Arc<Mutex<PolicyState>>>>,
     sink: Arc<dyn StateSink>,
     breakers: Breakers,
 }
@@ -104,7 +106,7 @@ impl Policies {
 
     /// Make `policy` the company's active policy: calls arriving from now on use it; calls in
     /// progress keep the version they arrived with (see [`Pinned`]).
-    pub fn activate(&self, company: u64, activated: Option<Activated>) {
+    pub fn activate(&self, company: CompanyId, activated: Option<Activated>) {
         let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
         self.breakers.reset(company);
         match activated {
@@ -120,9 +122,9 @@ impl Policies {
     /// of a cluster changed them): a company whose version or configuration changed uses the
     /// new one from its next call (loaded then), one without an activation the built-in
     /// default.
-    pub fn reconcile(&self, activations: Vec<(u64, ActivePolicy)>) {
+    pub fn reconcile(&self, activations: Vec<(CompanyId, ActivePolicy)>) {
         let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
-        let stored: HashMap<u64, ActivePolicy> = activations.into_iter().collect();
+        let stored: HashMap<CompanyId, ActivePolicy> = activations.into_iter().collect();
         active.retain(|company, _| stored.contains_key(company));
         for (company, policy) in stored {
             if active.get(&company).is_none_or(|a| **a != policy) {
@@ -133,7 +135,7 @@ impl Policies {
     }
 
     /// Seed a company's state (loaded from storage at start-up).
-    pub fn load_state(&self, company: u64, state: PolicyState) {
+    pub fn load_state(&self, company: CompanyId, state: PolicyState) {
         self.states
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -142,7 +144,7 @@ impl Policies {
 
     /// Restore stored activations without loading them: each policy is loaded on its company's
     /// first decision. An activation made since is kept.
-    pub fn restore(&self, activations: impl IntoIterator<Item = (u64, ActivePolicy)>) {
+    pub fn restore(&self, activations: impl IntoIterator<Item = (CompanyId, ActivePolicy)>) {
         let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
         for (company, policy) in activations {
             active.entry(company).or_insert_with(|| Arc::new(policy));
@@ -150,7 +152,7 @@ impl Policies {
     }
 
     /// The company's active policy version, if any.
-    pub fn active(&self, company: u64) -> Option<Arc<ActivePolicy>> {
+    pub fn active(&self, company: CompanyId) -> Option<Arc<ActivePolicy>> {
         let active = self.active.read().unwrap_or_else(|p| p.into_inner());
         active.get(&company).cloned()
     }
@@ -159,7 +161,11 @@ impl Policies {
     ///
     /// # Errors
     /// Why it could not be loaded.
-    pub fn compiled(&self, company: u64, active: &ActivePolicy) -> Result<Policy, Arc<LoadFailed>> {
+    pub fn compiled(
+        &self,
+        company: CompanyId,
+        active: &ActivePolicy,
+    ) -> Result<Policy, Arc<LoadFailed>> {
         self.cache.get(company, active.version)
     }
 
@@ -185,14 +191,14 @@ impl Policies {
     }
 
     /// A copy of the company's policy state (for replay and simulation).
-    pub fn state_snapshot(&self, company: u64) -> PolicyState {
+    pub fn state_snapshot(&self, company: CompanyId) -> PolicyState {
         self.state_of(company)
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
 
-    fn state_of(&self, company: u64) -> Arc<Mutex<PolicyState>> {
+    fn state_of(&self, company: CompanyId) -> Arc<Mutex<PolicyState>> {
         let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
         Arc::clone(states.entry(company).or_default())
     }
@@ -201,7 +207,7 @@ impl Policies {
     /// a copy of the state and nothing is persisted (diagnosis, simulation).
     pub fn route(
         &self,
-        company: u64,
+        company: CompanyId,
         call: &Call,
         candidates: &[Candidate],
         dry_run: bool,
@@ -212,7 +218,7 @@ impl Policies {
     /// Whom to ring for a live call, asked of the policy it is pinned to.
     pub fn route_pinned(
         &self,
-        company: u64,
+        company: CompanyId,
         pin: &mut Pinned,
         call: &Call,
         candidates: &[Candidate],
@@ -223,7 +229,7 @@ impl Policies {
 
     fn route_with(
         &self,
-        company: u64,
+        company: CompanyId,
         policy: Option<Arc<ActivePolicy>>,
         call: &Call,
         candidates: &[Candidate],
@@ -237,7 +243,7 @@ impl Policies {
                 Run::route(dry_run),
                 || fallback::route(call, candidates),
                 |engine, policy, state| {
-                    engine.route(policy, company, call, candidates, &active.config, state)
+                    engine.route(policy, company.0, call, candidates, &active.config, state)
                 },
             ),
         }
@@ -246,7 +252,7 @@ impl Policies {
     /// What to do when nobody can take a live call, asked of the policy it is pinned to.
     pub fn overflow(
         &self,
-        company: u64,
+        company: CompanyId,
         pin: &mut Pinned,
         call: &Call,
         reason: OverflowReason,
@@ -259,7 +265,7 @@ impl Policies {
                 Run::LIVE,
                 || fallback::overflow(call, reason),
                 |engine, policy, state| {
-                    engine.overflow(policy, company, call, reason, &active.config, state)
+                    engine.overflow(policy, company.0, call, reason, &active.config, state)
                 },
             ),
         }
@@ -269,7 +275,7 @@ impl Policies {
     /// restart is resolved here, once: to the active version when it is the pinned one, and
     /// otherwise (the pinned version was replaced while the service was down) to the active
     /// one, with a warning.
-    pub fn resolve(&self, company: u64, pin: &mut Pinned) -> Option<Arc<ActivePolicy>> {
+    pub fn resolve(&self, company: CompanyId, pin: &mut Pinned) -> Option<Arc<ActivePolicy>> {
         match pin {
             Pinned::BuiltIn => None,
             Pinned::Policy(p) => Some(Arc::clone(p)),
@@ -278,7 +284,7 @@ impl Policies {
                 let now = active.as_ref().map_or(0, |a| a.version);
                 if now != *version {
                     tracing::warn!(
-                        company,
+                        %company,
                         pinned = *version,
                         active = now,
                         "a restored call's pinned policy version is no longer active; the active one decides"
@@ -291,7 +297,12 @@ impl Policies {
     }
 
     /// What `viewer` may see of `subject`.
-    pub fn visibility(&self, company: u64, viewer: &Viewer, subject: &Subject) -> Answer<View> {
+    pub fn visibility(
+        &self,
+        company: CompanyId,
+        viewer: &Viewer,
+        subject: &Subject,
+    ) -> Answer<View> {
         match self.active(company) {
             None => builtin(|| fallback::visibility(viewer, subject)),
             Some(active) => self.with_state(
@@ -300,7 +311,7 @@ impl Policies {
                 Run::READ_ONLY,
                 || fallback::visibility(viewer, subject),
                 |engine, policy, state| {
-                    engine.visibility(policy, company, viewer, subject, &active.config, state)
+                    engine.visibility(policy, company.0, viewer, subject, &active.config, state)
                 },
             ),
         }
@@ -308,7 +319,7 @@ impl Policies {
 
     fn with_state<T>(
         &self,
-        company: u64,
+        company: CompanyId,
         active: &ActivePolicy,
         run: Run,
         fallback: impl FnOnce() -> T,
@@ -317,18 +328,18 @@ impl Policies {
         let dry_run = !run.keeps_state;
         let _span = tracing::debug_span!(
             "policy",
-            company,
+            %company,
             policy = %active.name,
             version = active.version,
             dry_run
         )
         .entered();
         if run.guarded && self.breakers.is_open(company, Instant::now()) {
-            return builtin_instead(fallback, active, "fallback:quarantined");
+            return builtin_instead(fallback, active, FallbackCause::Quarantined);
         }
         let Ok(policy) = self.compiled(company, active) else {
             // Logged by the cache (once per retry period); not the policy's own failure.
-            return builtin_instead(fallback, active, "fallback:unloadable");
+            return builtin_instead(fallback, active, FallbackCause::Unloadable);
         };
         let shared = self.state_of(company);
         let decided = if dry_run {
@@ -342,7 +353,7 @@ impl Policies {
             if decided.state_changed
                 && let Err(e) = self.sink.save(company, &state)
             {
-                tracing::error!(company, error = %e, "could not persist policy state");
+                tracing::error!(%company, error = %e, "could not persist policy state");
             }
             decided
         };
@@ -354,7 +365,7 @@ impl Policies {
         );
         if run.guarded && self.breakers.record(company, failed, Instant::now()) {
             tracing::warn!(
-                company,
+                %company,
                 policy = %active.name,
                 version = active.version,
                 failures = QUARANTINE_AFTER,
@@ -363,8 +374,8 @@ impl Policies {
             );
         }
         let source = match &decided.outcome {
-            Outcome::Policy => "policy".to_owned(),
-            Outcome::Fallback { kind, .. } => format!("fallback:{}", kind.as_str()),
+            Outcome::Policy => RunSource::Policy,
+            Outcome::Fallback { kind, .. } => RunSource::Fallback(FallbackCause::Failed(*kind)),
         };
         Answer {
             value: decided.value,
@@ -378,16 +389,16 @@ impl Policies {
     }
 }
 
-/// The built-in answer given in place of `active`'s, traced with its name and `source`.
+/// The built-in answer given in place of `active`'s, traced with its name and `cause`.
 fn builtin_instead<T>(
     fallback: impl FnOnce() -> T,
     active: &ActivePolicy,
-    source: &str,
+    cause: FallbackCause,
 ) -> Answer<T> {
     let mut answer = builtin(fallback);
     answer.run.name.clone_from(&active.name);
     answer.run.version = active.version;
-    answer.run.source = source.to_owned();
+    answer.run.source = RunSource::Fallback(cause);
     answer
 }
 
@@ -426,7 +437,7 @@ fn builtin<T>(f: impl FnOnce() -> T) -> Answer<T> {
         run: PolicyRun {
             name: "built-in".to_owned(),
             version: 0,
-            source: "built-in".to_owned(),
+            source: RunSource::BuiltIn,
             elapsed_us: u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
         },
     }

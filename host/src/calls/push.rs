@@ -12,6 +12,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use switchyard_directory::AgentId;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -32,7 +33,7 @@ pub struct PushEvent {
     /// The platform that posted the call (its telephony token id; 0 for the operator).
     pub platform: u64,
     /// Agents this update concerns (offered, connected, withdrawn).
-    pub agents: Vec<u64>,
+    pub agents: Vec<AgentId>,
     /// A later decision the platform has not been told yet (`false`: it was the answer to
     /// the platform's own request, published for agents' streams only).
     pub for_platform: bool,
@@ -131,7 +132,7 @@ impl PushHub {
         &self,
         number: &str,
         platform: u64,
-        agents: Vec<u64>,
+        agents: Vec<AgentId>,
         update: CallUpdate,
         for_platform: bool,
     ) {

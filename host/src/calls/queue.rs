@@ -7,8 +7,7 @@ use std::sync::Mutex;
 
 use super::registry::{CallRef, CompanyId};
 
-/// A department inside a company.
-pub type DepartmentId = u64;
+pub use switchyard_directory::DepartmentId;
 
 /// One waiting call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,11 +133,11 @@ fn sort_serving_order(v: &mut [Waiting]) {
 mod tests {
     use super::*;
 
-    fn w(call: CallRef, company: CompanyId, priority: u8, since_ms: u64) -> Waiting {
+    fn w(call: u64, company: u64, priority: u8, since_ms: u64) -> Waiting {
         Waiting {
-            call,
-            company,
-            department: 10,
+            call: CallRef(call),
+            company: CompanyId(company),
+            department: DepartmentId(10),
             priority,
             since_ms,
             deadline_ms: since_ms + 100,
@@ -153,13 +152,16 @@ mod tests {
         q.push(w(3, 1, 5, 50));
         q.push(w(4, 3, 0, 5));
         let order: Vec<_> = q
-            .candidates_for(&[(1, 10), (2, 10)])
+            .candidates_for(&[
+                (CompanyId(1), DepartmentId(10)),
+                (CompanyId(2), DepartmentId(10)),
+            ])
             .into_iter()
             .map(|w| w.call)
             .collect();
         assert_eq!(
             order,
-            vec![3, 2, 1],
+            vec![CallRef(3), CallRef(2), CallRef(1)],
             "company 3's call is not this agent's to serve"
         );
     }
@@ -170,25 +172,25 @@ mod tests {
         q.push(w(1, 1, 0, 0));
         q.push(w(2, 1, 0, 500));
         let expired: Vec<_> = q.take_expired(150).into_iter().map(|w| w.call).collect();
-        assert_eq!(expired, vec![1]);
-        assert!(!q.contains(1));
-        assert!(q.contains(2));
-        assert_eq!(q.lengths().get(&(1, 10)), Some(&1));
+        assert_eq!(expired, vec![CallRef(1)]);
+        assert!(!q.contains(CallRef(1)));
+        assert!(q.contains(CallRef(2)));
+        assert_eq!(q.lengths().get(&(CompanyId(1), DepartmentId(10))), Some(&1));
     }
 
     #[test]
     fn a_call_defers_to_another_nodes_call_for_the_grace_only() {
         let q = Queues::new();
         q.push(w(1, 1, 0, 0));
-        assert!(q.may_defer(1, 1_000, 1_000), "first deferral");
-        assert!(q.may_defer(1, 1_999, 1_000), "within the grace");
+        assert!(q.may_defer(CallRef(1), 1_000, 1_000), "first deferral");
+        assert!(q.may_defer(CallRef(1), 1_999, 1_000), "within the grace");
         assert!(
-            !q.may_defer(1, 2_000, 1_000),
+            !q.may_defer(CallRef(1), 2_000, 1_000),
             "the grace is over: served here"
         );
         // Leaving the queue forgets it: queued again, it may defer again.
-        q.remove(1);
+        q.remove(CallRef(1));
         q.push(w(1, 1, 0, 0));
-        assert!(q.may_defer(1, 5_000, 1_000));
+        assert!(q.may_defer(CallRef(1), 5_000, 1_000));
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use switchyard_directory::AgentId;
 
 use super::center::{CallCenter, CallError, lock_call};
 use super::live::{LiveCall, Stage};
@@ -70,7 +71,7 @@ impl CallCenter {
             repaired: 0,
         };
         self.registry.restore(snapshot.agents, snapshot.stats);
-        let agents: HashMap<u64, AgentLive> = self.registry.snapshot().into_iter().collect();
+        let agents: HashMap<AgentId, AgentLive> = self.registry.snapshot().into_iter().collect();
         let mut calls: Vec<LiveCall> = snapshot
             .calls
             .into_iter()
@@ -140,7 +141,7 @@ impl CallCenter {
     fn reconcile_call(
         &self,
         call: &mut LiveCall,
-        agents: &HashMap<u64, AgentLive>,
+        agents: &HashMap<AgentId, AgentLive>,
         now_ms: u64,
     ) -> Repair {
         match call.stage {
@@ -156,8 +157,8 @@ impl CallCenter {
     fn reconcile_connected(
         &self,
         call: &LiveCall,
-        agent: u64,
-        agents: &HashMap<u64, AgentLive>,
+        agent: AgentId,
+        agents: &HashMap<AgentId, AgentLive>,
         now_ms: u64,
     ) -> Repair {
         match engagement_with(agents, agent, call) {
@@ -183,7 +184,7 @@ impl CallCenter {
                 } else {
                     now_ms
                 };
-                tracing::warn!(call = %call.call_id, agent,
+                tracing::warn!(call = %call.call_id, %agent,
                     "restored connected call whose agent left it: logged as ended");
                 Repair::Ended(at)
             }
@@ -196,7 +197,7 @@ impl CallCenter {
     fn reconcile_offered(
         &self,
         call: &mut LiveCall,
-        agents: &HashMap<u64, AgentLive>,
+        agents: &HashMap<AgentId, AgentLive>,
         now_ms: u64,
     ) -> Repair {
         let answered = call
@@ -214,7 +215,7 @@ impl CallCenter {
             return Repair::Staged;
         }
         let before = call.ringing.len();
-        let lost: Vec<u64> = call
+        let lost: Vec<AgentId> = call
             .ringing
             .iter()
             .copied()
@@ -253,7 +254,7 @@ impl CallCenter {
 
     /// A restored call that `agent` answered at `since_ms` (after it was last staged): its
     /// other offers withdrawn, the call connected.
-    fn connect_restored(&self, call: &mut LiveCall, agent: u64, since_ms: u64, now_ms: u64) {
+    fn connect_restored(&self, call: &mut LiveCall, agent: AgentId, since_ms: u64, now_ms: u64) {
         for other in std::mem::take(&mut call.ringing) {
             if other != agent {
                 self.registry.release(other, call.call_ref, now_ms);
@@ -288,7 +289,7 @@ impl CallCenter {
         only: Option<&HashSet<CallRef>>,
     ) -> usize {
         let by_ref: HashMap<CallRef, &LiveCall> = calls.iter().map(|c| (c.call_ref, c)).collect();
-        let connected: HashSet<(CallRef, u64)> = calls
+        let connected: HashSet<(CallRef, AgentId)> = calls
             .iter()
             .filter_map(|c| match c.stage {
                 Stage::Connected { agent } => Some((c.call_ref, agent)),
@@ -310,8 +311,8 @@ impl CallCenter {
             };
             if orphan {
                 tracing::warn!(
-                    agent,
-                    call = e.call,
+                    %agent,
+                    call = %e.call,
                     "restored agent engaged with no live call: freed"
                 );
                 self.registry.set_engagement(agent, None, now_ms);
@@ -324,8 +325,8 @@ impl CallCenter {
 
 /// `agent`'s engagement, if it is with `call`.
 fn engagement_with(
-    agents: &HashMap<u64, AgentLive>,
-    agent: u64,
+    agents: &HashMap<AgentId, AgentLive>,
+    agent: AgentId,
     call: &LiveCall,
 ) -> Option<Engagement> {
     agents

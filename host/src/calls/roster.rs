@@ -2,22 +2,23 @@
 //! goes, a company's settings, and the members of a department with their per-company settings.
 //! The cached roster (`roster_cache.rs`) fills these from the stored records.
 
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 use switchyard_runtime::{Role, Status};
 
 /// Where a dialled number leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NumberRoute {
     /// Company that holds the number.
-    pub company: u64,
+    pub company: CompanyId,
     /// Entry department of the number's call flow.
-    pub department: u64,
+    pub department: DepartmentId,
 }
 
 /// Company settings the call flow uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompanyInfo {
     /// The company.
-    pub id: u64,
+    pub id: CompanyId,
     /// Display name.
     pub name: String,
     /// IANA time zone.
@@ -32,7 +33,7 @@ pub struct CompanyInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     /// The agent.
-    pub agent: u64,
+    pub agent: AgentId,
     /// This company's extension.
     pub extension: String,
     /// Role in this company.
@@ -60,13 +61,18 @@ pub trait Roster: Send + Sync + 'static {
     /// The company and department a number points at.
     fn resolve_number(&self, number: &str) -> Option<NumberRoute>;
     /// A company's settings.
-    fn company(&self, company: u64) -> Option<CompanyInfo>;
+    fn company(&self, company: CompanyId) -> Option<CompanyInfo>;
     /// Whether the department exists in the company.
-    fn department_exists(&self, company: u64, department: u64) -> bool;
+    fn department_exists(&self, company: CompanyId, department: DepartmentId) -> bool;
     /// Members of a department, with schedule evaluated at `now_ms`.
-    fn department_members(&self, company: u64, department: u64, now_ms: u64) -> Vec<Member>;
+    fn department_members(
+        &self,
+        company: CompanyId,
+        department: DepartmentId,
+        now_ms: u64,
+    ) -> Vec<Member>;
     /// All members of a company (department fields empty), with schedule evaluated at `now_ms`.
-    fn company_members(&self, company: u64, now_ms: u64) -> Vec<Member>;
+    fn company_members(&self, company: CompanyId, now_ms: u64) -> Vec<Member>;
     /// Departments (of any company) the agent is an active member of.
-    fn departments_of(&self, agent: u64) -> Vec<(u64, u64)>;
+    fn departments_of(&self, agent: AgentId) -> Vec<(CompanyId, DepartmentId)>;
 }

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 
 use switchyard_directory::{Company, Directory, Membership};
 
@@ -25,10 +26,10 @@ pub struct CachedRoster {
 struct Cache {
     generation: u64,
     numbers: HashMap<String, Option<NumberRoute>>,
-    companies: HashMap<u64, Option<Arc<Company>>>,
-    departments: HashMap<u64, Option<u64>>,
-    rosters: HashMap<(u64, Option<u64>), Arc<Vec<Membership>>>,
-    seats: HashMap<u64, Arc<Vec<(u64, u64)>>>,
+    companies: HashMap<CompanyId, Option<Arc<Company>>>,
+    departments: HashMap<DepartmentId, Option<CompanyId>>,
+    rosters: HashMap<(CompanyId, Option<DepartmentId>), Arc<Vec<Membership>>>,
+    seats: HashMap<AgentId, Arc<Vec<(CompanyId, DepartmentId)>>>,
 }
 
 impl Cache {
@@ -84,15 +85,20 @@ impl CachedRoster {
         value
     }
 
-    fn company_record(&self, company: u64) -> Option<Arc<Company>> {
+    fn company_record(&self, company: CompanyId) -> Option<Arc<Company>> {
         self.get(
             |c| &mut c.companies,
             company,
-            |d| logged("company", d.company(company)).map(Arc::new),
+            |d| logged("company", d.company(company.0)).map(Arc::new),
         )
     }
 
-    fn members(&self, company: u64, department: Option<u64>, now_ms: u64) -> Vec<Member> {
+    fn members(
+        &self,
+        company: CompanyId,
+        department: Option<DepartmentId>,
+        now_ms: u64,
+    ) -> Vec<Member> {
         let Some(c) = self.company_record(company) else {
             return Vec::new();
         };
@@ -101,8 +107,8 @@ impl CachedRoster {
             (company, department),
             |d| {
                 let members = match department {
-                    Some(dep) => logged("department roster", d.department_roster(company, dep)),
-                    None => logged("company roster", d.company_roster(company)),
+                    Some(dep) => logged("department roster", d.department_roster(company.0, dep.0)),
+                    None => logged("company roster", d.company_roster(company.0)),
                 };
                 Arc::new(members.into_iter().map(|m| m.membership).collect())
             },
@@ -124,35 +130,43 @@ impl Roster for CachedRoster {
         )
     }
 
-    fn company(&self, company: u64) -> Option<CompanyInfo> {
+    fn company(&self, company: CompanyId) -> Option<CompanyInfo> {
         self.company_record(company).map(|c| company_info(&c))
     }
 
-    fn department_exists(&self, company: u64, department: u64) -> bool {
+    fn department_exists(&self, company: CompanyId, department: DepartmentId) -> bool {
         let owner = self.get(
             |c| &mut c.departments,
             department,
-            |d| logged("department", d.department(department)).map(|dep| dep.company_id),
+            |d| {
+                logged("department", d.department(department.0))
+                    .map(|dep| CompanyId(dep.company_id))
+            },
         );
         owner == Some(company)
     }
 
-    fn department_members(&self, company: u64, department: u64, now_ms: u64) -> Vec<Member> {
+    fn department_members(
+        &self,
+        company: CompanyId,
+        department: DepartmentId,
+        now_ms: u64,
+    ) -> Vec<Member> {
         self.members(company, Some(department), now_ms)
     }
 
-    fn company_members(&self, company: u64, now_ms: u64) -> Vec<Member> {
+    fn company_members(&self, company: CompanyId, now_ms: u64) -> Vec<Member> {
         self.members(company, None, now_ms)
     }
 
-    fn departments_of(&self, agent: u64) -> Vec<(u64, u64)> {
+    fn departments_of(&self, agent: AgentId) -> Vec<(CompanyId, DepartmentId)> {
         self.get(
             |c| &mut c.seats,
             agent,
             |d| {
                 Arc::new(active_departments(&logged(
                     "memberships",
-                    d.memberships_of(agent),
+                    d.memberships_of(agent.0),
                 )))
             },
         )

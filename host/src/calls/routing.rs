@@ -3,15 +3,16 @@
 //! overflow rules and carry them out (queue, forward inside the company, voicemail, ...).
 
 use std::sync::{Arc, Mutex};
+use switchyard_directory::AgentId;
 
 use switchyard_runtime::{Attribute, Decision, OverflowReason, RingMode, RingPlan};
 
 use super::candidates::Prepared;
 use super::center::{CallCenter, CallError, lock_call};
-use super::instruction::{CallUpdate, Instruction, Target, mode_name};
+use super::decision_kind::DecisionKind;
+use super::instruction::{CallUpdate, Instruction, Target};
 use super::live::{Arrival, LiveCall, Plan, Stage};
 use super::log::DecisionRecord;
-use super::overflow::reason_name;
 use super::roster::CompanyInfo;
 use super::trace::{MemberTrace, Reason, host_reason};
 
@@ -186,9 +187,7 @@ impl CallCenter {
             Decision::Ring(plan) => {
                 self.ring(call, &plan, &prepared, &mut members, &trace_id, now_ms)
             }
-            Decision::Overflow(reason) => {
-                (Err(reason), format!("overflow:{}", reason_name(reason)))
-            }
+            Decision::Overflow(reason) => (Err(reason), DecisionKind::Overflow(reason)),
         };
         self.metrics.policy_latency(
             call.company,
@@ -198,8 +197,8 @@ impl CallCenter {
         // Queued calls are retried whenever agents free up; a retry that changes nothing is
         // neither logged nor counted as a decision.
         if result.is_ok() || call.stage != Stage::Queued {
-            let fallback = answer.run.source.starts_with("fallback");
-            self.metrics.decision(call.company, &decision, fallback);
+            let fallback = answer.run.source.is_fallback();
+            self.metrics.decision(call.company, decision, fallback);
             call.last_trace = Some(trace_id.clone());
             call.log.decisions.push(DecisionRecord {
                 trace_id,
@@ -228,8 +227,8 @@ impl CallCenter {
         members: &mut [MemberTrace],
         trace_id: &str,
         now_ms: u64,
-    ) -> (Result<Instruction, OverflowReason>, String) {
-        let eligible = |agent: u64| {
+    ) -> (Result<Instruction, OverflowReason>, DecisionKind) {
+        let eligible = |agent: AgentId| {
             members
                 .iter()
                 .any(|m| m.agent_id == agent && m.reason == Reason::NotChosenByPolicy)
@@ -237,17 +236,17 @@ impl CallCenter {
         let targets: Vec<Target> = plan
             .targets
             .iter()
-            .filter(|t| eligible(t.agent))
+            .filter(|t| eligible(AgentId(t.agent)))
             .filter_map(|t| {
-                let m = prepared.members.iter().find(|m| m.agent == t.agent)?;
+                let m = prepared.members.iter().find(|m| m.agent.0 == t.agent)?;
                 Some(Target {
-                    agent_id: t.agent,
+                    agent_id: AgentId(t.agent),
                     extension: m.extension.clone(),
                     timeout_ms: t.timeout_ms,
                 })
             })
             .collect();
-        let chosen: Vec<u64> = if plan.mode == RingMode::Simultaneous {
+        let chosen: Vec<AgentId> = if plan.mode == RingMode::Simultaneous {
             targets.iter().map(|t| t.agent_id).collect()
         } else {
             Vec::new()
@@ -268,24 +267,25 @@ impl CallCenter {
             }
         }
         if offered.is_empty() {
-            (
-                Err(OverflowReason::AllBusy),
-                "ring:nobody-reservable".to_owned(),
-            )
+            (Err(OverflowReason::AllBusy), DecisionKind::NobodyReservable)
         } else {
             (
                 Ok(Instruction::Ring {
-                    mode: mode_name(plan.mode).to_owned(),
+                    mode: plan.mode.into(),
                     targets: offered,
                 }),
-                "ring".to_owned(),
+                DecisionKind::Ring,
             )
         }
     }
 
     /// Offer the call to the next targets of its plan: all of them (simultaneous) or the first
     /// one that can be reserved (sequential). Returns (offered, chosen but taken by another call).
-    pub(crate) fn offer_next(&self, call: &mut LiveCall, now_ms: u64) -> (Vec<Target>, Vec<u64>) {
+    pub(crate) fn offer_next(
+        &self,
+        call: &mut LiveCall,
+        now_ms: u64,
+    ) -> (Vec<Target>, Vec<AgentId>) {
         let Some(plan) = call.plan.as_mut() else {
             return (Vec::new(), Vec::new());
         };
@@ -306,7 +306,7 @@ impl CallCenter {
                     if round.is_empty() {
                         break;
                     }
-                    let ids: Vec<u64> = round.iter().map(|t| t.agent_id).collect();
+                    let ids: Vec<AgentId> = round.iter().map(|t| t.agent_id).collect();
                     let expiries: Vec<u64> = round
                         .iter()
                         .map(|t| now_ms + u64::from(t.timeout_ms) + OFFER_GRACE_MS)
@@ -364,7 +364,7 @@ fn seed_of(call_id: &str, now_ms: u64) -> u64 {
 
 /// Whether `agent`, chosen for a simultaneous plan, was left out by the platform's fork limit:
 /// neither offered nor taken by another call.
-fn over_limit(chosen: &[u64], agent: u64, offered: &[Target], taken: &[u64]) -> bool {
+fn over_limit(chosen: &[AgentId], agent: AgentId, offered: &[Target], taken: &[AgentId]) -> bool {
     chosen.contains(&agent)
         && !taken.contains(&agent)
         && !offered.iter().any(|t| t.agent_id == agent)

@@ -2,6 +2,7 @@
 //! the platform's live calls, an agent's presence. Handlers get these views, never the locks.
 
 use serde::{Deserialize, Serialize};
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 
 use super::center::{CallCenter, CallError, lock_call};
 use super::live::{LiveCall, Stage};
@@ -14,15 +15,15 @@ pub struct CallStatus {
     /// The platform's call id.
     pub call_id: String,
     /// Company.
-    pub company_id: u64,
+    pub company_id: CompanyId,
     /// Current department.
-    pub department_id: u64,
+    pub department_id: DepartmentId,
     /// `ringing`, `connected` or `queued`.
     pub stage: String,
     /// Agents ringing now.
-    pub ringing: Vec<u64>,
+    pub ringing: Vec<AgentId>,
     /// Connected agent.
-    pub connected_to: Option<u64>,
+    pub connected_to: Option<AgentId>,
     /// When the call arrived (unix ms).
     pub started_ms: u64,
     /// Latest decision's trace id.
@@ -100,7 +101,7 @@ impl CallCenter {
     /// call at once. Answers once the change is durable.
     pub fn set_presence(
         &self,
-        agent: u64,
+        agent: AgentId,
         logged_in: bool,
         now_ms: u64,
     ) -> Result<PresenceView, CallError> {

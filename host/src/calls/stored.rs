@@ -4,6 +4,7 @@
 //! backend stores the same records.
 
 use serde::{Deserialize, Serialize};
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 use switchyard_runtime::{Attribute, RingMode};
 
 use super::instruction::Target;
@@ -32,7 +33,7 @@ pub struct StoredAgent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredEngagement {
     /// Company of the call.
-    pub company: u64,
+    pub company: CompanyId,
     /// The call.
     pub call: CallRef,
     /// Where the agent is with it.
@@ -140,7 +141,7 @@ pub enum StoredStage {
     /// Connected.
     Connected {
         /// Who answered.
-        agent: u64,
+        agent: AgentId,
     },
     /// Waiting in a queue.
     Queued,
@@ -190,13 +191,13 @@ pub struct StoredCall {
     /// The platform's call id.
     pub call_id: String,
     /// Company.
-    pub company: u64,
+    pub company: CompanyId,
     /// Dialled number.
     pub number: String,
     /// Caller id.
     pub caller: String,
     /// Current department.
-    pub department: u64,
+    pub department: DepartmentId,
     /// Platform attributes, in order.
     pub attributes: Vec<(String, String)>,
     /// The platform's fork limit for this call (absent in calls stored before it existed).
@@ -205,7 +206,7 @@ pub struct StoredCall {
     /// Current decision attempt.
     pub attempt: u32,
     /// Agents already offered the call.
-    pub tried: Vec<u64>,
+    pub tried: Vec<AgentId>,
     /// Forwards between departments so far.
     pub forwards: u8,
     /// Where the call is.
@@ -213,7 +214,7 @@ pub struct StoredCall {
     /// Remaining plan.
     pub plan: Option<StoredPlan>,
     /// Agents ringing now.
-    pub ringing: Vec<u64>,
+    pub ringing: Vec<AgentId>,
     /// Queue place, when queued.
     pub waiting: Option<StoredWaiting>,
     /// When it arrived (unix ms).

@@ -8,12 +8,13 @@ use super::instruction::Instruction;
 use super::live::Stage;
 use super::log::{CallOutcome, OfferOutcome};
 use super::registry::Phase;
+use switchyard_directory::{AgentId, CompanyId};
 
 /// What releasing an agent did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Released {
     /// The agent.
-    pub agent_id: u64,
+    pub agent_id: AgentId,
     /// What it was doing: `ringing`, `on_call` or `wrap_up`.
     pub was: String,
     /// The call it was engaged with (the platform's id), when still live.
@@ -65,8 +66,8 @@ impl CallCenter {
     /// is not this administrator's to release: it answers as if there were none.
     pub fn release_agent(
         &self,
-        company: u64,
-        agent: u64,
+        company: CompanyId,
+        agent: AgentId,
         by: &str,
         now_ms: u64,
     ) -> Result<Released, CallError> {
@@ -112,8 +113,8 @@ impl CallCenter {
             }
         };
         tracing::info!(
-            company,
-            agent,
+            %company,
+            %agent,
             by,
             was,
             "agent released by an administrator"

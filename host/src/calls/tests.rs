@@ -10,16 +10,17 @@ use std::sync::{Arc, OnceLock};
 
 use switchyard_directory::input::{NewAccount, NewCompany, NewDepartment, NewMember, NumberTarget};
 use switchyard_directory::view::AddOutcome;
+use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 use switchyard_directory::{Directory, Principal, RecordStore, Seat};
 use switchyard_runtime::{EngineConfig, PolicyEngine, Presence};
 
 use super::center::lock_call;
 use super::clock::local_time;
 use super::{
-    AgentLive, CachedRoster, CallCenter, CallError, CallEvent, CallLog, CallOutcome, CallSettings,
-    CallUpdate, DEFAULT_MAX_CALL_MS, DEFAULT_POLICY_CACHE, Engagement, IncomingCall, Instruction,
-    LiveChange, LiveJournal, OfferOutcome, Phase, Policies, PolicyCache, Released, Restored,
-    StoredCall,
+    AgentLive, CachedRoster, CallCenter, CallError, CallEvent, CallLog, CallOutcome, CallRef,
+    CallSettings, CallUpdate, DEFAULT_MAX_CALL_MS, DEFAULT_POLICY_CACHE, Engagement, IncomingCall,
+    Instruction, LiveChange, LiveJournal, OfferOutcome, Phase, Policies, PolicyCache, Released,
+    Restored, StoredCall,
 };
 use crate::journal_store::RecordJournal;
 use crate::logbook::{LogBook, LogFilter};
@@ -114,24 +115,26 @@ impl Rig {
             )
             .unwrap()
             .id;
+        let company = CompanyId(company);
         let dept = self
             .directory
             .create_department(
                 &op,
-                company,
+                company.0,
                 NewDepartment {
                     name: "Support".into(),
                 },
             )
             .unwrap()
             .id;
+        let dept = DepartmentId(dept);
         self.directory
             .map_number(
                 &op,
-                company,
+                company.0,
                 number,
                 NumberTarget {
-                    department_id: dept,
+                    department_id: dept.0,
                 },
             )
             .unwrap();
@@ -144,18 +147,18 @@ impl Rig {
 
     /// Adds the person with `email` to `co` (new, or already working for the same account),
     /// seated in its department with `extension`. Returns the agent and how it was added.
-    fn member(&self, co: &Co, email: &str, extension: &str) -> (u64, AddOutcome) {
+    fn member(&self, co: &Co, email: &str, extension: &str) -> (AgentId, AddOutcome) {
         let added = self
             .directory
             .add_member(
                 &Principal::Operator,
-                co.id,
+                co.id.0,
                 NewMember {
                     name: Some(email.to_owned()),
                     email: Some(email.to_owned()),
                     extension: Some(extension.to_owned()),
                     departments: Some(BTreeMap::from([(
-                        co.dept,
+                        co.dept.0,
                         Seat {
                             tier: 1,
                             skills: Vec::new(),
@@ -165,24 +168,24 @@ impl Rig {
                 },
             )
             .unwrap();
-        (added.agent.id, added.outcome)
+        (AgentId(added.agent.id), added.outcome)
     }
 
     /// A person new to Switchyard, seated in `co`.
-    fn hire(&self, co: &Co, email: &str, extension: &str) -> u64 {
+    fn hire(&self, co: &Co, email: &str, extension: &str) -> AgentId {
         let (agent, outcome) = self.member(co, email, extension);
         assert_eq!(outcome, AddOutcome::Created);
         agent
     }
 
     /// The same person added to another company of the account, with that company's extension.
-    fn share(&self, co: &Co, email: &str, extension: &str) -> u64 {
+    fn share(&self, co: &Co, email: &str, extension: &str) -> AgentId {
         let (agent, outcome) = self.member(co, email, extension);
         assert_eq!(outcome, AddOutcome::Added);
         agent
     }
 
-    fn log_in(&self, agent: u64, now_ms: u64) {
+    fn log_in(&self, agent: AgentId, now_ms: u64) {
         let view = self.center.set_presence(agent, true, now_ms).unwrap();
         assert!(view.logged_in && !view.busy);
     }
@@ -212,24 +215,24 @@ impl Rig {
         self.center.status(P, call_id).map(|s| s.stage)
     }
 
-    fn ringing(&self, call_id: &str) -> Vec<u64> {
+    fn ringing(&self, call_id: &str) -> Vec<AgentId> {
         self.center.status(P, call_id).unwrap().ringing
     }
 
-    fn call_ref(&self, call_id: &str) -> u64 {
+    fn call_ref(&self, call_id: &str) -> CallRef {
         lock_call(&self.center.live(P, call_id).unwrap()).call_ref
     }
 
-    fn engagement(&self, agent: u64) -> Option<Engagement> {
+    fn engagement(&self, agent: AgentId) -> Option<Engagement> {
         self.center.registry().get(agent).engagement
     }
 
-    fn presence(&self, company: u64, agent: u64, now_ms: u64) -> Presence {
+    fn presence(&self, company: CompanyId, agent: AgentId, now_ms: u64) -> Presence {
         self.center.registry().presence(company, agent, now_ms).0
     }
 
     /// Every stored log of `company`, newest first.
-    fn logs(&self, company: u64) -> Vec<CallLog> {
+    fn logs(&self, company: CompanyId) -> Vec<CallLog> {
         let filter = LogFilter {
             limit: Some(200),
             ..LogFilter::default()
@@ -238,7 +241,7 @@ impl Rig {
     }
 
     /// The stored logs of `company`'s call `call_id`.
-    fn logged(&self, company: u64, call_id: &str) -> Vec<CallLog> {
+    fn logged(&self, company: CompanyId, call_id: &str) -> Vec<CallLog> {
         self.logs(company)
             .into_iter()
             .filter(|l| l.call_id == call_id)
@@ -246,7 +249,7 @@ impl Rig {
     }
 
     /// The only stored log of `call_id`.
-    fn logged_once(&self, company: u64, call_id: &str) -> CallLog {
+    fn logged_once(&self, company: CompanyId, call_id: &str) -> CallLog {
         let mut logs = self.logged(company, call_id);
         assert_eq!(logs.len(), 1, "call {call_id} must be logged exactly once");
         logs.remove(0)
@@ -273,16 +276,20 @@ impl Rig {
 }
 
 struct Co {
-    id: u64,
+    id: CompanyId,
     number: String,
-    dept: u64,
+    dept: DepartmentId,
 }
 
 /// The agents a ring instruction rings, and their extensions.
-fn rung(update: &CallUpdate) -> Vec<(u64, String)> {
+fn rung(update: &CallUpdate) -> Vec<(AgentId, String)> {
     match &update.instruction {
         Instruction::Ring { mode, targets } => {
-            assert_eq!(mode, "sequential", "the built-in default rings one by one");
+            assert_eq!(
+                *mode,
+                crate::calls::policy_io::RingMode::Sequential,
+                "the built-in default rings one by one"
+            );
             targets
                 .iter()
                 .map(|t| (t.agent_id, t.extension.clone()))
@@ -302,7 +309,7 @@ fn assert_queued(update: &CallUpdate) {
     );
 }
 
-fn offered(company: u64, call: u64, expires_at_ms: u64) -> Option<Engagement> {
+fn offered(company: CompanyId, call: CallRef, expires_at_ms: u64) -> Option<Engagement> {
     Some(Engagement {
         company,
         call,
@@ -310,7 +317,7 @@ fn offered(company: u64, call: u64, expires_at_ms: u64) -> Option<Engagement> {
     })
 }
 
-fn on_call(company: u64, call: u64, since_ms: u64) -> Option<Engagement> {
+fn on_call(company: CompanyId, call: CallRef, since_ms: u64) -> Option<Engagement> {
     Some(Engagement {
         company,
         call,
@@ -318,7 +325,7 @@ fn on_call(company: u64, call: u64, since_ms: u64) -> Option<Engagement> {
     })
 }
 
-fn offer_outcomes(log: &CallLog) -> Vec<(u64, OfferOutcome)> {
+fn offer_outcomes(log: &CallLog) -> Vec<(AgentId, OfferOutcome)> {
     log.offers.iter().map(|o| (o.agent_id, o.outcome)).collect()
 }
 

@@ -4,6 +4,7 @@
 //! and diagnose endpoints.
 
 use serde::{Deserialize, Serialize};
+use switchyard_directory::AgentId;
 use switchyard_runtime::{Candidate, Presence, Status};
 
 use super::roster::Member;
@@ -96,7 +97,7 @@ impl Reason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberTrace {
     /// The agent.
-    pub agent_id: u64,
+    pub agent_id: AgentId,
     /// This company's extension.
     pub extension: String,
     /// Offered, or the first reason it was not.
@@ -109,7 +110,7 @@ pub struct MemberTrace {
 
 /// Why `candidate` cannot be offered, judged by the host before the policy runs; `None` when it
 /// is eligible. `pending` is a membership awaiting consent.
-pub fn ineligibility(candidate: &Candidate, tried: &[u64]) -> Option<Reason> {
+pub fn ineligibility(candidate: &Candidate, tried: &[AgentId]) -> Option<Reason> {
     if !candidate.take_calls {
         return Some(Reason::TakeCallsOff);
     }
@@ -129,7 +130,7 @@ pub fn ineligibility(candidate: &Candidate, tried: &[u64]) -> Option<Reason> {
         Presence::WrapUp => return Some(Reason::WrapUp),
         Presence::Idle => {}
     }
-    if tried.contains(&candidate.agent) {
+    if tried.contains(&AgentId(candidate.agent)) {
         return Some(Reason::AlreadyTried);
     }
     None
@@ -159,13 +160,13 @@ impl MemberTrace {
 pub(crate) fn host_reason(
     member: &Member,
     candidates: &[Candidate],
-    tried: &[u64],
+    tried: &[AgentId],
 ) -> Option<Reason> {
     if !member.active {
         return Some(Reason::MembershipPending);
     }
     candidates
         .iter()
-        .find(|c| c.agent == member.agent)
+        .find(|c| AgentId(c.agent) == member.agent)
         .and_then(|c| ineligibility(c, tried))
 }

@@ -276,7 +276,7 @@ impl AgentBook for SharedAgents {
                     ..DayStats::default()
                 },
             };
-            by_agent.insert(id(agent), (live, stats));
+            by_agent.insert(id::<AgentId>(agent), (live, stats));
         }
         agents
             .iter()

@@ -152,7 +152,7 @@ pub fn to_single_node(pg: &Pg, journal: &dyn LiveJournal) -> Result<TakenBack, C
         let agent = super::id(row.get::<_, i64>(0));
         match super::agent_rows::live_of(row, 1) {
             Ok(live) => changes.push(LiveChange::Agent(agent, live)),
-            Err(e) => tracing::warn!(agent, error = %e, "an agent's shared state is unreadable"),
+            Err(e) => tracing::warn!(%agent, error = %e, "an agent's shared state is unreadable"),
         }
     }
     for row in &stats {

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use switchyard_directory::{CompanyId, DepartmentId};
 
 use switchyard_directory::RecordStore;
 
@@ -171,7 +172,7 @@ impl LiveJournal for ClusterJournal {
         self.inner.next_id()
     }
 
-    fn logged_decision(&self, trace_id: &str) -> Option<(u64, DecisionRecord)> {
+    fn logged_decision(&self, trace_id: &str) -> Option<(CompanyId, DecisionRecord)> {
         self.inner.logged_decision(trace_id)
     }
 
@@ -203,7 +204,12 @@ impl LiveJournal for ClusterJournal {
         self.owners.keep_only(restored).map_err(JournalError::Store)
     }
 
-    fn queued_ahead(&self, departments: &[(u64, u64)], priority: u8, since_ms: u64) -> bool {
+    fn queued_ahead(
+        &self,
+        departments: &[(CompanyId, DepartmentId)],
+        priority: u8,
+        since_ms: u64,
+    ) -> bool {
         self.queue
             .ahead_elsewhere(departments, priority, since_ms)
             .unwrap_or_else(|e| {

@@ -5,6 +5,7 @@
 //! sweeper sees an agent freed elsewhere serves its queues at once).
 
 use std::sync::Arc;
+use switchyard_directory::{CompanyId, DepartmentId};
 
 use switchyard_directory::StoreError;
 use switchyard_directory::pg::Pg;
@@ -18,9 +19,9 @@ pub struct Queued {
     /// The call.
     pub call: CallRef,
     /// Its company.
-    pub company: u64,
+    pub company: CompanyId,
     /// Its department.
-    pub department: u64,
+    pub department: DepartmentId,
     /// Higher first.
     pub priority: u8,
     /// When it joined the queue (unix ms).
@@ -88,7 +89,7 @@ impl ClusterQueue {
     /// `since_ms`, in one of `departments` (company, department).
     pub fn ahead_elsewhere(
         &self,
-        departments: &[(u64, u64)],
+        departments: &[(CompanyId, DepartmentId)],
         priority: u8,
         since_ms: u64,
     ) -> Result<bool, StoreError> {

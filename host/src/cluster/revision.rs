@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use switchyard_directory::CompanyId;
 
 use switchyard_directory::pg::Pg;
 use switchyard_directory::{Directory, StoreError};
@@ -70,7 +71,7 @@ impl Revision {
                 .into_iter()
                 .map(|a| {
                     (
-                        a.company_id,
+                        CompanyId(a.company_id),
                         ActivePolicy {
                             name: a.name,
                             version: a.version,

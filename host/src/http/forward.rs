@@ -6,6 +6,7 @@
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use switchyard_directory::AgentId;
 
 use super::ApiError;
 use crate::app::AppState;
@@ -107,7 +108,7 @@ pub async fn ask_peers<B: Serialize, T: DeserializeOwned>(
 pub async fn to_owner_of_agents_call<B: Serialize, T: DeserializeOwned>(
     state: &AppState,
     headers: &HeaderMap,
-    agent: u64,
+    agent: AgentId,
     offers_only: bool,
     (method, path, body): (reqwest::Method, &str, &B),
 ) -> Result<Option<T>, ApiError> {

@@ -17,6 +17,7 @@
 
 use std::convert::Infallible;
 use std::time::Duration;
+use switchyard_directory::{AgentId, CompanyId};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,6 +33,7 @@ use super::calls::{NewCall, StreamQuery, apply_event, platform_of, take_call};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{AnyJson, Query};
 use crate::app::AppState;
+use crate::calls::policy_io::RingMode;
 use crate::calls::{CallEvent, CallUpdate, Instruction, PushEvent};
 
 /// Kamailio's default `max_branches` (its core parameter; at most 31).
@@ -75,7 +77,7 @@ pub struct SipEvent {
     #[serde(rename = "type")]
     pub kind: String,
     /// The agent whose branch it was (answered, declined, no-answer).
-    pub agent_id: Option<u64>,
+    pub agent_id: Option<AgentId>,
 }
 
 /// One agent to ring, as a routing document's route.
@@ -84,7 +86,7 @@ pub struct SipRoute {
     /// The agent's address of record in the company: `sip:<extension>@<sip_domain>`.
     pub uri: String,
     /// The agent (post it back with the branch's outcome).
-    pub agent_id: u64,
+    pub agent_id: AgentId,
     /// The agent's extension in this company.
     pub extension: String,
     /// How long to ring this branch, milliseconds (tm's `fr_inv_timer`).
@@ -100,7 +102,7 @@ pub struct SipAnswer {
     /// The SIP Call-ID.
     pub call_id: String,
     /// The company the call belongs to.
-    pub company_id: u64,
+    pub company_id: CompanyId,
     /// The company's SIP domain (where its agents register).
     pub domain: String,
     /// The decision trace behind this instruction (`GET /v1/traces/{id}`).
@@ -126,7 +128,7 @@ pub struct SipAnswer {
     pub agents: Option<String>,
     /// connected: who answered.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<u64>,
+    pub agent_id: Option<AgentId>,
     /// queue: the longest wait before overflow is decided again, milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wait_ms: Option<u32>,
@@ -173,7 +175,7 @@ impl SipAnswer {
         match &update.instruction {
             Instruction::Ring { mode, targets } => {
                 answer.action = "ring";
-                answer.routing = Some(if mode == "simultaneous" {
+                answer.routing = Some(if *mode == RingMode::Simultaneous {
                     "parallel"
                 } else {
                     "serial"
@@ -250,7 +252,7 @@ fn sip_status(reason: &str) -> (u16, String) {
 }
 
 /// The SIP domain of `company` (its placeholder when unset or unknown).
-fn domain_of(state: &AppState, company: u64) -> String {
+fn domain_of(state: &AppState, company: CompanyId) -> String {
     state
         .calls()
         .roster

@@ -8,7 +8,7 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 
 use crate::app::AppState;
-use crate::calls::{CallCenter, Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
+use crate::calls::{CallCenter, CompanyId, Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 
 /// The media type of the answer.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -81,7 +81,7 @@ impl Scrape {
 }
 
 /// The `company` label.
-fn company(id: u64) -> (&'static str, String) {
+fn company(id: CompanyId) -> (&'static str, String) {
     ("company", id.to_string())
 }
 

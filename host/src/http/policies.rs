@@ -8,6 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use switchyard_directory::CompanyId;
 use switchyard_directory::Principal;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -296,7 +297,7 @@ async fn replay_version(
             };
             Ok(replay(
                 sources,
-                company_id,
+                CompanyId(company_id),
                 version,
                 &config,
                 q.last.unwrap_or(50),
@@ -329,7 +330,7 @@ async fn simulate_version(
                 .run(
                     policies.engine(),
                     &policy,
-                    policies.state_snapshot(company_id),
+                    policies.state_snapshot(CompanyId(company_id)),
                 )
                 .map_err(|e| ApiError::BadRequest {
                     status: StatusCode::UNPROCESSABLE_ENTITY,

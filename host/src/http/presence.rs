@@ -4,6 +4,7 @@
 
 use std::convert::Infallible;
 use std::time::Duration;
+use switchyard_directory::AgentId;
 
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -36,9 +37,9 @@ pub struct PresenceBody {
     pub logged_in: bool,
 }
 
-fn agent_of(p: &Principal) -> Result<u64, ApiError> {
+fn agent_of(p: &Principal) -> Result<AgentId, ApiError> {
     match p {
-        Principal::Agent { agent } => Ok(*agent),
+        Principal::Agent { agent } => Ok(AgentId(*agent)),
         _ => Err(ApiError::Forbidden {
             code: "agents_only",
             message: "only an activated agent's token has a presence".into(),
@@ -87,9 +88,12 @@ async fn my_events(
     let stream = super::stream::events(subscription, move |e| {
         e.agents.contains(&agent)
             && directory
-                .memberships_of(agent)
+                .memberships_of(agent.0)
                 .ok()
-                .and_then(|ms| ms.into_iter().find(|m| m.company_id == e.update.company_id))
+                .and_then(|ms| {
+                    ms.into_iter()
+                        .find(|m| m.company_id == e.update.company_id.0)
+                })
                 .is_some_and(|m| m.is_active() && m.notifications)
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))

@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use switchyard_directory::Principal;
+use switchyard_directory::{AgentId, CompanyId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -41,9 +42,9 @@ async fn release_agent(
     State(state): State<AppState>,
     Caller(p): Caller,
     headers: axum::http::HeaderMap,
-    Path((company_id, agent_id)): Path<(u64, u64)>,
+    Path((company_id, agent_id)): Path<(CompanyId, AgentId)>,
 ) -> Result<axum::Json<Released>, ApiError> {
-    let access = super::reports::access(&state, &p, company_id)?;
+    let access = super::reports::access(&state, &p, company_id.0)?;
     if !access.is_admin() {
         return Err(ApiError::Forbidden {
             code: "admin_only",

@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use switchyard_directory::{AgentId, CompanyId};
 use switchyard_directory::{CompanyAccess, Principal};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -81,9 +82,9 @@ async fn call_logs(
         .blocking(move |s| {
             let a = access(s, &p, company_id)?;
             if let CompanyAccess::Member { agent } = a {
-                filter.agent = Some(agent);
+                filter.agent = Some(AgentId(agent));
             }
-            Ok(s.logbook().list(company_id, &filter)?)
+            Ok(s.logbook().list(CompanyId(company_id), &filter)?)
         })
         .await?;
     Ok(axum::Json(page))
@@ -102,7 +103,7 @@ async fn get_trace(
         .blocking(move |s| {
             supervise(s, &p, company_id)?;
             match s.calls().trace(&trace_id) {
-                Some((company, record)) if company == company_id => Ok(record),
+                Some((company, record)) if company.0 == company_id => Ok(record),
                 _ => Err(ApiError::Directory(
                     switchyard_directory::DirectoryError::not_found("trace", trace_id),
                 )),
@@ -157,8 +158,8 @@ async fn diagnose(
     let answer = state
         .blocking(move |s| {
             supervise(s, &p, company_id)?;
-            let d = s.calls().diagnose(&number, q.agent_id, now_ms())?;
-            if d.company_id == company_id {
+            let d = s.calls().diagnose(&number, AgentId(q.agent_id), now_ms())?;
+            if d.company_id.0 == company_id {
                 Ok(DiagnoseAnswer::Here(Box::new(d)))
             } else {
                 Ok(DiagnoseAnswer::Elsewhere {
@@ -193,10 +194,10 @@ async fn board(
             // A person always sees the board as the member it is (panel access applies even
             // to admin-role members); keys, managers and the operator see it as admins.
             let viewer = match p {
-                Principal::Agent { agent } => BoardViewer::Member(agent),
+                Principal::Agent { agent } => BoardViewer::Member(AgentId(agent)),
                 _ => BoardViewer::Administrator,
             };
-            Ok(s.calls().board(company_id, viewer, now_ms())?)
+            Ok(s.calls().board(CompanyId(company_id), viewer, now_ms())?)
         })
         .await?;
     Ok(axum::Json(board))

@@ -4,6 +4,7 @@
 
 use crate::calls::Policies;
 use crate::policy::{Activation, PolicyError, PolicyStore};
+use switchyard_directory::CompanyId;
 
 /// The stored policies and the call flow's live copy of the active ones, changed together.
 pub struct PolicyAdmin<'a> {
@@ -29,21 +30,21 @@ impl<'a> PolicyAdmin<'a> {
     ) -> Result<Activation, PolicyError> {
         self.store
             .activate(company, version, config, by, now_ms, |active| {
-                self.live.activate(company, active);
+                self.live.activate(CompanyId(company), active);
             })
     }
 
     /// Return to the previous activation (its version and configuration).
     pub fn rollback(&self, company: u64, by: &str, now_ms: u64) -> Result<Activation, PolicyError> {
         self.store.rollback(company, by, now_ms, |active| {
-            self.live.activate(company, active);
+            self.live.activate(CompanyId(company), active);
         })
     }
 
     /// Return the company to the built-in default.
     pub fn deactivate(&self, company: u64, by: &str, now_ms: u64) -> Result<(), PolicyError> {
         self.store.deactivate(company, by, now_ms, |active| {
-            self.live.activate(company, active);
+            self.live.activate(CompanyId(company), active);
         })
     }
 }

@@ -4,9 +4,10 @@
 //! nothing is logged.
 
 use serde::Serialize;
+use switchyard_directory::CompanyId;
 use switchyard_runtime::{Decision, PolicyState, fallback};
 
-use crate::calls::{CallCenter, reason_name};
+use crate::calls::{CallCenter, DecisionKind};
 use crate::logbook::{LogBook, LogError, LogFilter};
 use crate::policy::{PolicyError, PolicyStore};
 
@@ -73,19 +74,19 @@ pub fn summary(decision: &Decision) -> String {
             let agents: Vec<String> = plan.targets.iter().map(|t| t.agent.to_string()).collect();
             format!("ring:{mode}:{}", agents.join(","))
         }
-        Decision::Overflow(reason) => format!("overflow:{}", reason_name(*reason)),
+        Decision::Overflow(reason) => DecisionKind::Overflow(*reason).to_string(),
     }
 }
 
 /// Replay `version` (with `config`) over the company's last `last` calls.
 pub fn replay(
     sources: ReplaySources<'_>,
-    company: u64,
+    company: CompanyId,
     version: u32,
     config: &str,
     last: usize,
 ) -> Result<ReplayReport, ReplayError> {
-    let candidate = sources.store.load_version(company, version)?;
+    let candidate = sources.store.load_version(company.0, version)?;
     let policies = sources.calls.policies();
     let engine = policies.engine();
     let active = match policies.active(company) {
@@ -114,7 +115,7 @@ pub fn replay(
                     engine
                         .route(
                             policy,
-                            company,
+                            company.0,
                             &call,
                             &candidates,
                             &a.config,
@@ -127,7 +128,7 @@ pub fn replay(
             let ours = engine
                 .route(
                     &candidate,
-                    company,
+                    company.0,
                     &call,
                     &candidates,
                     config,

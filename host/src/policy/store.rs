@@ -13,6 +13,7 @@
 //! The version a rollback returns to cannot be deleted, so a rollback always works.
 
 use std::sync::Arc;
+use switchyard_directory::CompanyId;
 
 use switchyard_directory::{RecordStore, RecordTree, RecordWrite};
 use switchyard_runtime::{Policy, PolicyEngine};
@@ -370,12 +371,13 @@ impl PolicyStore {
 }
 
 impl PolicySource for PolicyStore {
-    fn load(&self, company: u64, version: u32) -> Result<Policy, LoadFailed> {
-        self.load_version(company, version).map_err(|e| LoadFailed {
-            company,
-            version,
-            source: Box::new(e),
-        })
+    fn load(&self, company: CompanyId, version: u32) -> Result<Policy, LoadFailed> {
+        self.load_version(company.0, version)
+            .map_err(|e| LoadFailed {
+                company,
+                version,
+                source: Box::new(e),
+            })
     }
 }
 

@@ -3,6 +3,7 @@
 //! shared agents, journal and feed).
 
 use std::sync::Arc;
+use switchyard_directory::CompanyId;
 
 use switchyard_directory::RecordStore;
 use switchyard_runtime::{EngineConfig, PolicyEngine};
@@ -114,7 +115,7 @@ fn policies(
     );
     let policies = Policies::new(engine, Arc::new(logbook.clone()), cache);
     for (company, state) in logbook.policy_states().map_err(ServerError::PolicyState)? {
-        policies.load_state(company, state);
+        policies.load_state(CompanyId(company), state);
     }
     let activations = store
         .activations()
@@ -129,7 +130,7 @@ fn policies(
             version: a.version,
             config: a.config,
         };
-        (a.company_id, active)
+        (CompanyId(a.company_id), active)
     }));
     Ok((logbook, store, policies))
 }

@@ -706,7 +706,7 @@ async fn audit(server: &Server, world: &World, book: &Book) {
     let center = server.state().calls();
     assert_eq!(center.live_count(), 0, "calls left live");
     for agent in &world.agents {
-        let live = center.registry().get(*agent);
+        let live = center.registry().get(switchyard::calls::AgentId(*agent));
         assert!(live.logged_in, "agent {agent} logged out: {live:?}");
         assert!(
             live.engagement

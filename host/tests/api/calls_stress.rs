@@ -306,7 +306,7 @@ async fn audit(
     assert_eq!(calls.live_count(), 0);
     assert!(calls.queues().all().is_empty());
     for agent in agents {
-        let live = calls.registry().get(*agent);
+        let live = calls.registry().get(switchyard::calls::AgentId(*agent));
         assert!(
             live.engagement.is_none(),
             "agent {agent} is stuck: {live:?}"

@@ -51,7 +51,7 @@ async fn a_lapsed_offer_moves_the_call_on_and_frees_the_agent() {
             .state()
             .calls()
             .registry()
-            .get(agent.id)
+            .get(switchyard::calls::AgentId(agent.id))
             .engagement
             .is_none()
     );

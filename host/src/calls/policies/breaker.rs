@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+use switchyard_directory::CompanyId;
 
 /// Failed decisions in a row that quarantine a policy.
 pub const TRIP_AFTER: u32 = 5;
@@ -18,7 +19,7 @@ pub const COOL_DOWN: Duration = Duration::from_secs(10);
 /// Breakers of all companies.
 #[derive(Debug, Default)]
 pub(super) struct Breakers {
-    by_company: Mutex<HashMap<u64, Breaker>>,
+    by_company: Mutex<HashMap<CompanyId, Breaker>>,
 }
 
 #[derive(Debug, Default)]
@@ -28,14 +29,14 @@ struct Breaker {
 }
 
 impl Breakers {
-    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Breaker>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<CompanyId, Breaker>> {
         self.by_company
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Whether `company`'s policy is quarantined at `now`.
-    pub(super) fn is_open(&self, company: u64, now: Instant) -> bool {
+    pub(super) fn is_open(&self, company: CompanyId, now: Instant) -> bool {
         self.lock()
             .get(&company)
             .and_then(|b| b.open_until)
@@ -43,7 +44,7 @@ impl Breakers {
     }
 
     /// Records a decision's result; `true` when this failure opened the breaker.
-    pub(super) fn record(&self, company: u64, failed: bool, now: Instant) -> bool {
+    pub(super) fn record(&self, company: CompanyId, failed: bool, now: Instant) -> bool {
         let mut all = self.lock();
         if !failed {
             all.remove(&company);
@@ -59,7 +60,7 @@ impl Breakers {
     }
 
     /// Closes `company`'s breaker (a new activation).
-    pub(super) fn reset(&self, company: u64) {
+    pub(super) fn reset(&self, company: CompanyId) {
         self.lock().remove(&company);
     }
 }
@@ -73,17 +74,29 @@ mod tests {
         let b = Breakers::default();
         let t0 = Instant::now();
         for _ in 1..TRIP_AFTER {
-            assert!(!b.record(1, true, t0));
+            assert!(!b.record(CompanyId(1), true, t0));
         }
-        assert!(!b.is_open(1, t0));
-        assert!(b.record(1, true, t0), "the last failure in a row opens it");
-        assert!(b.is_open(1, t0 + COOL_DOWN / 2));
-        assert!(!b.is_open(2, t0), "other companies are not affected");
+        assert!(!b.is_open(CompanyId(1), t0));
+        assert!(
+            b.record(CompanyId(1), true, t0),
+            "the last failure in a row opens it"
+        );
+        assert!(b.is_open(CompanyId(1), t0 + COOL_DOWN / 2));
+        assert!(
+            !b.is_open(CompanyId(2), t0),
+            "other companies are not affected"
+        );
         let later = t0 + COOL_DOWN;
-        assert!(!b.is_open(1, later), "half-open after the cool-down");
-        assert!(b.record(1, true, later), "one more failure opens it again");
-        assert!(!b.record(1, false, later + COOL_DOWN));
-        assert!(!b.is_open(1, later + COOL_DOWN));
+        assert!(
+            !b.is_open(CompanyId(1), later),
+            "half-open after the cool-down"
+        );
+        assert!(
+            b.record(CompanyId(1), true, later),
+            "one more failure opens it again"
+        );
+        assert!(!b.record(CompanyId(1), false, later + COOL_DOWN));
+        assert!(!b.is_open(CompanyId(1), later + COOL_DOWN));
     }
 
     #[test]
@@ -91,13 +104,13 @@ mod tests {
         let b = Breakers::default();
         let t0 = Instant::now();
         for _ in 1..TRIP_AFTER {
-            b.record(1, true, t0);
+            b.record(CompanyId(1), true, t0);
         }
-        b.record(1, false, t0);
+        b.record(CompanyId(1), false, t0);
         for _ in 1..TRIP_AFTER {
-            assert!(!b.record(1, true, t0));
+            assert!(!b.record(CompanyId(1), true, t0));
         }
-        b.reset(1);
-        assert!(!b.record(1, true, t0));
+        b.reset(CompanyId(1));
+        assert!(!b.record(CompanyId(1), true, t0));
     }
 }

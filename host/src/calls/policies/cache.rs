@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+use switchyard_directory::CompanyId;
 
 use switchyard_runtime::Policy;
 
@@ -30,7 +31,7 @@ pub const RETRY_LOAD_AFTER: Duration = Duration::from_secs(10);
 /// Where policies are loaded from (the policy store).
 pub trait PolicySource: Send + Sync + 'static {
     /// The compiled policy of `company`'s stored `version`.
-    fn load(&self, company: u64, version: u32) -> Result<Policy, LoadFailed>;
+    fn load(&self, company: CompanyId, version: u32) -> Result<Policy, LoadFailed>;
 }
 
 /// A stored policy version could not be loaded.
@@ -38,7 +39,7 @@ pub trait PolicySource: Send + Sync + 'static {
 #[error("version {version} of company {company}'s policy could not be loaded")]
 pub struct LoadFailed {
     /// The company.
-    pub company: u64,
+    pub company: CompanyId,
     /// The version.
     pub version: u32,
     /// Why.
@@ -47,7 +48,7 @@ pub struct LoadFailed {
 }
 
 /// A cache key: a company's version.
-type Key = (u64, u32);
+type Key = (CompanyId, u32);
 
 /// What a load gave: the policy, or the failure and when it happened.
 type Loaded = Result<Policy, (Instant, Arc<LoadFailed>)>;
@@ -125,7 +126,7 @@ impl PolicyCache {
     ///
     /// # Errors
     /// Why it could not be loaded (remembered for [`RETRY_LOAD_AFTER`]).
-    pub fn get(&self, company: u64, version: u32) -> Result<Policy, Arc<LoadFailed>> {
+    pub fn get(&self, company: CompanyId, version: u32) -> Result<Policy, Arc<LoadFailed>> {
         let key = (company, version);
         let slot = self.slot(key, Instant::now());
         let mut loaded_here = false;
@@ -146,7 +147,7 @@ impl PolicyCache {
                 if loaded_here {
                     self.load_failures.fetch_add(1, Ordering::Relaxed);
                     tracing::error!(
-                        company,
+                        %company,
                         version,
                         error = %failed,
                         cause = ?std::error::Error::source(failed.as_ref()),
@@ -160,7 +161,7 @@ impl PolicyCache {
     }
 
     /// Puts an already loaded policy in (an activation: its first decision does not load it).
-    pub fn insert(&self, company: u64, version: u32, policy: Policy) {
+    pub fn insert(&self, company: CompanyId, version: u32, policy: Policy) {
         let weight = policy.code_bytes();
         let mut lru = self.lock();
         let slot = Arc::new(OnceLock::from(Ok(policy)));
@@ -297,7 +298,7 @@ mod tests {
     }
 
     impl PolicySource for Source {
-        fn load(&self, company: u64, version: u32) -> Result<Policy, LoadFailed> {
+        fn load(&self, company: CompanyId, version: u32) -> Result<Policy, LoadFailed> {
             *self
                 .loads
                 .lock()
@@ -310,7 +311,7 @@ mod tests {
                 version,
                 source,
             };
-            if company == 9 {
+            if company == CompanyId(9) {
                 return Err(failed("no such component".into()));
             }
             self.engine
@@ -332,27 +333,31 @@ mod tests {
     fn the_least_recently_used_is_evicted_and_comes_back_on_its_next_use() {
         let source = source();
         let cache = PolicyCache::new(source.clone(), 2, usize::MAX);
-        assert_eq!(cache.get(1, 1).unwrap().name(), "p1");
-        assert_eq!(cache.get(2, 1).unwrap().name(), "p2");
-        cache.get(1, 1).unwrap(); // 2 is now the least recently used
-        assert_eq!(cache.get(3, 1).unwrap().name(), "p3");
+        assert_eq!(cache.get(CompanyId(1), 1).unwrap().name(), "p1");
+        assert_eq!(cache.get(CompanyId(2), 1).unwrap().name(), "p2");
+        cache.get(CompanyId(1), 1).unwrap(); // 2 is now the least recently used
+        assert_eq!(cache.get(CompanyId(3), 1).unwrap().name(), "p3");
         let stats = cache.stats();
         assert_eq!((stats.entries, stats.evictions), (2, 1));
         assert_eq!((stats.hits, stats.misses), (1, 3));
-        cache.get(1, 1).unwrap();
+        cache.get(CompanyId(1), 1).unwrap();
         assert_eq!(source.total.load(Ordering::SeqCst), 3, "1 stayed loaded");
-        assert_eq!(cache.get(2, 1).unwrap().name(), "p2", "2 was reloaded");
-        assert_eq!(source.loads.lock().unwrap()[&(2, 1)], 2);
+        assert_eq!(
+            cache.get(CompanyId(2), 1).unwrap().name(),
+            "p2",
+            "2 was reloaded"
+        );
+        assert_eq!(source.loads.lock().unwrap()[&(CompanyId(2), 1)], 2);
     }
 
     #[test]
     fn the_byte_budget_bounds_the_cache_but_keeps_the_most_recent() {
         let source = source();
-        let one = source.load(1, 1).unwrap().code_bytes();
+        let one = source.load(CompanyId(1), 1).unwrap().code_bytes();
         assert!(one > 0);
         // Room for two images by bytes, ten by count.
         let cache = PolicyCache::new(source.clone(), 10, 2 * one + one / 2);
-        for company in 1..=4 {
+        for company in (1..=4).map(CompanyId) {
             cache.get(company, 1).unwrap();
         }
         let stats = cache.stats();
@@ -360,8 +365,8 @@ mod tests {
         assert_eq!(stats.bytes, 2 * u64::try_from(one).unwrap());
         // A budget below one image still keeps the policy deciding now.
         let tiny = PolicyCache::new(source.clone(), 10, 1);
-        assert_eq!(tiny.get(5, 1).unwrap().name(), "p5");
-        assert_eq!(tiny.get(6, 1).unwrap().name(), "p6");
+        assert_eq!(tiny.get(CompanyId(5), 1).unwrap().name(), "p5");
+        assert_eq!(tiny.get(CompanyId(6), 1).unwrap().name(), "p6");
         assert_eq!(tiny.stats().entries, 1);
     }
 
@@ -369,9 +374,9 @@ mod tests {
     fn an_inserted_policy_is_not_loaded_again() {
         let source = source();
         let cache = PolicyCache::new(source.clone(), 4, usize::MAX);
-        let policy = source.load(5, 2).unwrap();
-        cache.insert(5, 2, policy);
-        assert_eq!(cache.get(5, 2).unwrap().version(), "2");
+        let policy = source.load(CompanyId(5), 2).unwrap();
+        cache.insert(CompanyId(5), 2, policy);
+        assert_eq!(cache.get(CompanyId(5), 2).unwrap().version(), "2");
         assert_eq!(source.total.load(Ordering::SeqCst), 1);
     }
 
@@ -379,8 +384,8 @@ mod tests {
     fn a_failed_load_is_remembered_and_does_not_repeat_at_once() {
         let source = source();
         let cache = PolicyCache::new(source.clone(), 4, usize::MAX);
-        assert!(cache.get(9, 1).is_err());
-        assert!(cache.get(9, 1).is_err());
+        assert!(cache.get(CompanyId(9), 1).is_err());
+        assert!(cache.get(CompanyId(9), 1).is_err());
         assert_eq!(source.total.load(Ordering::SeqCst), 1);
         assert_eq!(cache.stats().load_failures, 1);
     }
@@ -391,9 +396,9 @@ mod tests {
         let cache = PolicyCache::new(source.clone(), 4, usize::MAX);
         std::thread::scope(|s| {
             for _ in 0..8 {
-                s.spawn(|| cache.get(7, 1).unwrap());
+                s.spawn(|| cache.get(CompanyId(7), 1).unwrap());
             }
         });
-        assert_eq!(source.loads.lock().unwrap()[&(7, 1)], 1);
+        assert_eq!(source.loads.lock().unwrap()[&(CompanyId(7), 1)], 1);
     }
 }

@@ -15,7 +15,7 @@ use super::*;
 
 struct NoSink;
 impl StateSink for NoSink {
-    fn save(&self, _: u64, _: &PolicyState) -> Result<(), StateSaveError> {
+    fn save(&self, _: CompanyId, _: &PolicyState) -> Result<(), StateSaveError> {
         Ok(())
     }
 }
@@ -27,14 +27,14 @@ struct Source {
 }
 
 impl PolicySource for Source {
-    fn load(&self, company: u64, version: u32) -> Result<Policy, LoadFailed> {
+    fn load(&self, company: CompanyId, version: u32) -> Result<Policy, LoadFailed> {
         self.loads.fetch_add(1, Ordering::SeqCst);
         let failed = |source: Box<dyn std::error::Error + Send + Sync>| LoadFailed {
             company,
             version,
             source,
         };
-        if company >= 9 {
+        if company.0 >= 9 {
             return Err(failed("no such component".into()));
         }
         let bytes = std::fs::read(switchyard_artifacts::LONGEST_IDLE).unwrap();
@@ -101,52 +101,61 @@ fn candidate() -> Candidate {
 #[test]
 fn restored_policies_load_on_first_use_and_yield_to_new_activations() {
     let (policies, source) = policies(8);
-    policies.restore([(1, active(1, 4)), (9, active(9, 1)), (3, active(3, 2))]);
+    policies.restore([
+        (CompanyId(1), active(1, 4)),
+        (CompanyId(9), active(9, 1)),
+        (CompanyId(3), active(3, 2)),
+    ]);
     assert_eq!(
         source.loads.load(Ordering::SeqCst),
         0,
         "nothing loaded at start"
     );
 
-    let answer = policies.route(1, &call(), &[candidate()], false);
+    let answer = policies.route(CompanyId(1), &call(), &[candidate()], false);
     assert_eq!(
-        (answer.run.source.as_str(), answer.run.version),
+        (answer.run.source.to_string().as_str(), answer.run.version),
         ("policy", 4)
     );
-    policies.route(1, &call(), &[candidate()], false);
+    policies.route(CompanyId(1), &call(), &[candidate()], false);
     assert_eq!(source.loads.load(Ordering::SeqCst), 1, "loaded once");
 
     // A policy that cannot be loaded: the fallback decides, and it is not retried at once.
     for _ in 0..2 {
-        let answer = policies.route(9, &call(), &[candidate()], false);
-        assert_eq!(answer.run.source, "fallback:unloadable");
+        let answer = policies.route(CompanyId(9), &call(), &[candidate()], false);
+        assert_eq!(answer.run.source.to_string(), "fallback:unloadable");
         assert_eq!(answer.run.name, "p9");
     }
     assert_eq!(source.loads.load(Ordering::SeqCst), 2);
 
     // Deactivated before its first decision: never loaded.
-    policies.activate(3, None);
-    assert!(policies.active(3).is_none());
+    policies.activate(CompanyId(3), None);
+    assert!(policies.active(CompanyId(3)).is_none());
     assert_eq!(
-        policies.route(3, &call(), &[candidate()], false).run.source,
+        policies
+            .route(CompanyId(3), &call(), &[candidate()], false)
+            .run
+            .source
+            .to_string(),
         "built-in"
     );
     assert_eq!(source.loads.load(Ordering::SeqCst), 2);
 
     // A restore does not replace an activation made since.
-    policies.restore([(1, active(1, 1))]);
-    assert_eq!(policies.active(1).unwrap().version, 4);
+    policies.restore([(CompanyId(1), active(1, 1))]);
+    assert_eq!(policies.active(CompanyId(1)).unwrap().version, 4);
 }
 
 #[test]
 fn with_a_cache_of_two_three_companies_each_decide_with_their_own_policy() {
     let (policies, source) = policies(2);
-    policies.restore((1..=3).map(|c| (c, active(c, 1))));
+    policies.restore((1..=3).map(|c| (CompanyId(c), active(c, 1))));
     for round in 0..3 {
-        for company in 1..=3 {
+        for company in (1..=3).map(CompanyId) {
             let answer = policies.route(company, &call(), &[candidate()], false);
             assert_eq!(
-                answer.run.source, "policy",
+                answer.run.source.to_string(),
+                "policy",
                 "round {round}, company {company}"
             );
             let policy = policies.compiled(company, &policies.active(company).unwrap());
@@ -162,22 +171,31 @@ fn with_a_cache_of_two_three_companies_each_decide_with_their_own_policy() {
 #[test]
 fn reconciling_with_the_store_takes_new_versions_and_drops_deactivated_ones() {
     let (policies, source) = policies(8);
-    policies.restore([(1, active(1, 4)), (2, active(2, 1))]);
-    policies.route(1, &call(), &[candidate()], false);
+    policies.restore([(CompanyId(1), active(1, 4)), (CompanyId(2), active(2, 1))]);
+    policies.route(CompanyId(1), &call(), &[candidate()], false);
     assert_eq!(source.loads.load(Ordering::SeqCst), 1);
     // Another node activated version 5 for company 1, deactivated 2 and activated 3.
-    policies.reconcile(vec![(1, active(1, 5)), (3, active(3, 2))]);
-    assert_eq!(policies.active(1).unwrap().version, 5);
-    assert!(policies.active(2).is_none(), "deactivated elsewhere");
-    assert_eq!(policies.active(3).unwrap().version, 2);
-    let answer = policies.route(1, &call(), &[candidate()], false);
+    policies.reconcile(vec![
+        (CompanyId(1), active(1, 5)),
+        (CompanyId(3), active(3, 2)),
+    ]);
+    assert_eq!(policies.active(CompanyId(1)).unwrap().version, 5);
+    assert!(
+        policies.active(CompanyId(2)).is_none(),
+        "deactivated elsewhere"
+    );
+    assert_eq!(policies.active(CompanyId(3)).unwrap().version, 2);
+    let answer = policies.route(CompanyId(1), &call(), &[candidate()], false);
     assert_eq!(
-        (answer.run.source.as_str(), answer.run.version),
+        (answer.run.source.to_string().as_str(), answer.run.version),
         ("policy", 5)
     );
     // Unchanged activations keep their loaded policy (nothing loaded again).
     let loads = source.loads.load(Ordering::SeqCst);
-    policies.reconcile(vec![(1, active(1, 5)), (3, active(3, 2))]);
-    policies.route(1, &call(), &[candidate()], false);
+    policies.reconcile(vec![
+        (CompanyId(1), active(1, 5)),
+        (CompanyId(3), active(3, 2)),
+    ]);
+    policies.route(CompanyId(1), &call(), &[candidate()], false);
     assert_eq!(source.loads.load(Ordering::SeqCst), loads);
 }

@@ -133,7 +133,10 @@ fn an_agent_ringing_for_one_company_is_busy_elsewhere_for_another_whose_call_que
         let call = rig.center.live(P, "b-1").unwrap();
         let call = lock_call(&call);
         assert_eq!(call.log.decisions.len(), 1);
-        assert_eq!(call.log.decisions[0].decision, "overflow:all-busy");
+        assert_eq!(
+            call.log.decisions[0].decision.to_string(),
+            "overflow:all-busy"
+        );
         let candidates = &call.log.decisions[0].input_candidates;
         assert_eq!(candidates.len(), 1);
         assert_eq!(
@@ -252,7 +255,7 @@ fn a_higher_priority_waiting_call_is_served_before_an_older_one_and_keeps_its_pl
     assert_eq!((old.priority, old.since_ms), (0, T + 11_000));
     assert_eq!((new.priority, new.since_ms), (5, T + 12_000));
     assert_eq!(new.deadline_ms, T + 12_000 + QUEUE_WAIT);
-    let order: Vec<u64> = rig.center.queues().all().iter().map(|w| w.call).collect();
+    let order: Vec<CallRef> = rig.center.queues().all().iter().map(|w| w.call).collect();
     assert_eq!(order, vec![rig.call_ref("q-new"), rig.call_ref("q-old")]);
 
     rig.event("a-0", CallEvent::Ended, T + 20_000);

@@ -255,8 +255,14 @@ fn restore_repairs_agent_and_call_records_a_crash_left_apart() {
             LiveChange::Agent(a2, live(T + 11_500, None)),
             // Engaged with calls that are not live (their logs were written, or they never
             // were): on a call, and offered one.
-            LiveChange::Agent(a1, live(T + 4_000, on_call(a.id, 9_999_999, T + 5_000))),
-            LiveChange::Agent(a5, live(T + 5_000, offered(a.id, 9_999_998, T + 60_000))),
+            LiveChange::Agent(
+                a1,
+                live(T + 4_000, on_call(a.id, CallRef(9_999_999), T + 5_000)),
+            ),
+            LiveChange::Agent(
+                a5,
+                live(T + 5_000, offered(a.id, CallRef(9_999_998), T + 60_000)),
+            ),
         ]);
         (a, agents)
     };
@@ -325,7 +331,7 @@ fn restore_repairs_agent_and_call_records_a_crash_left_apart() {
 /// A connected call, and a crash after its agent's `end` (wrap-up, counters) was recorded but
 /// before the call's log: the journal holds the call as connected and the agent in wrap-up for
 /// it (its counters hold the 60 s of talk). Returns the company and the agent.
-fn crash_after_agent_ended(data: &Path, max_call_ms: u64) -> (Co, u64) {
+fn crash_after_agent_ended(data: &Path, max_call_ms: u64) -> (Co, AgentId) {
     let rig = open(data, CallSettings { max_call_ms });
     let account = rig.account();
     let a = rig.company(account, "A", 30, "+441610000001");
