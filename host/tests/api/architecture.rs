@@ -259,10 +259,10 @@ impl Names<'_> {
             }
             [first, ..] if first == "super" => {
                 let ups = segments.iter().take_while(|s| *s == "super").count();
-                if ups >= self.module.len() {
-                    if let Some(next) = segments.get(ups) {
-                        self.found.insert(next.clone());
-                    }
+                if ups >= self.module.len()
+                    && let Some(next) = segments.get(ups)
+                {
+                    self.found.insert(next.clone());
                 }
             }
             _ => {}
