@@ -137,8 +137,17 @@ fn delete_number(tx: &[TransactionalTree], number: &str) -> TxResult<()> {
     Ok(())
 }
 
-/// Stores a token under its hash, claiming its id and (for an agent's token) its agent.
+/// Stores a token under its hash, claiming its id and (for an agent's token) its agent; the
+/// id and agent entries of the record it replaces that it no longer has are released.
 fn put_token(tx: &[TransactionalTree], hash: &TokenHash, record: &TokenRecord) -> TxResult<()> {
+    if let Some(old) = tx_get::<TokenRecord>(tx, TOKENS, &hash.0)? {
+        if old.id != record.id {
+            remove_if_points_to(tx, IDX_TOKEN_IDS, &be(old.id), &hash.0)?;
+        }
+        if let Some(agent_id) = token_agent(&old).filter(|a| Some(*a) != token_agent(record)) {
+            remove_if_points_to(tx, IDX_AGENT_TOKEN, &be(agent_id), &hash.0)?;
+        }
+    }
     claim(tx, IDX_TOKEN_IDS, &be(record.id), &hash.0, || {
         format!("token id {}", record.id)
     })?;
@@ -160,6 +169,14 @@ fn delete_token(tx: &[TransactionalTree], hash: &TokenHash) -> TxResult<()> {
     }
     tx[TOKENS].remove(hash.0.to_vec())?;
     Ok(())
+}
+
+/// The agent a token belongs to, for an agent's token.
+fn token_agent(record: &TokenRecord) -> Option<u64> {
+    match record.scope {
+        Scope::Agent { agent_id } => Some(agent_id),
+        _ => None,
+    }
 }
 
 fn tx_get<T: DeserializeOwned>(
