@@ -238,15 +238,14 @@ impl RecordStore for SledRecords {
     }
 }
 
+/// A range of keys, its low and high bound.
+type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
 /// The keys [`RecordStore::scan`] may return: those starting with `prefix` (from `prefix` up to
 /// its [`successor`]) and, with `from`, strictly after it (in `reverse`: strictly before). A
 /// `from` outside the prefix's range leaves the whole prefix or none of it; `None` when the
 /// range is empty.
-fn scan_range(
-    prefix: &[u8],
-    from: Option<&[u8]>,
-    reverse: bool,
-) -> Option<(Bound<Vec<u8>>, Bound<Vec<u8>>)> {
+fn scan_range(prefix: &[u8], from: Option<&[u8]>, reverse: bool) -> Option<KeyRange> {
     let low = match from {
         Some(from) if !reverse && from >= prefix => Bound::Excluded(from.to_vec()),
         _ => Bound::Included(prefix.to_vec()),
