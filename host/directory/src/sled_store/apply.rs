@@ -26,17 +26,24 @@ pub(super) fn apply(tx: &[TransactionalTree], change: &Change) -> TxResult<()> {
     }
 }
 
-/// Stores a company and moves its entry in the account → companies index.
+/// Stores a company: moves its entry in the account → companies index, releases the SIP
+/// domain it no longer has and claims the one it has.
 fn put_company(tx: &[TransactionalTree], c: &Company) -> TxResult<()> {
     let old: Option<Company> = tx_get(tx, COMPANIES, &be(c.id))?;
-    if let Some(acc) = old
-        .and_then(|o| o.account_id)
-        .filter(|acc| Some(*acc) != c.account_id)
-    {
+    let (old_account, old_domain) = old.map_or((None, None), |o| (o.account_id, o.sip_domain));
+    if let Some(acc) = old_account.filter(|acc| Some(*acc) != c.account_id) {
         tx[IDX_ACCOUNT_COMPANIES].remove(pair(acc, c.id).to_vec())?;
     }
     if let Some(acc) = c.account_id {
         tx[IDX_ACCOUNT_COMPANIES].insert(pair(acc, c.id).to_vec(), Vec::<u8>::new())?;
+    }
+    if let Some(domain) = old_domain.filter(|d| Some(d) != c.sip_domain.as_ref()) {
+        remove_if_points_to(tx, IDX_SIP_DOMAIN, domain.as_bytes(), &be(c.id))?;
+    }
+    if let Some(domain) = &c.sip_domain {
+        claim(tx, IDX_SIP_DOMAIN, domain.as_bytes(), &be(c.id), || {
+            format!("SIP domain {domain}")
+        })?;
     }
     put(tx, COMPANIES, &be(c.id), c)
 }

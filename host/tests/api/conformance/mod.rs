@@ -9,7 +9,7 @@
 //!
 //! A check asserts what the trait's doc comments promise, never how a backend keeps it. Where a
 //! backend breaks a promise, the check stays and that backend is left out of it with a comment
-//! naming the gap (`store_conflicts.rs`, `store_indexes.rs`, `records_scan.rs`).
+//! naming the gap; today every check runs on both backends.
 
 use std::fmt::Debug;
 use std::sync::Arc;

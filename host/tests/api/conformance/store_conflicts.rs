@@ -14,11 +14,7 @@ conformance! {
     extension_conflicts_refuse_the_whole_batch: sled, postgres;
     token_conflicts_refuse_the_whole_batch: sled, postgres;
     one_batch_claiming_a_key_twice_is_refused: sled, postgres;
-    // Gap: sled keeps no SIP-domain index (PostgreSQL has `companies_sip_domain_key`, refused
-    // as `idx_sip_domain`), so sled commits a second company with a SIP domain another company
-    // holds, although `Company::sip_domain` is "unique among companies". Add sled back once it
-    // refuses it.
-    sip_domain_conflicts_refuse_the_whole_batch: postgres;
+    sip_domain_conflicts_refuse_the_whole_batch: sled, postgres;
 }
 
 /// An account id no scenario uses: written beside a refused change, it must not be stored.
