@@ -169,28 +169,21 @@ impl RecordStore for SledRecords {
         reverse: bool,
         limit: usize,
     ) -> Result<Vec<Entry>, StoreError> {
-        let t = self.tree(tree);
-        let mut out = Vec::new();
-        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
-            match (from, reverse) {
-                (None, false) => Box::new(t.scan_prefix(prefix)),
-                (None, true) => Box::new(t.scan_prefix(prefix).rev()),
-                (Some(f), false) => {
-                    Box::new(t.range::<&[u8], _>((Bound::Excluded(f), Bound::Unbounded)))
-                }
-                (Some(f), true) => Box::new(
-                    t.range::<&[u8], _>((Bound::Included(prefix), Bound::Excluded(f)))
-                        .rev(),
-                ),
-            };
-        for entry in iter {
-            let (k, v) = entry.map_err(StoreError::Backend)?;
-            if !k.starts_with(prefix) || out.len() >= limit {
-                break;
-            }
-            out.push((k.to_vec(), v.to_vec()));
-        }
-        Ok(out)
+        let Some(range) = scan_range(prefix, from, reverse) else {
+            return Ok(Vec::new());
+        };
+        let entries = self.tree(tree).range::<Vec<u8>, _>(range);
+        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = if reverse {
+            Box::new(entries.rev())
+        } else {
+            Box::new(entries)
+        };
+        iter.take(limit)
+            .map(|entry| {
+                let (k, v) = entry.map_err(StoreError::Backend)?;
+                Ok((k.to_vec(), v.to_vec()))
+            })
+            .collect()
     }
 
     fn write_lazily(&self, writes: &[RecordWrite]) -> Result<(), StoreError> {
@@ -245,6 +238,49 @@ impl RecordStore for SledRecords {
     }
 }
 
+/// A range of keys, its low and high bound.
+type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The keys [`RecordStore::scan`] may return: those starting with `prefix` (from `prefix` up to
+/// its [`successor`]) and, with `from`, strictly after it (in `reverse`: strictly before). A
+/// `from` outside the prefix's range leaves the whole prefix or none of it; `None` when the
+/// range is empty.
+fn scan_range(prefix: &[u8], from: Option<&[u8]>, reverse: bool) -> Option<KeyRange> {
+    let low = match from {
+        Some(from) if !reverse && from >= prefix => Bound::Excluded(from.to_vec()),
+        _ => Bound::Included(prefix.to_vec()),
+    };
+    let end = successor(prefix);
+    let high = match (from, end) {
+        (Some(from), Some(end)) if reverse && from < end.as_slice() => {
+            Bound::Excluded(from.to_vec())
+        }
+        (Some(from), None) if reverse => Bound::Excluded(from.to_vec()),
+        (_, Some(end)) => Bound::Excluded(end),
+        (_, None) => Bound::Unbounded,
+    };
+    let empty = match (&low, &high) {
+        (Bound::Included(l), Bound::Excluded(h)) | (Bound::Excluded(l), Bound::Excluded(h)) => {
+            l >= h
+        }
+        _ => false,
+    };
+    (!empty).then_some((low, high))
+}
+
+/// The smallest key greater than every key starting with `prefix`; `None` when there is none
+/// (an empty prefix, or one of 0xff bytes only).
+pub(crate) fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut upper = prefix.to_vec();
+    while let Some(last) = upper.pop() {
+        if last < u8::MAX {
+            upper.push(last + 1);
+            return Some(upper);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,5 +320,26 @@ mod tests {
             Some(key(1, 2))
         );
         assert!(r.next_seq().unwrap() < r.next_seq().unwrap());
+    }
+
+    #[test]
+    fn a_prefix_successor_bounds_the_prefix() {
+        assert_eq!(successor(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(successor(&[1, 0xff]), Some(vec![2]));
+        assert_eq!(successor(&[0xff, 0xff]), None);
+        assert_eq!(successor(b""), None);
+    }
+
+    #[test]
+    fn a_from_outside_the_prefix_keeps_all_of_it_or_none() {
+        let whole = Some((
+            Bound::Included(b"b".to_vec()),
+            Bound::Excluded(b"c".to_vec()),
+        ));
+        assert_eq!(scan_range(b"b", Some(b"a"), false), whole);
+        assert_eq!(scan_range(b"b", Some(b"d"), true), whole);
+        assert_eq!(scan_range(b"b", Some(b"d"), false), None);
+        assert_eq!(scan_range(b"b", Some(b"a"), true), None);
+        assert_eq!(scan_range(b"b", Some(b"b"), true), None);
     }
 }

@@ -33,9 +33,10 @@ const IDX_COMPANY_DEPARTMENTS: usize = 11;
 const IDX_COMPANY_NUMBERS: usize = 12;
 const IDX_TOKEN_IDS: usize = 13;
 const IDX_AGENT_TOKEN: usize = 14;
+const IDX_SIP_DOMAIN: usize = 15;
 
 /// Tree names, indexed by the constants above.
-const TREE_NAMES: [&str; 15] = [
+const TREE_NAMES: [&str; 16] = [
     "accounts",
     "companies",
     "agents",
@@ -51,6 +52,7 @@ const TREE_NAMES: [&str; 15] = [
     "idx_company_numbers",
     "idx_token_ids",
     "idx_agent_token",
+    "idx_sip_domain",
 ];
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -75,7 +77,9 @@ impl SledStore {
             .collect::<Result<Vec<_>, _>>()
             .map_err(StoreError::Backend)?;
         let flusher = Arc::new(GroupFlush::new(db.clone()));
-        Ok(Self { db, trees, flusher })
+        let store = Self { db, trees, flusher };
+        store.build_sip_domain_index()?;
+        Ok(store)
     }
 
     /// The database's group-commit flusher, shared with the other record trees in it.
@@ -399,6 +403,7 @@ mod apply;
 mod check;
 mod export;
 mod keys;
+mod migrate;
 
 pub use export::census;
 

@@ -15,6 +15,7 @@ mod calls_support;
 mod calls_sweeper;
 mod calls_troubleshoot;
 mod cli;
+mod conformance;
 mod crash_load;
 mod crash_support;
 mod cut_proxy;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::pool::Pg;
 use super::store::limit_db;
-use crate::records::{Entry, RecordStore, RecordTree, RecordWrite};
+use crate::records::{Entry, RecordStore, RecordTree, RecordWrite, successor};
 use crate::store::StoreError;
 
 thread_local! {
@@ -224,19 +224,6 @@ fn tree_db(tree: RecordTree) -> i16 {
     i16::try_from(tree.index()).unwrap_or(i16::MAX)
 }
 
-/// The smallest key greater than every key starting with `prefix`; `None` when there is none
-/// (an empty prefix, or one of 0xff bytes only).
-fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut upper = prefix.to_vec();
-    while let Some(last) = upper.pop() {
-        if last < u8::MAX {
-            upper.push(last + 1);
-            return Some(upper);
-        }
-    }
-    None
-}
-
 /// The scan's statement: $1 tree, $2 prefix, then `from`, the prefix's successor and the limit
 /// when present.
 fn scan_sql(reverse: bool, from: bool, upper: bool) -> &'static str {
@@ -272,18 +259,5 @@ fn scan_sql(reverse: bool, from: bool, upper: bool) -> &'static str {
             "SELECT key, value FROM records WHERE tree = $1 AND key >= $2 AND key < $3 \
              AND key < $4 ORDER BY key DESC LIMIT $5"
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::successor;
-
-    #[test]
-    fn a_prefix_successor_bounds_the_prefix() {
-        assert_eq!(successor(b"ab"), Some(b"ac".to_vec()));
-        assert_eq!(successor(&[1, 0xff]), Some(vec![2]));
-        assert_eq!(successor(&[0xff, 0xff]), None);
-        assert_eq!(successor(b""), None);
     }
 }

@@ -26,17 +26,24 @@ pub(super) fn apply(tx: &[TransactionalTree], change: &Change) -> TxResult<()> {
     }
 }
 
-/// Stores a company and moves its entry in the account → companies index.
+/// Stores a company: moves its entry in the account → companies index, releases the SIP
+/// domain it no longer has and claims the one it has.
 fn put_company(tx: &[TransactionalTree], c: &Company) -> TxResult<()> {
     let old: Option<Company> = tx_get(tx, COMPANIES, &be(c.id))?;
-    if let Some(acc) = old
-        .and_then(|o| o.account_id)
-        .filter(|acc| Some(*acc) != c.account_id)
-    {
+    let (old_account, old_domain) = old.map_or((None, None), |o| (o.account_id, o.sip_domain));
+    if let Some(acc) = old_account.filter(|acc| Some(*acc) != c.account_id) {
         tx[IDX_ACCOUNT_COMPANIES].remove(pair(acc, c.id).to_vec())?;
     }
     if let Some(acc) = c.account_id {
         tx[IDX_ACCOUNT_COMPANIES].insert(pair(acc, c.id).to_vec(), Vec::<u8>::new())?;
+    }
+    if let Some(domain) = old_domain.filter(|d| Some(d) != c.sip_domain.as_ref()) {
+        remove_if_points_to(tx, IDX_SIP_DOMAIN, domain.as_bytes(), &be(c.id))?;
+    }
+    if let Some(domain) = &c.sip_domain {
+        claim(tx, IDX_SIP_DOMAIN, domain.as_bytes(), &be(c.id), || {
+            format!("SIP domain {domain}")
+        })?;
     }
     put(tx, COMPANIES, &be(c.id), c)
 }
@@ -137,8 +144,17 @@ fn delete_number(tx: &[TransactionalTree], number: &str) -> TxResult<()> {
     Ok(())
 }
 
-/// Stores a token under its hash, claiming its id and (for an agent's token) its agent.
+/// Stores a token under its hash, claiming its id and (for an agent's token) its agent; the
+/// id and agent entries of the record it replaces that it no longer has are released.
 fn put_token(tx: &[TransactionalTree], hash: &TokenHash, record: &TokenRecord) -> TxResult<()> {
+    if let Some(old) = tx_get::<TokenRecord>(tx, TOKENS, &hash.0)? {
+        if old.id != record.id {
+            remove_if_points_to(tx, IDX_TOKEN_IDS, &be(old.id), &hash.0)?;
+        }
+        if let Some(agent_id) = token_agent(&old).filter(|a| Some(*a) != token_agent(record)) {
+            remove_if_points_to(tx, IDX_AGENT_TOKEN, &be(agent_id), &hash.0)?;
+        }
+    }
     claim(tx, IDX_TOKEN_IDS, &be(record.id), &hash.0, || {
         format!("token id {}", record.id)
     })?;
@@ -160,6 +176,14 @@ fn delete_token(tx: &[TransactionalTree], hash: &TokenHash) -> TxResult<()> {
     }
     tx[TOKENS].remove(hash.0.to_vec())?;
     Ok(())
+}
+
+/// The agent a token belongs to, for an agent's token.
+fn token_agent(record: &TokenRecord) -> Option<u64> {
+    match record.scope {
+        Scope::Agent { agent_id } => Some(agent_id),
+        _ => None,
+    }
 }
 
 fn tx_get<T: DeserializeOwned>(

@@ -17,6 +17,7 @@ pub(crate) fn check(store: &SledStore) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
     let records = Records::load(store)?;
     check_companies(store, &records, &mut problems)?;
+    check_sip_domains(store, &records, &mut problems)?;
     check_agents(store, &records, &mut problems)?;
     check_memberships(store, &records, &mut problems)?;
     check_departments(store, &records, &mut problems)?;
@@ -109,6 +110,36 @@ fn check_companies(
         }
     }
     diff(problems, "idx_account_companies", &expected, &idx);
+    Ok(())
+}
+
+/// Companies ↔ SIP-domain index, and no domain held by two companies (the lower id is
+/// expected in the index).
+fn check_sip_domains(
+    store: &SledStore,
+    records: &Records,
+    problems: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    let mut holders: BTreeMap<&str, u64> = BTreeMap::new();
+    for c in records.companies.values() {
+        let Some(domain) = c.sip_domain.as_deref() else {
+            continue;
+        };
+        if let Some(holder) = holders.get(domain) {
+            problems.push(format!(
+                "SIP domain {domain} used by companies {holder} and {}",
+                c.id
+            ));
+        } else {
+            holders.insert(domain, c.id);
+        }
+    }
+    let expected = holders
+        .into_iter()
+        .map(|(domain, id)| (domain.as_bytes().to_vec(), be(id).to_vec()))
+        .collect();
+    let idx = index_map(store, "idx_sip_domain")?;
+    diff_map(problems, "idx_sip_domain", &expected, &idx);
     Ok(())
 }
 

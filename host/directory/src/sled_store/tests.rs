@@ -1,5 +1,6 @@
 //! Unit tests of the sled backend: atomic batches, indexes following changes and
-//! surviving a reopen, the consistency check.
+//! surviving a reopen, the consistency check, the SIP-domain index built on opening an older
+//! database.
 
 use super::*;
 use crate::model::{AgentState, MemberState, MemberStatus, Role};
@@ -148,4 +149,96 @@ fn the_check_reports_a_stale_index_entry() {
     let problems = store.check_consistency().unwrap();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("ghost@x.com"));
+}
+
+fn company_in(id: u64, domain: &str) -> Company {
+    Company {
+        sip_domain: Some(domain.to_owned()),
+        ..company(id)
+    }
+}
+
+/// The SIP-domain index's entries, domain → company.
+fn sip_domains(store: &SledStore) -> Vec<(String, u64)> {
+    store.trees[IDX_SIP_DOMAIN]
+        .iter()
+        .map(|e| {
+            let (k, v) = e.unwrap();
+            let id = read_id(IDX_SIP_DOMAIN, &v).unwrap();
+            (String::from_utf8(k.to_vec()).unwrap(), id)
+        })
+        .collect()
+}
+
+#[test]
+fn opening_a_database_without_the_sip_domain_index_builds_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        store
+            .commit(&[
+                Change::PutCompany(company_in(5, "a.example.com")),
+                Change::PutCompany(company_in(6, "b.example.com")),
+                Change::PutCompany(company(7)),
+            ])
+            .unwrap();
+        // As written before the index existed.
+        store.trees[IDX_SIP_DOMAIN].clear().unwrap();
+        store.flush().unwrap();
+        assert_eq!(store.check_consistency().unwrap().len(), 2);
+    }
+    let want = vec![
+        ("a.example.com".to_owned(), 5),
+        ("b.example.com".to_owned(), 6),
+    ];
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(sip_domains(&store), want);
+        assert!(store.check_consistency().unwrap().is_empty());
+        let err = store
+            .commit(&[Change::PutCompany(company_in(8, "a.example.com"))])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::IndexConflict {
+                    index: "idx_sip_domain",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(store.company(8).unwrap().is_none());
+    }
+    // Opening again changes nothing; a moved domain frees the old one.
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(sip_domains(&store), want);
+    store
+        .commit(&[Change::PutCompany(company_in(5, "c.example.com"))])
+        .unwrap();
+    store
+        .commit(&[Change::PutCompany(company_in(8, "a.example.com"))])
+        .unwrap();
+    assert!(store.check_consistency().unwrap().is_empty());
+}
+
+#[test]
+fn a_domain_two_old_companies_share_goes_to_the_lower_id_and_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        for id in [6, 5] {
+            let bytes = serde_json::to_vec(&company_in(id, "a.example.com")).unwrap();
+            store.trees[COMPANIES].insert(be(id), bytes).unwrap();
+        }
+        store.flush().unwrap();
+    }
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(sip_domains(&store), vec![("a.example.com".to_owned(), 5)]);
+    let problems = store.check_consistency().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("used by companies 5 and 6"),
+        "{problems:?}"
+    );
 }
