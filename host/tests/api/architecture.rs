@@ -54,6 +54,29 @@ fn no_crate_has_a_cycle_among_its_top_level_modules() {
 }
 
 #[test]
+fn the_service_declares_its_modules_bottom_up() {
+    // lib.rs declares its modules layer by layer (its table of contents says which is which):
+    // each may import only from those declared before it.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let order = declared_order(&src);
+    let graph = module_graph(&src);
+    let mut upward = Vec::new();
+    for (from, targets) in &graph {
+        for (to, files) in targets {
+            if order.iter().position(|m| m == to) > order.iter().position(|m| m == from) {
+                let files: Vec<&str> = files.iter().map(String::as_str).collect();
+                upward.push(format!("{from} -> {to}: {}", files.join(", ")));
+            }
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "imports of a module declared later in lib.rs (move the module, or the code):\n{}",
+        upward.join("\n")
+    );
+}
+
+#[test]
 fn no_function_of_product_code_is_longer_than_80_lines() {
     let mut long = Vec::new();
     for krate in MEASURED {
@@ -171,8 +194,8 @@ fn module_path(relative: &Path) -> Option<Vec<String>> {
     }
 }
 
-/// The modules `lib.rs` declares.
-fn declared_modules(src: &Path) -> BTreeSet<String> {
+/// The modules `lib.rs` declares, in its order.
+fn declared_order(src: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs");
     let parsed = syn::parse_file(&text).expect("lib.rs parses");
     parsed
@@ -183,6 +206,11 @@ fn declared_modules(src: &Path) -> BTreeSet<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The modules `lib.rs` declares.
+fn declared_modules(src: &Path) -> BTreeSet<String> {
+    declared_order(src).into_iter().collect()
 }
 
 /// The length in lines of every function with a body in a file's product code.
