@@ -88,7 +88,9 @@ pub struct LiveSnapshot {
 pub trait LiveJournal: Send + Sync + 'static {
     /// Whether live state survives a restart (`false`: only finished calls' logs are kept).
     fn is_durable(&self) -> bool;
-    /// Everything kept, for restoring live state at start-up.
+    /// Everything kept, for restoring live state at start-up: live calls with their decisions,
+    /// and agents' state and counters where this journal keeps them (a cluster node's are in
+    /// the shared database, its `AgentBook`: none here).
     fn load(&self) -> Result<LiveSnapshot, JournalError>;
     /// Applies `changes` atomically, in order; durable with the next [`LiveJournal::sync`].
     /// `Finished` assigns the log's `seq`.

@@ -83,14 +83,17 @@ pub use policies::{
 };
 pub use push::{PushEvent, PushHub, PushRelay, RETAINED, Subscription};
 pub use queue::{Queues, Waiting};
-pub use registry::{AgentLive, CallRef, DayStats, Engagement, Phase, Registry, Reserved};
+pub use registry::{
+    AgentBook, AgentLive, AgentView, CallRef, DayStats, Engagement, LocalAgents, Phase, Registry,
+    RegistryError, Reserved, Sweep,
+};
 pub use restore::Restored;
 pub use roster::{CompanyInfo, Member, NumberRoute, Roster};
 pub use roster_cache::CachedRoster;
 pub use routing::IncomingCall;
 pub use run_source::{FallbackCause, RunSource, UnknownSource};
 pub use status::{CallStatus, PresenceView};
-pub use stored::{StoredAgent, StoredCall, StoredStats};
+pub use stored::{StoredAgent, StoredCall, StoredStage, StoredStats};
 pub use stuck::Released;
 pub use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 pub use trace::{MemberTrace, Reason};

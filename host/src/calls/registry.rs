@@ -52,7 +52,9 @@ pub struct AgentView {
 /// Where agents' live state is kept and changed. Every change is atomic: no agent is ever
 /// engaged with two calls.
 pub trait AgentBook: Send + Sync + 'static {
-    /// Put back agents' live state and counters read from the journal (at start-up).
+    /// Put back agents' live state and counters read from the journal (at start-up), where
+    /// this book is the journal's in-memory copy; a book whose store is the only copy (a
+    /// cluster's) keeps what its store holds.
     fn restore(
         &self,
         agents: Vec<(AgentId, AgentLive)>,

@@ -1,7 +1,10 @@
 //! One conformance suite per storage seam of the tenant directory, run against every
 //! implementation (object_store's `integration.rs`, sqlx's one body on many databases):
 //! `Store` (`store.rs`, `store_listings.rs`, `store_conflicts.rs`, `store_indexes.rs`) and
-//! `RecordStore` (`records.rs`, `records_scan.rs`). A check is a plain function of a
+//! `RecordStore` (`records.rs`, `records_scan.rs`); and of the call flow's live state:
+//! `AgentBook` (`agent_book.rs`: one node's book in memory, a cluster's in PostgreSQL) and
+//! `LiveJournal` (`live_journal.rs`: the embedded journal on sled and on PostgreSQL, a cluster
+//! node's journal). A check is a plain function of a
 //! [`Backend`]; each check runs on each backend as its own test,
 //! `conformance::<suite>::<check>::<backend>`, so a failure names both. The checks choose their
 //! stores themselves (sled in a temp dir, a fresh database on the tests' PostgreSQL), whatever
@@ -37,7 +40,9 @@ macro_rules! conformance {
     };
 }
 
+mod agent_book;
 mod fixtures;
+mod live_journal;
 mod records;
 mod records_scan;
 mod store;
