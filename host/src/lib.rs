@@ -8,11 +8,9 @@
 //! - `data_dir`: the private (0700) data and database directories; `request_counts`: HTTP
 //!   request counters; `group_commit`: the record store's writes, one fsync at a time, writes
 //!   during an fsync queued instead of waiting for it.
-//! - `calls`: the call flow (decisions, one live call per agent, overflow, queues, traces,
-//!   presence board), with typed ids and values, the JSON forms of a policy's inputs and
-//!   answers (`calls::policy_io`) and the call-log codec (`calls::log_codec`).
-//! - `logbook`: durable call logs and policy state; `journal_store`: the embedded journal of
-//!   live state and finished calls' logs.
+//! - `calls` (the `switchyard-calls` crate, re-exported): the call flow (decisions, one live
+//!   call per agent, overflow, queues, traces, presence board) with typed ids and values, its
+//!   embedded journal (`journal_store`) and durable call logs (`logbook`).
 //! - `policy`: uploaded policy versions and their activation (`store`), `replay` and
 //!   `simulate`.
 //! - `cluster`: several nodes serving one PostgreSQL database at once (`--cluster`): agents'
@@ -38,12 +36,6 @@ pub mod data_dir;
 pub mod group_commit;
 pub mod request_counts;
 
-pub mod calls;
-
-pub mod logbook;
-
-pub mod journal_store;
-
 pub mod policy;
 
 pub mod cluster;
@@ -67,3 +59,5 @@ pub mod store_copy;
 pub mod telemetry;
 
 pub use app::AppState;
+pub use switchyard_calls as calls;
+pub use switchyard_calls::{journal_store, logbook};

@@ -255,7 +255,7 @@ fn sip_status(reason: &str) -> (u16, String) {
 fn domain_of(state: &AppState, company: CompanyId) -> String {
     state
         .calls()
-        .roster
+        .roster()
         .company(company)
         .map_or_else(|| format!("company-{company}.invalid"), |c| c.sip_domain)
 }

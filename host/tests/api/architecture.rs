@@ -1,5 +1,5 @@
 //! The house's structure: no module imports upward. In each crate of the host (the service,
-//! the directory, the runtime) the graph of top-level modules, with an edge wherever product
+//! the directory, the runtime; the call flow's crate not yet: see [`CRATES`]) the graph of top-level modules, with an edge wherever product
 //! code of one names `crate::other` (or reaches it through `super::`), has no cycle. Crates
 //! themselves cannot form one (cargo refuses it). Test code (`#[cfg(test)]` items, `tests.rs`,
 //! `tests/` folders) is left out: a test may reach wherever it needs to.
@@ -18,14 +18,22 @@ use syn::visit::Visit;
 /// Edges of one crate's top-level module graph: from → to → the files that make the edge.
 type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
 
-/// The crates checked, by their `src` folders relative to the host crate.
+/// The crates checked, by their `src` folders relative to the host crate. Not yet the call flow
+/// (`calls/src`): its files are use cases of one `CallCenter` and still reach into each other
+/// (the state behind one owner, a file per use case, is the step that untangles them).
 const CRATES: [&str; 3] = ["src", "directory/src", "runtime/src"];
 
 /// The longest function allowed in product code, in lines from `fn` to its closing brace.
 const LONGEST_FN: usize = 80;
 
 /// Every crate's sources whose functions are measured, relative to the host crate.
-const MEASURED: [&str; 4] = ["src", "directory/src", "runtime/src", "../guest-sdk/src"];
+const MEASURED: [&str; 5] = [
+    "src",
+    "calls/src",
+    "directory/src",
+    "runtime/src",
+    "../guest-sdk/src",
+];
 
 #[test]
 fn no_crate_has_a_cycle_among_its_top_level_modules() {
@@ -106,7 +114,7 @@ fn no_function_of_product_code_is_longer_than_80_lines() {
 fn the_module_graph_sees_real_imports() {
     // Guards the reader: a parser that found nothing would pass the test above.
     let graph = module_graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
-    for (from, to) in [("server", "http"), ("http", "calls"), ("cluster", "calls")] {
+    for (from, to) in [("server", "http"), ("http", "app"), ("cluster", "policy")] {
         assert!(
             graph.get(from).is_some_and(|t| t.contains_key(to)),
             "expected an edge {from} -> {to} in {graph:?}"

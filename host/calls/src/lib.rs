@@ -1,9 +1,12 @@
 //! The call flow: what happens to a call from the moment the telephony platform posts it until
-//! it is logged.
+//! it is logged. Knows nothing of HTTP, the command line or the cluster: the service
+//! (`switchyard`) drives it, and a cluster implements its seams ([`AgentBook`], [`LiveJournal`]).
 //!
 //! - `center`: the [`CallCenter`] state, its settings and errors; `in_service`: the call flow
 //!   in service ([`InService`]), replaced after a failed commit.
-//! - `journal`: the seam where live state is kept ([`LiveJournal`]); `stored`: the versioned
+//! - `journal`: the seam where live state is kept ([`LiveJournal`]); `journal_store`: the
+//!   embedded journal over the record trees ([`journal_store::RecordJournal`]); `logbook`:
+//!   durable call logs and policy state; `stored`: the versioned
 //!   records it keeps; `restore`: bringing live state back at start-up and reconciling it.
 //! - `roster`: what the call flow reads from the directory ([`Roster`]); `roster_cache`
 //!   implements it over the directory, cached until the directory changes, with the record
@@ -26,7 +29,7 @@
 //!   updates streamed to the platform and to agents; `live`: a call in progress; `clock`:
 //!   company-local time; `metrics`: decision counters.
 
-pub(crate) mod agent_state;
+pub mod agent_state;
 mod board;
 mod candidates;
 mod center;
@@ -39,9 +42,11 @@ mod finish;
 mod in_service;
 mod instruction;
 mod journal;
+pub mod journal_store;
 mod live;
 mod log;
 pub mod log_codec;
+pub mod logbook;
 mod metrics;
 mod outcomes;
 mod overflow;
@@ -49,7 +54,7 @@ mod policies;
 pub mod policy_io;
 mod push;
 mod queue;
-pub(crate) mod registry;
+pub mod registry;
 mod restore;
 mod roster;
 mod roster_cache;

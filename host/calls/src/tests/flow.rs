@@ -141,7 +141,7 @@ fn an_agent_ringing_for_one_company_is_busy_elsewhere_for_another_whose_call_que
         assert_eq!(candidates.len(), 1);
         assert_eq!(
             candidates[0].presence,
-            crate::calls::policy_io::Presence::BusyElsewhere
+            crate::policy_io::Presence::BusyElsewhere
         );
         let overflow = &call.log.overflows[0];
         assert_eq!(

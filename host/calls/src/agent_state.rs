@@ -130,7 +130,7 @@ pub enum RegistryError {
 }
 
 /// Presence and idle milliseconds of `live` as seen by `company`.
-pub(crate) fn presence_of(live: &AgentLive, company: CompanyId, now_ms: u64) -> (Presence, u64) {
+pub fn presence_of(live: &AgentLive, company: CompanyId, now_ms: u64) -> (Presence, u64) {
     let idle = now_ms.saturating_sub(live.free_since_ms);
     match live.engagement {
         Some(Engagement {

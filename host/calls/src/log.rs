@@ -9,7 +9,7 @@ use switchyard_runtime::{Call, Candidate};
 use super::decision_kind::DecisionKind;
 use super::run_source::RunSource;
 use super::trace::MemberTrace;
-use crate::calls::policy_io::{self as policy_io, ResolveError};
+use crate::policy_io::{self as policy_io, ResolveError};
 
 /// How one offer to one agent ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

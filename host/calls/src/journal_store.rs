@@ -17,12 +17,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use switchyard_directory::{Entry, RecordStore, RecordTree, RecordWrite};
 
-use crate::calls::log_codec;
-use crate::calls::{
+use crate::log_codec;
+use crate::logbook::{log_key, split_key};
+use crate::{
     AgentLive, CallLog, DayStats, DecisionRecord, JournalError, LiveChange, LiveJournal,
     LiveSnapshot, StoredAgent, StoredCall, StoredStats, decision_key,
 };
-use crate::logbook::{log_key, split_key};
 
 thread_local! {
     /// Whether this thread staged a batch since its last sync. A use case runs on one thread
@@ -322,7 +322,7 @@ mod tests {
     use switchyard_directory::Directory;
 
     use super::RecordJournal;
-    use crate::calls::{
+    use crate::{
         AgentId, AgentLive, CallUpdate, CompanyId, DepartmentId, Instruction, LiveChange,
         LiveJournal, PushHub,
     };

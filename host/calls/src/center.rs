@@ -191,6 +191,11 @@ impl CallCenter {
         }
     }
 
+    /// What the call flow reads from the directory.
+    pub fn roster(&self) -> &dyn Roster {
+        &*self.roster
+    }
+
     /// Live state of all agents.
     pub fn registry(&self) -> &Registry {
         &self.registry

@@ -10,7 +10,8 @@ use super::log::OfferOutcome;
 use super::registry::AgentLive;
 
 /// Where a live call is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallStatus {
     /// The platform's call id.
     pub call_id: String,
@@ -52,7 +53,8 @@ impl From<&LiveCall> for CallStatus {
 }
 
 /// An agent's presence as the agent app sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PresenceView {
     /// Logged in.
     pub logged_in: bool,

@@ -70,7 +70,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::calls::policy_io::{Presence, Role, Status, Weekday};
+    use crate::policy_io::{Presence, Role, Status, Weekday};
 
     fn form(skills: serde_json::Value) -> CandidateInput {
         serde_json::from_value(json!({

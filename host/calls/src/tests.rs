@@ -12,7 +12,7 @@ use switchyard_directory::input::{NewAccount, NewCompany, NewDepartment, NewMemb
 use switchyard_directory::view::AddOutcome;
 use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 use switchyard_directory::{Directory, Principal, RecordStore, Seat};
-use switchyard_runtime::{EngineConfig, PolicyEngine, Presence};
+use switchyard_runtime::{EngineConfig, Policy, PolicyEngine, Presence};
 
 use super::center::lock_call;
 use super::clock::local_time;
@@ -24,8 +24,7 @@ use super::{
 };
 use crate::journal_store::RecordJournal;
 use crate::logbook::{LogBook, LogFilter};
-use crate::policy::store::PolicyFiles;
-use crate::policy::{DEFAULT_MAX_POLICY_BYTES, PolicyStore};
+use crate::{LoadFailed, PolicySource};
 
 /// A Monday, 00:00 UTC: every test's clock starts here.
 const T: u64 = 1_795_392_000_000;
@@ -44,7 +43,21 @@ fn engine() -> PolicyEngine {
         .clone()
 }
 
-/// A call centre over the sled database in `data`, as `server::assemble` builds it.
+/// The policy store of a service where no company uploaded a policy: no version exists.
+struct NoUploads;
+
+impl PolicySource for NoUploads {
+    fn load(&self, company: CompanyId, version: u32) -> Result<Policy, LoadFailed> {
+        Err(LoadFailed {
+            company,
+            version,
+            source: format!("company {company} uploaded no version {version}").into(),
+        })
+    }
+}
+
+/// A call centre over the sled database in `data`, as the service's `server::assemble` builds
+/// it (no company has a policy: every decision is the built-in default's).
 struct Rig {
     directory: Arc<Directory>,
     journal: Arc<RecordJournal>,
@@ -56,14 +69,7 @@ fn open(data: &Path, settings: CallSettings) -> Rig {
     let (directory, records) = Directory::open_with_records(&data.join("db")).unwrap();
     let records: Arc<dyn RecordStore> = Arc::new(records);
     let logs = LogBook::new(Arc::clone(&records));
-    let files = PolicyFiles::open(&data.join("policies")).unwrap();
-    let store = PolicyStore::new(
-        Arc::clone(&records),
-        Some(Arc::new(files)),
-        engine(),
-        DEFAULT_MAX_POLICY_BYTES,
-    );
-    let cache = PolicyCache::new(Arc::new(store), DEFAULT_POLICY_CACHE, usize::MAX);
+    let cache = PolicyCache::new(Arc::new(NoUploads), DEFAULT_POLICY_CACHE, usize::MAX);
     let policies = Policies::new(engine(), Arc::new(logs.clone()), cache);
     let directory = Arc::new(directory);
     let roster = Arc::new(CachedRoster::new(Arc::clone(&directory)));
@@ -287,7 +293,7 @@ fn rung(update: &CallUpdate) -> Vec<(AgentId, String)> {
         Instruction::Ring { mode, targets } => {
             assert_eq!(
                 *mode,
-                crate::calls::policy_io::RingMode::Sequential,
+                crate::policy_io::RingMode::Sequential,
                 "the built-in default rings one by one"
             );
             targets

@@ -14,7 +14,8 @@ use super::log::{CallOutcome, OfferOutcome};
 use super::routing::{MAX_ATTEMPTS, Start};
 
 /// An event about a live call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum CallEvent {
     /// The agent's phone rang out.

@@ -359,7 +359,7 @@ fn crash_after_agent_ended(data: &Path, max_call_ms: u64) -> (Co, AgentId) {
         LiveChange::Stats(
             a.id,
             s,
-            crate::calls::DayStats {
+            crate::DayStats {
                 day,
                 calls: 1,
                 talk_ms: 60_000,

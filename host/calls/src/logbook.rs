@@ -10,11 +10,12 @@ use switchyard_directory::{
 };
 use switchyard_runtime::PolicyState;
 
-use crate::calls::log_codec::{self, LogCodecError};
-use crate::calls::{CallLog, CallOutcome, StateSaveError, StateSink};
+use crate::log_codec::{self, LogCodecError};
+use crate::{CallLog, CallOutcome, StateSaveError, StateSink};
 
 /// Filters of a call log listing.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[serde(deny_unknown_fields)]
 pub struct LogFilter {
     /// Only calls this agent was offered or answered.

@@ -34,7 +34,7 @@ pub enum JournalError {
     },
     /// A call log could not be encoded.
     #[error("call log could not be encoded")]
-    Log(#[source] crate::calls::log_codec::LogCodecError),
+    Log(#[source] crate::log_codec::LogCodecError),
     /// The journal was fenced: the call flow that owns it is being rebuilt from what is
     /// durable, and accepts no change any more.
     #[error("live state is being restored from the database after a failed write")]
@@ -46,7 +46,7 @@ pub enum JournalError {
         what: String,
         /// Why.
         #[source]
-        source: crate::calls::log_codec::LogCodecError,
+        source: crate::log_codec::LogCodecError,
     },
 }
 

@@ -11,7 +11,8 @@ use super::registry::Phase;
 use switchyard_directory::{AgentId, CompanyId};
 
 /// What releasing an agent did.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Released {
     /// The agent.
     pub agent_id: AgentId,
