@@ -18,9 +18,9 @@ pub struct BoardEntry {
     /// This company's extension.
     pub extension: String,
     /// `coarse` or `full`.
-    pub view: &'static str,
+    pub view: BoardView,
     /// `available`, `busy` or `offline`.
-    pub status: &'static str,
+    pub status: BoardStatus,
     /// Shown with a full view only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<BoardDetail>,
@@ -37,7 +37,7 @@ pub struct BoardDetail {
     pub take_calls: bool,
     /// `idle`, `ringing`, `on-call`, `wrap-up` (this company), `busy` (elsewhere, no detail),
     /// or `logged-out`.
-    pub activity: &'static str,
+    pub activity: Activity,
     /// Calls answered today here.
     pub calls_today: u32,
     /// Talk time today here, ms.
@@ -99,7 +99,7 @@ impl CallCenter {
                 View::Coarse => BoardEntry {
                     agent_id: m.agent,
                     extension: m.extension.clone(),
-                    view: "coarse",
+                    view: BoardView::Coarse,
                     status: coarse,
                     detail: None,
                 },
@@ -108,13 +108,13 @@ impl CallCenter {
                     BoardEntry {
                         agent_id: m.agent,
                         extension: m.extension.clone(),
-                        view: "full",
+                        view: BoardView::Full,
                         status: coarse,
                         detail: Some(BoardDetail {
                             role: role_name(m.role),
                             member_status: status_name(m.status),
                             take_calls: m.take_calls,
-                            activity: activity_name(presence),
+                            activity: activity_of(presence),
                             calls_today: stats.calls,
                             talk_ms_today: stats.talk_ms,
                         }),
@@ -161,22 +161,64 @@ impl CallCenter {
     }
 }
 
-fn coarse_status(presence: Presence, status: Status) -> &'static str {
+/// How much of a member a viewer sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BoardView {
+    /// Available, busy or offline, nothing more.
+    Coarse,
+    /// With the member's role, status, activity and counters here.
+    Full,
+}
+
+/// A member's status as everyone who sees it may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BoardStatus {
+    /// Idle and available: a call may ring them.
+    Available,
+    /// Working (here or for another company), or on a break.
+    Busy,
+    /// Logged out, or unavailable here.
+    Offline,
+}
+
+/// What a member is doing, as this company sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activity {
+    /// Logged out of the agent app.
+    LoggedOut,
+    /// Waiting for a call.
+    Idle,
+    /// Offered one of this company's calls.
+    Ringing,
+    /// On one of this company's calls.
+    OnCall,
+    /// After-call work for this company.
+    WrapUp,
+    /// Working for another company (no detail).
+    Busy,
+}
+
+/// What everyone may see of a member with `presence` and `status` here.
+fn coarse_status(presence: Presence, status: Status) -> BoardStatus {
     match (presence, status) {
-        (Presence::LoggedOut, _) | (_, Status::Unavailable) => "offline",
-        (Presence::Idle, Status::Available) => "available",
-        _ => "busy",
+        (Presence::LoggedOut, _) | (_, Status::Unavailable) => BoardStatus::Offline,
+        (Presence::Idle, Status::Available) => BoardStatus::Available,
+        _ => BoardStatus::Busy,
     }
 }
 
-fn activity_name(presence: Presence) -> &'static str {
+/// What a member with `presence` here is doing.
+fn activity_of(presence: Presence) -> Activity {
     match presence {
-        Presence::LoggedOut => "logged-out",
-        Presence::Idle => "idle",
-        Presence::Ringing => "ringing",
-        Presence::OnCall => "on-call",
-        Presence::WrapUp => "wrap-up",
-        Presence::BusyElsewhere => "busy",
+        Presence::LoggedOut => Activity::LoggedOut,
+        Presence::Idle => Activity::Idle,
+        Presence::Ringing => Activity::Ringing,
+        Presence::OnCall => Activity::OnCall,
+        Presence::WrapUp => Activity::WrapUp,
+        Presence::BusyElsewhere => Activity::Busy,
     }
 }
 

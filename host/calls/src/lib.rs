@@ -67,7 +67,10 @@ mod stuck;
 mod tests;
 mod trace;
 
-pub use board::{BoardDetail, BoardEntry, BoardError, BoardViewer, role_name, status_name};
+pub use board::{
+    Activity, BoardDetail, BoardEntry, BoardError, BoardStatus, BoardView, BoardViewer, role_name,
+    status_name,
+};
 pub use center::{CallCenter, CallError, CallSettings, DEFAULT_MAX_CALL_MS};
 pub use decision_kind::{DecisionKind, UnknownDecision};
 pub use diagnose::Diagnosis;
@@ -76,7 +79,8 @@ pub use instruction::{CallUpdate, Instruction, Target};
 pub use journal::{JournalError, LiveChange, LiveJournal, LiveSnapshot, Volatile, decision_key};
 pub use live::{LiveCall, Pinned, Stage};
 pub use log::{
-    CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowRecord, PolicyRun,
+    CallLog, CallOutcome, DecisionRecord, Offer, OfferOutcome, OverflowActionKind, OverflowRecord,
+    PolicyRun,
 };
 pub use metrics::{CallMetrics, Histogram, LATENCY_BUCKETS_US, QUEUE_BUCKETS_MS};
 pub use outcomes::CallEvent;
@@ -97,8 +101,8 @@ pub use roster::{CompanyInfo, Member, NumberRoute, Roster};
 pub use roster_cache::CachedRoster;
 pub use routing::IncomingCall;
 pub use run_source::{FallbackCause, RunSource, UnknownSource};
-pub use status::{CallStatus, PresenceView};
+pub use status::{CallStage, CallStatus, PresenceView};
 pub use stored::{StoredAgent, StoredCall, StoredStage, StoredStats};
-pub use stuck::Released;
+pub use stuck::{EngagedAs, Released};
 pub use switchyard_directory::{AgentId, CompanyId, DepartmentId};
 pub use trace::{MemberTrace, Reason};

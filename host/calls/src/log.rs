@@ -52,13 +52,42 @@ pub struct OverflowRecord {
     /// When (unix ms).
     pub at_ms: u64,
     /// Why nobody could take the call (`all-busy`, `queue-timeout`, ...).
-    pub reason: String,
+    pub reason: policy_io::OverflowReason,
     /// What was done (`queue`, `voicemail`, `forward-department`, ...).
-    pub action: String,
+    pub action: OverflowActionKind,
     /// Detail of the action (mailbox, number, department id, max wait).
     pub detail: String,
     /// Policy answer or built-in fallback.
     pub source: RunSource,
+}
+
+/// What an overflow did with a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OverflowActionKind {
+    /// Queued it.
+    Queue,
+    /// Sent it to another department of the company.
+    ForwardDepartment,
+    /// Forwarded it to an external number.
+    ForwardNumber,
+    /// Sent the caller to voicemail.
+    Voicemail,
+    /// Rejected it.
+    Reject,
+}
+
+impl OverflowActionKind {
+    /// The name logs and the API give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queue => "queue",
+            Self::ForwardDepartment => "forward-department",
+            Self::ForwardNumber => "forward-number",
+            Self::Voicemail => "voicemail",
+            Self::Reject => "reject",
+        }
+    }
 }
 
 /// Which policy decided and how it went.

@@ -9,7 +9,7 @@ use switchyard_runtime::{OverflowAction, OverflowReason};
 use super::center::CallCenter;
 use super::instruction::Instruction;
 use super::live::{LiveCall, Stage};
-use super::log::OverflowRecord;
+use super::log::{OverflowActionKind, OverflowRecord};
 use super::queue::Waiting;
 use super::roster::CompanyInfo;
 use super::routing::{MAX_FORWARDS, MAX_QUEUE_WAIT_MS};
@@ -47,8 +47,8 @@ impl CallCenter {
         let (name, detail) = describe(&action);
         call.log.overflows.push(OverflowRecord {
             at_ms: now_ms,
-            reason: reason_name(reason).to_owned(),
-            action: name.to_owned(),
+            reason: reason.into(),
+            action: name,
             detail,
             source: answer.run.source,
         });
@@ -104,15 +104,18 @@ pub fn reason_name(reason: OverflowReason) -> &'static str {
     }
 }
 
-fn describe(action: &OverflowAction) -> (&'static str, String) {
+/// What `action` does, and its detail (max wait, department, number, mailbox, reason).
+fn describe(action: &OverflowAction) -> (OverflowActionKind, String) {
     match action {
         OverflowAction::Queue(q) => (
-            "queue",
+            OverflowActionKind::Queue,
             format!("max-wait-ms={} priority={}", q.max_wait_ms, q.priority),
         ),
-        OverflowAction::ForwardDepartment(d) => ("forward-department", d.to_string()),
-        OverflowAction::ForwardNumber(n) => ("forward-number", n.clone()),
-        OverflowAction::Voicemail(m) => ("voicemail", m.clone()),
-        OverflowAction::Reject(r) => ("reject", r.clone()),
+        OverflowAction::ForwardDepartment(d) => {
+            (OverflowActionKind::ForwardDepartment, d.to_string())
+        }
+        OverflowAction::ForwardNumber(n) => (OverflowActionKind::ForwardNumber, n.clone()),
+        OverflowAction::Voicemail(m) => (OverflowActionKind::Voicemail, m.clone()),
+        OverflowAction::Reject(r) => (OverflowActionKind::Reject, r.clone()),
     }
 }

@@ -20,7 +20,7 @@ pub struct CallStatus {
     /// Current department.
     pub department_id: DepartmentId,
     /// `ringing`, `connected` or `queued`.
-    pub stage: String,
+    pub stage: CallStage,
     /// Agents ringing now.
     pub ringing: Vec<AgentId>,
     /// Connected agent.
@@ -31,19 +31,46 @@ pub struct CallStatus {
     pub trace_id: Option<String>,
 }
 
+/// Where a live call is, as the API names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum CallStage {
+    /// Ringing its current offers.
+    Ringing,
+    /// Connected to an agent.
+    Connected,
+    /// Waiting in a queue.
+    Queued,
+    /// Over (logged; about to be forgotten).
+    Finished,
+}
+
+impl CallStage {
+    /// The stage's name, as the API answers it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ringing => "ringing",
+            Self::Connected => "connected",
+            Self::Queued => "queued",
+            Self::Finished => "finished",
+        }
+    }
+}
+
 impl From<&LiveCall> for CallStatus {
     fn from(call: &LiveCall) -> Self {
         let (stage, connected_to) = match call.stage {
-            Stage::Ringing => ("ringing", None),
-            Stage::Connected { agent } => ("connected", Some(agent)),
-            Stage::Queued => ("queued", None),
-            Stage::Finished => ("finished", None),
+            Stage::Ringing => (CallStage::Ringing, None),
+            Stage::Connected { agent } => (CallStage::Connected, Some(agent)),
+            Stage::Queued => (CallStage::Queued, None),
+            Stage::Finished => (CallStage::Finished, None),
         };
         Self {
             call_id: call.call_id.clone(),
             company_id: call.company,
             department_id: call.department,
-            stage: stage.to_owned(),
+            stage,
             ringing: call.ringing.clone(),
             connected_to,
             started_ms: call.started_ms,

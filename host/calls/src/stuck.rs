@@ -10,6 +10,30 @@ use super::log::{CallOutcome, OfferOutcome};
 use super::registry::Phase;
 use switchyard_directory::{AgentId, CompanyId};
 
+/// What a released agent was doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EngagedAs {
+    /// Being offered a call.
+    Ringing,
+    /// On a call.
+    OnCall,
+    /// In after-call work.
+    WrapUp,
+}
+
+impl EngagedAs {
+    /// The name the API answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ringing => "ringing",
+            Self::OnCall => "on_call",
+            Self::WrapUp => "wrap_up",
+        }
+    }
+}
+
 /// What releasing an agent did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -17,7 +41,7 @@ pub struct Released {
     /// The agent.
     pub agent_id: AgentId,
     /// What it was doing: `ringing`, `on_call` or `wrap_up`.
-    pub was: String,
+    pub was: EngagedAs,
     /// The call it was engaged with (the platform's id), when still live.
     pub call_id: Option<String>,
 }
@@ -84,7 +108,7 @@ impl CallCenter {
         let was = match engagement.phase {
             Phase::Offered { .. } => {
                 self.offer_gone(agent, engagement.call, OfferOutcome::Withdrawn, now_ms);
-                "ringing"
+                EngagedAs::Ringing
             }
             Phase::OnCall { .. } => {
                 let mut freed = Vec::new();
@@ -104,26 +128,26 @@ impl CallCenter {
                     .force_release(agent, company, engagement.call, now_ms);
                 freed.push(agent);
                 self.dispatch(&freed, now_ms);
-                "on_call"
+                EngagedAs::OnCall
             }
             Phase::WrapUp { .. } => {
                 self.registry
                     .force_release(agent, company, engagement.call, now_ms);
                 self.dispatch(&[agent], now_ms);
-                "wrap_up"
+                EngagedAs::WrapUp
             }
         };
         tracing::info!(
             %company,
             %agent,
             by,
-            was,
+            ?was,
             "agent released by an administrator"
         );
         self.commit()?;
         Ok(Released {
             agent_id: agent,
-            was: was.to_owned(),
+            was,
             call_id,
         })
     }

@@ -218,7 +218,9 @@ impl Rig {
 
     /// The stage of `P`'s call (`None` once it is no longer live).
     fn stage(&self, call_id: &str) -> Option<String> {
-        self.center.status(P, call_id).map(|s| s.stage)
+        self.center
+            .status(P, call_id)
+            .map(|s| s.stage.as_str().to_owned())
     }
 
     fn ringing(&self, call_id: &str) -> Vec<AgentId> {

@@ -93,6 +93,38 @@ pub struct SipRoute {
     pub fr_inv_timer: u32,
 }
 
+/// What the configuration script does next with the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SipAction {
+    /// Ring the routes.
+    Ring,
+    /// An agent answered: stop ringing the others.
+    Connected,
+    /// Keep ringing what rings; nothing new.
+    KeepRinging,
+    /// Hold the caller; a pushed update follows.
+    Queue,
+    /// Forward to `number`.
+    Forward,
+    /// Send the caller to voicemail.
+    Voicemail,
+    /// Reject the call.
+    Reject,
+    /// The call is over here: nothing more to do.
+    Done,
+}
+
+/// How a ring's routes are rung.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SipRouting {
+    /// Every route at once.
+    Parallel,
+    /// One route now; the next comes in the answer to its outcome.
+    Serial,
+}
+
 /// The next instruction, flat, for a configuration script. Which fields are present depends on
 /// `action`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -112,11 +144,11 @@ pub struct SipAnswer {
     pub step: u32,
     /// `ring`, `connected`, `keep-ringing`, `queue`, `forward`, `voicemail`, `reject` or
     /// `done`.
-    pub action: &'static str,
+    pub action: SipAction,
     /// ring: `parallel` (every route at once) or `serial` (one route now; the next comes in
     /// the answer to its outcome).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub routing: Option<&'static str>,
+    pub routing: Option<SipRouting>,
     /// ring: how many routes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
@@ -158,7 +190,7 @@ impl SipAnswer {
             company_id: update.company_id,
             trace_id: update.trace_id.clone(),
             step: update.step,
-            action: "done",
+            action: SipAction::Done,
             routing: None,
             count: None,
             routes: None,
@@ -174,11 +206,11 @@ impl SipAnswer {
         };
         match &update.instruction {
             Instruction::Ring { mode, targets } => {
-                answer.action = "ring";
+                answer.action = SipAction::Ring;
                 answer.routing = Some(if *mode == RingMode::Simultaneous {
-                    "parallel"
+                    SipRouting::Parallel
                 } else {
-                    "serial"
+                    SipRouting::Serial
                 });
                 let routes: Vec<SipRoute> = targets
                     .iter()
@@ -195,25 +227,25 @@ impl SipAnswer {
                 answer.routes = Some(routes);
             }
             Instruction::Connected { agent_id, .. } => {
-                answer.action = "connected";
+                answer.action = SipAction::Connected;
                 answer.agent_id = Some(*agent_id);
             }
-            Instruction::KeepRinging { .. } => answer.action = "keep-ringing",
+            Instruction::KeepRinging { .. } => answer.action = SipAction::KeepRinging,
             Instruction::Queue { max_wait_ms, .. } => {
-                answer.action = "queue";
+                answer.action = SipAction::Queue;
                 answer.max_wait_ms = Some(*max_wait_ms);
             }
             Instruction::ForwardNumber { number } => {
-                answer.action = "forward";
+                answer.action = SipAction::Forward;
                 answer.number = Some(number.clone());
             }
             Instruction::Voicemail { mailbox } => {
-                answer.action = "voicemail";
+                answer.action = SipAction::Voicemail;
                 answer.mailbox = Some(mailbox.clone());
             }
             Instruction::Reject { reason } => {
                 let (code, phrase) = sip_status(reason);
-                answer.action = "reject";
+                answer.action = SipAction::Reject;
                 answer.code = Some(code);
                 answer.reason = Some(phrase);
             }

@@ -5,6 +5,13 @@
 use serde::{Deserialize, Serialize};
 use switchyard_runtime as wit;
 
+impl OverflowReason {
+    /// The reason's name, as logs and the API give it.
+    pub fn as_str(self) -> &'static str {
+        crate::overflow::reason_name(self.into())
+    }
+}
+
 /// How the targets of a ring plan are rung.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -54,7 +54,7 @@ fn a_sequential_ring_moves_on_connects_and_is_logged_once_with_wrap_up() {
         }
     );
     let status = rig.center.status(P, "c1").unwrap();
-    assert_eq!(status.stage, "connected");
+    assert_eq!(status.stage.as_str(), "connected");
     assert_eq!(status.connected_to, Some(a2));
     assert!(status.ringing.is_empty());
     assert_eq!(rig.engagement(a2), on_call(a.id, c1, T + 17_000));
@@ -214,7 +214,7 @@ fn waiting_calls_are_served_oldest_first_across_companies_as_the_agent_frees_up(
         let log = rig.logged_once(company, id);
         assert_eq!(log.outcome, CallOutcome::Answered);
         assert_eq!(log.overflows.len(), 1);
-        assert_eq!(log.overflows[0].action, "queue");
+        assert_eq!(log.overflows[0].action.as_str(), "queue");
     }
     // Waited from arrival to answer: b-1 arrived at 11 s and was answered at 21 s.
     assert_eq!(rig.logged_once(b.id, "b-1").wait_ms, 10_000);

@@ -157,7 +157,7 @@ fn release_agent_frees_an_agent_and_logs_who_released_it() {
         released,
         Released {
             agent_id: s,
-            was: "on_call".into(),
+            was: crate::EngagedAs::OnCall,
             call_id: Some("r1".into()),
         }
     );
